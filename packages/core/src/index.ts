@@ -1,0 +1,1 @@
+export type { Action, ActionType, CapturedEvent } from './actions/action.js';
