@@ -1,1 +1,3 @@
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
+export * from './actions/index.js';
+export * from './redaction/index.js';
