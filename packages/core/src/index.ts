@@ -1,3 +1,28 @@
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export * from './actions/index.js';
+export { type DeliverNotesDependencies, type DeliveryOutcome, deliverNotes } from './delivery/deliver-notes.js';
+export { type RecordActivityDependencies, type RecordActivityResult, recordActivity } from './delivery/record-activity.js';
+export {
+  type ConversationContact,
+  type ConversationStart,
+  type IntercomNotification,
+  intercomNotificationSchema,
+  linkingTopics,
+  readConversation,
+} from './linking/intercom-notification.js';
+export { type LinkConversationDependencies, type LinkOutcome, linkConversation } from './linking/link-conversation.js';
+export type { LinkRequest } from './linking/link-request.js';
+export {
+  type NotificationClaims,
+  type ReceiveWebhookDependencies,
+  receiveIntercomWebhook,
+  type WebhookOutcome,
+} from './linking/receive-intercom-webhook.js';
+export { type SignatureHeaders, verifyIntercomSignature } from './linking/verify-intercom-signature.js';
+export { escapeHtml } from './notes/escape-html.js';
+export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
+export type { ActivityStore, StoredAction, UserRef } from './ports/activity-store.js';
+export type { DeliveryState, DeliveryStore, PendingNote, WrittenNote } from './ports/delivery-store.js';
+export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
+export type { ConversationLink, LinkStore } from './ports/link-store.js';
 export * from './redaction/index.js';

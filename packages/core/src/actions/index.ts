@@ -1,1 +1,13 @@
-export {};
+export { collapseRepeats } from './collapse-repeats.js';
+export { describeEvent } from './describe-event.js';
+export {
+  DEFAULT_PROPERTY_ALLOWLIST,
+  DEFAULT_QUERY_ALLOWLIST,
+  type DescribeOptions,
+} from './describe-options.js';
+export type { ElementInfo } from './element-info.js';
+export { formatAction } from './format-action.js';
+export { humanizeEventName } from './humanize-event-name.js';
+export { pagePath } from './page-path.js';
+export { parseElementsArray } from './parse-elements-array.js';
+export { parseElementsChain } from './parse-elements-chain.js';

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { ApiDependencies } from './dependencies.js';
+import { captureRoutes } from './routes/capture/capture-routes.js';
+import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
+import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
+
+export interface ThreadlineServer {
+  app: FastifyInstance;
+  health: HealthState;
+}
+
+const clientErrorMessages: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is larger than this route accepts',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the request body is empty',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'this content type is not accepted here',
+};
+
+/**
+ * The HTTP app, without env, listen or signals: main.ts owns those, tests call this and `inject`.
+ * Each area is a plugin, so a body parser or hook stays scoped to its own routes.
+ */
+export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServer> {
+  const health: HealthState = { isShuttingDown: false };
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: false,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({ error: 'internal', message: 'something went wrong; the request can be retried' });
+    }
+    const message = (error.code && clientErrorMessages[error.code]) ?? error.message;
+    return reply.code(status).send({ error: error.code ?? 'bad_request', message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(healthRoutes, { deps, state: health });
+  await app.register(captureRoutes, { deps });
+  await app.register(intercomWebhookRoute, { deps });
+  return { app, health };
+}

@@ -1,0 +1,49 @@
+import type { Config } from '@threadline/config';
+import { createQueues } from '@threadline/jobs';
+import type { Logger } from '@threadline/observability';
+import {
+  createRedis,
+  RedisActivityStore,
+  RedisKeys,
+  RedisLinkStore,
+  RedisNotificationClaims,
+  waitUntilReady,
+} from '@threadline/redis-store';
+import type { ApiDependencies } from './dependencies.js';
+
+export interface ComposedApi {
+  deps: ApiDependencies;
+  /** Closes queues then Redis; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Wires the API's adapters from the config: the one place that decides what talks to what. */
+export async function compose(config: Config, logger: Logger): Promise<ComposedApi> {
+  const redis = createRedis(config.redisUrl, 'producer', (error) => logger.warn({ err: error }, 'redis connection error'));
+  await waitUntilReady(redis);
+  const keys = new RedisKeys(config.prefix);
+  const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
+  let closing: Promise<void> | undefined;
+  return {
+    deps: {
+      config,
+      logger,
+      activity: new RedisActivityStore(redis, keys, {
+        maxActions: config.activity.maxActions,
+        retentionSeconds: config.activity.retentionSeconds,
+      }),
+      links: new RedisLinkStore(redis, keys),
+      claims: new RedisNotificationClaims(redis, keys),
+      queues,
+      isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
+      now: () => new Date(),
+    },
+    close() {
+      closing ??= (async () => {
+        await queues.close();
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closing;
+    },
+  };
+}

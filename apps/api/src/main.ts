@@ -1,0 +1,24 @@
+import { loadConfigOrExit } from '@threadline/config';
+import { createLogger } from '@threadline/observability';
+import closeWithGrace from 'close-with-grace';
+import { buildServer } from './build-server.js';
+import { compose } from './compose.js';
+
+const config = loadConfigOrExit(process.env, 'threadline-api');
+const logger = createLogger({ level: config.logLevel, bindings: { service: 'api' } });
+
+const composed = await compose(config, logger);
+const { app, health } = await buildServer(composed.deps);
+
+// First signal: stop taking work, finish in-flight requests, close queues and Redis, flush logs.
+// A second signal (or the timeout) forces the exit.
+closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'shutting down after an error');
+  else logger.info({ signal }, 'shutting down');
+  health.isShuttingDown = true;
+  await app.close();
+  await composed.close();
+  logger.flush();
+});
+
+await app.listen({ host: config.host, port: config.port });

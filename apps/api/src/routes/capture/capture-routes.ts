@@ -1,0 +1,118 @@
+import { timingSafeEqual } from 'node:crypto';
+import cors from '@fastify/cors';
+import {
+  type CaptureFailure,
+  type CaptureLimits,
+  decideResponse,
+  decodeCaptureBody,
+  defaultCaptureLimits,
+  extractEvents,
+  extractWebhookEvent,
+  flagsResponse,
+  remoteConfigResponse,
+  sentAtFromQuery,
+} from '@threadline/capture';
+import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiDependencies } from '../../dependencies.js';
+
+const captureLimits: CaptureLimits = defaultCaptureLimits;
+
+/** Every path posthog-js and posthog-node send events to, each with and without the trailing slash. */
+export const capturePaths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage'].flatMap((path) => [
+  path,
+  `${path}/`,
+]);
+
+function sameSecret(received: string, expected: string): boolean {
+  const a = Buffer.from(received);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function refuse(reply: FastifyReply, failure: CaptureFailure) {
+  return reply.code(failure.code === 'too_large' ? 413 : 400).send({ error: failure.code, message: failure.message });
+}
+
+function queryOf(request: FastifyRequest): Record<string, string | undefined> {
+  const query = request.query as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(query ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : undefined]));
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * PostHog-compatible capture: the event routes, what posthog-js asks for at start, and the PostHog
+ * webhook destination. Bodies stay raw bytes here (Fastify's text parser would corrupt gzip).
+ */
+export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDependencies }) {
+  const { deps } = options;
+  const { config } = deps;
+  await app.register(cors, { origin: true, credentials: true, maxAge: 86_400 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: captureLimits.maxBodyBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  const store = (events: CapturedEvent[]) =>
+    recordActivity(config.productId, events, {
+      activity: deps.activity,
+      links: deps.links,
+      describe: (event) => describeEvent(event),
+      requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
+    });
+
+  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = queryOf(request);
+    const decoded = decodeCaptureBody(
+      {
+        body: Buffer.isBuffer(request.body) ? request.body : undefined,
+        contentType: header(request.headers['content-type']),
+        contentEncoding: header(request.headers['content-encoding']),
+        query,
+      },
+      captureLimits,
+    );
+    if (!decoded.ok) return refuse(reply, decoded);
+    // posthog-js sends its clock in `?_=`; PostHog uses it as sent_at for clock-skew correction.
+    const sentAt = sentAtFromQuery(query);
+    const batch = extractEvents(decoded.payload, { now: deps.now(), ...(sentAt ? { sentAt } : {}) }, captureLimits);
+    if (!batch.ok) return refuse(reply, batch);
+    if (!batch.apiKey || !sameSecret(batch.apiKey, config.capture.apiKey)) {
+      return reply.code(401).send({ error: 'unknown_api_key', message: 'the api_key / token is not this project\'s capture key' });
+    }
+    const result = await store(batch.events);
+    request.log.debug({ stored: result.stored, dropped: result.dropped, skipped: batch.skipped.length }, 'captured');
+    return { status: 1 };
+  };
+  for (const path of capturePaths) app.post(path, capture);
+  for (const path of capturePaths) app.get(path, capture);
+
+  app.get('/array/:token/config', async (request) => remoteConfigResponse((request.params as { token: string }).token));
+  app.get('/array/:token/config/', async (request) => remoteConfigResponse((request.params as { token: string }).token));
+  for (const path of ['/flags', '/flags/']) app.post(path, async () => flagsResponse());
+  for (const path of ['/decide', '/decide/']) {
+    app.post(path, async (request) => decideResponse(Number(queryOf(request).v) || undefined));
+  }
+  for (const path of ['/s', '/s/']) app.post(path, async () => ({ status: 1 }));
+
+  app.post('/webhooks/posthog', async (request, reply) => {
+    const secret = config.capture.posthogWebhookSecret;
+    if (!secret) return reply.code(404).send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
+    const received = header(request.headers['x-posthog-secret']);
+    if (!received || !sameSecret(received, secret)) {
+      return reply.code(401).send({ error: 'bad_secret', message: 'X-PostHog-Secret is missing or wrong' });
+    }
+    const decoded = decodeCaptureBody(
+      { body: Buffer.isBuffer(request.body) ? request.body : undefined, contentType: header(request.headers['content-type']), query: {} },
+      captureLimits,
+    );
+    if (!decoded.ok) return refuse(reply, decoded);
+    const extracted = extractWebhookEvent(decoded.payload, { now: deps.now() }, captureLimits);
+    if (!extracted.ok) return refuse(reply, extracted);
+    await store([extracted.event]);
+    return { status: 1 };
+  });
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { queuePrefix } from '@threadline/jobs';
+import { conversationNotification, intercomFixture, intercomSignature, testRedisUrl } from '@threadline/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../../../test/test-api.js';
+
+const secret = 'test_client_secret';
+let api: TestApi;
+let redis: Redis;
+
+/** Every key of this test's prefix (data keys and queue keys), with its value's fingerprint. */
+async function snapshot(prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pattern of [`${prefix}:*`, `{${prefix}-*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) found.push(`${key}=${await redis.type(key)}`);
+    } while (cursor !== '0');
+  }
+  return found.sort();
+}
+
+function post(body: string | Buffer, headers: Record<string, string> = {}) {
+  return api.app.inject({
+    method: 'POST',
+    url: '/webhooks/intercom',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: body,
+  });
+}
+
+function created(notificationId: string, conversationId = 'conv-1') {
+  return JSON.stringify(conversationNotification({ notificationId, conversationId, externalId: 'user_8812' }));
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  redis = new Redis(testRedisUrl());
+});
+afterAll(async () => {
+  await api.close();
+  redis.disconnect();
+});
+
+describe('POST /webhooks/intercom', () => {
+  it('accepts the ping fixture with its known signature', async () => {
+    const ping = readFileSync(new URL('../../../../../../shared/fixtures/intercom/ping.body', import.meta.url));
+    const response = await post(ping, { 'x-hub-signature': 'sha1=244bbda49dd12ffaa5f9e926b774af8295323aae' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ignored' });
+  });
+
+  describe('refuses with 401 and writes nothing', () => {
+    const body = () => created('notif-refused');
+    const cases: [string, () => { payload: string; headers: Record<string, string> }][] = [
+      ['no signature', () => ({ payload: body(), headers: {} })],
+      ['a signature made with another secret', () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), 'other') } })],
+      ['a tampered body', () => ({ payload: body().replace('user_8812', 'user_9999'), headers: { 'x-hub-signature': intercomSignature(body(), secret) } })],
+      [
+        'a re-serialized body',
+        () => ({ payload: JSON.stringify(JSON.parse(body()), null, 2), headers: { 'x-hub-signature': intercomSignature(body(), secret) } }),
+      ],
+      ['a truncated signature', () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), secret).slice(0, 30) } })],
+      [
+        'a wrong algorithm prefix',
+        () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), secret).replace('sha1=', 'md5=') } }),
+      ],
+      [
+        'a valid sha1 but a wrong sha256 (the stronger one decides)',
+        () => ({
+          payload: body(),
+          headers: { 'x-hub-signature': intercomSignature(body(), secret), 'x-hub-signature-256': intercomSignature(body(), 'other', 'sha256') },
+        }),
+      ],
+      ['no signature on a body that is not JSON', () => ({ payload: '{not json', headers: {} })],
+    ];
+    for (const [name, make] of cases) {
+      it(name, async () => {
+        const { payload, headers } = make();
+        const before = await snapshot(api.config.prefix);
+        const response = await post(payload, headers);
+        expect(response.statusCode).toBe(401);
+        expect(response.json().message).toMatch(/signature/i);
+        expect(await snapshot(api.config.prefix)).toEqual(before);
+        expect(before.some((key) => key.includes('notif'))).toBe(false);
+      });
+    }
+  });
+
+  it('accepts X-Hub-Signature-256 alone', async () => {
+    const body = created('notif-sha256', 'conv-sha256');
+    const response = await post(body, { 'x-hub-signature-256': intercomSignature(body, secret, 'sha256') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'accepted' });
+  });
+
+  it('answers 400 to a signed body that is not JSON, or not a notification', async () => {
+    for (const body of ['{not json', JSON.stringify({ hello: 'world' }), '[]']) {
+      const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toBe('malformed');
+    }
+  });
+
+  it('answers 413 to an oversized body', async () => {
+    const body = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
+    const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('ignores topics it does not use', async () => {
+    const notification = JSON.parse(intercomFixture('conversation.user.created.json'));
+    notification.topic = 'conversation.admin.closed';
+    const body = JSON.stringify(notification);
+    const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ignored' });
+  });
+
+  it('turns 100 replays of one delivery into one link job', async () => {
+    const body = created('notif-replayed', 'conv-replayed');
+    const headers = { 'x-hub-signature': intercomSignature(body, secret) };
+    const statuses: string[] = [];
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const response = await post(body, headers);
+      expect(response.statusCode).toBe(200);
+      statuses.push(response.json().status);
+    }
+    expect(statuses.filter((status) => status === 'accepted')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(99);
+    const jobs = await redis.keys(`${queuePrefix(api.config.prefix, 'link')}:link:link-notif-replayed`);
+    expect(jobs).toHaveLength(1);
+  });
+});

@@ -1,0 +1,68 @@
+import { receiveIntercomWebhook, type WebhookOutcome } from '@threadline/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import rawBody from 'fastify-raw-body';
+import type { ApiDependencies } from '../../dependencies.js';
+
+export const webhookBodyLimit = 1024 * 1024;
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(reply: FastifyReply, outcome: WebhookOutcome) {
+  switch (outcome.kind) {
+    case 'accepted':
+      return reply.code(200).send({ status: 'accepted', notification_id: outcome.notificationId });
+    case 'duplicate':
+      return reply.code(200).send({ status: 'duplicate', notification_id: outcome.notificationId });
+    case 'ignored':
+      return reply.code(200).send({ status: 'ignored', reason: outcome.reason });
+    case 'bad_signature':
+      return reply.code(401).send({
+        error: 'bad_signature',
+        message: 'X-Hub-Signature is missing or does not match the body signed with the client secret',
+      });
+    case 'malformed':
+      return reply.code(400).send({ error: 'malformed', message: outcome.reason });
+  }
+}
+
+/**
+ * `POST /webhooks/intercom`. The body is kept as raw bytes (fastify-raw-body) and never parsed before
+ * the signature is verified; this scope's content parser therefore parses nothing.
+ */
+export async function intercomWebhookRoute(app: FastifyInstance, options: { deps: ApiDependencies }) {
+  const { deps } = options;
+  await app.register(rawBody, { global: false, encoding: false, runFirst: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, (_request, _body, done) =>
+    done(null, undefined),
+  );
+
+  app.post('/webhooks/intercom', { config: { rawBody: true }, bodyLimit: webhookBodyLimit }, async (request, reply) => {
+    const secret = deps.config.intercom.clientSecret;
+    if (!secret) {
+      return reply
+        .code(503)
+        .send({ error: 'not_configured', message: 'INTERCOM_CLIENT_SECRET is not set, so webhooks cannot be verified' });
+    }
+    const body = request.rawBody;
+    const outcome = await receiveIntercomWebhook(
+      {
+        rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body ?? ''),
+        signatures: {
+          sha1: header(request.headers['x-hub-signature']),
+          sha256: header(request.headers['x-hub-signature-256']),
+        },
+      },
+      {
+        clientSecret: secret,
+        claims: deps.claims,
+        enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
+        now: deps.now,
+      },
+    );
+    request.log.info({ outcome: outcome.kind, ...('notificationId' in outcome ? { notificationId: outcome.notificationId } : {}) }, 'intercom webhook');
+    return send(reply, outcome);
+  });
+}

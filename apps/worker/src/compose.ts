@@ -1,0 +1,57 @@
+import type { Config } from '@threadline/config';
+import { IntercomAdapter } from '@threadline/intercom';
+import { createQueues } from '@threadline/jobs';
+import type { Logger } from '@threadline/observability';
+import {
+  createRedis,
+  RedisActivityStore,
+  RedisDeliveryStore,
+  RedisKeys,
+  RedisLinkStore,
+  waitUntilReady,
+} from '@threadline/redis-store';
+import type { WorkerDependencies } from './dependencies.js';
+
+export interface ComposedWorker {
+  deps: WorkerDependencies;
+  /** Closes queues then Redis; call after the workers are closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Wires the worker's adapters from the config. */
+export async function compose(config: Config, logger: Logger): Promise<ComposedWorker> {
+  const accessToken = config.intercom.accessToken;
+  if (!accessToken) throw new Error('INTERCOM_ACCESS_TOKEN: required by the worker (or start the stack with the sandbox)');
+  const redis = createRedis(config.redisUrl, 'worker', (error) => logger.warn({ err: error }, 'redis connection error'));
+  await waitUntilReady(redis, 30_000);
+  const keys = new RedisKeys(config.prefix);
+  const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
+  let closing: Promise<void> | undefined;
+  return {
+    deps: {
+      config,
+      logger,
+      connection: redis,
+      activity: new RedisActivityStore(redis, keys, {
+        maxActions: config.activity.maxActions,
+        retentionSeconds: config.activity.retentionSeconds,
+      }),
+      links: new RedisLinkStore(redis, keys),
+      delivery: new RedisDeliveryStore(redis, keys),
+      intercom: new IntercomAdapter({
+        accessToken,
+        baseUrl: config.intercom.apiBaseUrl,
+        adminId: config.intercom.adminId,
+      }),
+      queues,
+      now: () => new Date(),
+    },
+    close() {
+      closing ??= (async () => {
+        await queues.close();
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Config } from '@threadline/config';
+import type { ActivityStore, DeliveryStore, IntercomPort, LinkStore } from '@threadline/core';
+import type { ThreadlineQueues } from '@threadline/jobs';
+import type { Logger } from '@threadline/observability';
+import type { ConnectionOptions } from 'bullmq';
+
+/** What the job processors need, built by compose() in production and by tests. */
+export interface WorkerDependencies {
+  config: Config;
+  logger: Logger;
+  /** A connection BullMQ workers may block on (`maxRetriesPerRequest: null`). */
+  connection: ConnectionOptions;
+  activity: ActivityStore;
+  links: LinkStore;
+  delivery: DeliveryStore;
+  intercom: IntercomPort;
+  queues: Pick<ThreadlineQueues, 'requestDelivery'>;
+  now(): Date;
+}

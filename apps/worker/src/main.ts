@@ -1,0 +1,25 @@
+import { loadConfigOrExit } from '@threadline/config';
+import { createLogger } from '@threadline/observability';
+import closeWithGrace from 'close-with-grace';
+import { compose } from './compose.js';
+import { startWorkers } from './start-workers.js';
+
+const config = loadConfigOrExit(process.env, 'threadline-worker');
+const logger = createLogger({ level: config.logLevel, bindings: { service: 'worker' } });
+
+const composed = await compose(config, logger).catch((error: Error) => {
+  console.error(`threadline-worker: ${error.message}`);
+  process.exit(1);
+});
+const running = startWorkers(composed.deps);
+logger.info({ concurrency: config.worker.concurrency, queues: running.workers.map((worker) => worker.name) }, 'worker started');
+
+// First signal: stop taking jobs and finish those in flight, then close queues and Redis and flush
+// logs. A second signal (or the timeout) forces the exit; unfinished jobs are picked up again as stalled.
+closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'shutting down after an error');
+  else logger.info({ signal }, 'shutting down');
+  await running.close();
+  await composed.close();
+  logger.flush();
+});

@@ -1,0 +1,58 @@
+import { deliverNotes, formatAction, IntercomError } from '@threadline/core';
+import { type DeliverNotesPayload, deliverNotesJob } from '@threadline/jobs';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { WorkerDependencies } from '../dependencies.js';
+
+/** How soon a job that found another delivery of its conversation in flight looks again. */
+const busyRetryMs = 500;
+
+/**
+ * Writes a conversation's new actions as notes. Intercom errors are turned into BullMQ's terms here
+ * and nowhere else: 429 pauses the queue until the reset, 5xx and timeouts retry with backoff,
+ * a vanished conversation closes its link, other refusals fail the job with their reason.
+ */
+export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Worker) {
+  return async (job: Job<DeliverNotesPayload>, token?: string) => {
+    const parsed = deliverNotesJob.payload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${deliverNotesJob.name} payload`);
+    const { conversationId } = parsed.data;
+    const log = deps.logger.child({ jobId: job.id, conversationId });
+    try {
+      const outcome = await deliverNotes(conversationId, {
+        activity: deps.activity,
+        links: deps.links,
+        delivery: deps.delivery,
+        intercom: deps.intercom,
+        formatAction,
+        maxActionsPerNote: deps.config.notes.maxActions,
+        now: deps.now,
+      });
+      if (outcome.kind === 'busy') {
+        await job.moveToDelayed(Date.now() + busyRetryMs, token);
+        throw new DelayedError();
+      }
+      if (outcome.kind === 'delivered' && outcome.notesPosted > 0) {
+        log.info({ notes: outcome.notesPosted, actions: outcome.actionsPosted }, 'notes posted');
+      }
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof IntercomError)) throw error;
+      log.warn({ code: error.code, status: error.status }, 'intercom refused a delivery call');
+      switch (error.code) {
+        case 'rate_limited':
+          await worker().rateLimit(error.retryAfterMs ?? 10_000);
+          throw Worker.RateLimitError();
+        case 'not_found':
+          await deps.links.close(conversationId, 'the conversation no longer exists in Intercom');
+          return { kind: 'closed' as const };
+        case 'unavailable':
+        case 'timeout':
+        case 'unauthorized':
+        case 'forbidden':
+          throw error;
+        case 'bad_request':
+          throw new UnrecoverableError(error.message);
+      }
+    }
+  };
+}

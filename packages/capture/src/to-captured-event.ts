@@ -1,0 +1,73 @@
+import type { CapturedEvent } from '@threadline/core';
+import type { CaptureLimits } from './capture-limits.js';
+import { extractDistinctId } from './distinct-id.js';
+import { computeEventTime } from './event-time.js';
+import { isJsonObject, type JsonObject, truncateString } from './json-value.js';
+import { sanitizeProperties } from './sanitize-properties.js';
+
+/** PostHog cuts event names to this many characters. */
+export const maxEventNameChars = 200;
+
+const maxUuidChars = 128;
+
+/** One raw event turned into a {@link CapturedEvent}, or the reason it was skipped. */
+export type CapturedEventResult = { ok: true; event: CapturedEvent } | { ok: false; reason: string };
+
+/**
+ * Validates and normalizes one event of a capture request. `sentAt` is the request's send time
+ * (body `sent_at`, else the `_` query value) used to correct the client's clock.
+ */
+export function toCapturedEvent(
+  raw: unknown,
+  context: { now: Date; sentAt?: unknown },
+  limits: CaptureLimits,
+): CapturedEventResult {
+  if (!isJsonObject(raw)) return { ok: false, reason: 'event is not a JSON object' };
+  if (typeof raw.event !== 'string' || raw.event.trim() === '') {
+    return {
+      ok: false,
+      reason: raw.event === undefined ? 'event name is missing' : 'event name is not a non-empty string',
+    };
+  }
+  const distinctId = extractDistinctId(raw);
+  if (!distinctId.ok) return distinctId;
+
+  const properties = withPersonUpdates(raw, isJsonObject(raw.properties) ? raw.properties : {});
+  const timestamp = computeEventTime(
+    {
+      timestamp: raw.timestamp,
+      offset: raw.offset,
+      sentAt: context.sentAt,
+      ignoreSentAt: properties.$ignore_sent_at === true,
+    },
+    context.now,
+  );
+  const event: CapturedEvent = {
+    event: truncateString(raw.event, maxEventNameChars),
+    distinctId: distinctId.distinctId,
+    timestamp,
+    properties: sanitizeProperties(properties, limits),
+  };
+  if (typeof raw.uuid === 'string' && raw.uuid.trim() !== '')
+    event.uuid = truncateString(raw.uuid.trim(), maxUuidChars);
+  return { ok: true, event };
+}
+
+/**
+ * Top-level `$set`/`$set_once` (posthog-node `identify`, older SDKs) are merged into the
+ * properties as PostHog's ingestion does, the top-level values winning; a top-level
+ * `$anon_distinct_id` is kept too, since the caller merges anonymous actions with it.
+ */
+function withPersonUpdates(raw: JsonObject, properties: JsonObject): JsonObject {
+  const merged: JsonObject = { ...properties };
+  for (const key of ['$set', '$set_once'] as const) {
+    const topLevel = raw[key];
+    if (!isJsonObject(topLevel)) continue;
+    const existing = merged[key];
+    merged[key] = { ...(isJsonObject(existing) ? existing : {}), ...topLevel };
+  }
+  if (merged.$anon_distinct_id === undefined && typeof raw.$anon_distinct_id === 'string') {
+    merged.$anon_distinct_id = raw.$anon_distinct_id;
+  }
+  return merged;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from './config-schema.js';
+import { loadConfig } from './load-config.js';
+
+const minimal = { CAPTURE_API_KEY: 'phc_test' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const result = loadConfig(minimal);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'threadline',
+      productId: 'default',
+      notes: { coalesceMs: 2000, maxActions: 25, prechatActions: 30 },
+      activity: { retentionSeconds: 86400, maxActions: 200 },
+      summaries: { afterNotes: 8, openaiApiKey: undefined },
+      intercom: { apiBaseUrl: 'https://api.intercom.io', linkByEmail: false },
+      mcpKeys: [],
+    });
+  });
+
+  it('reports one line per problem, naming the variable', () => {
+    const result = loadConfig({ PORT: 'eighty', INTERCOM_ACCESS_TOKEN: 'tok', NOTE_MAX_ACTIONS: '0' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^CAPTURE_API_KEY: required/),
+        'PORT: must be a whole number',
+        'NOTE_MAX_ACTIONS: must be at least 1',
+        expect.stringMatching(/^INTERCOM_CLIENT_SECRET: required when INTERCOM_ACCESS_TOKEN is set/),
+      ]),
+    );
+  });
+
+  it('parses MCP keys bound to products and rejects malformed entries', () => {
+    const ok = loadConfig({ ...minimal, MCP_API_KEYS: 'mcp_aaaaaaaaaaaaaaaa:shop, mcp_bbbbbbbbbbbbbbbb:crm' });
+    expect(ok.ok && ok.config.mcpKeys).toEqual([
+      { key: 'mcp_aaaaaaaaaaaaaaaa', productId: 'shop' },
+      { key: 'mcp_bbbbbbbbbbbbbbbb', productId: 'crm' },
+    ]);
+    const bad = loadConfig({ ...minimal, MCP_API_KEYS: 'no-product-here' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems[0]).toMatch(/^MCP_API_KEYS: /);
+  });
+
+  it('refuses prefixes that would break Redis Cluster hash tags', () => {
+    const result = loadConfig({ ...minimal, THREADLINE_PREFIX: '{bad}' });
+    expect(result.ok).toBe(false);
+  });
+
+  it('accepts cluster node lists', () => {
+    const result = loadConfig({ ...minimal, REDIS_URL: '10.0.0.1:7000,10.0.0.2:7000' });
+    expect(result.ok).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    const result = loadConfig({ ...minimal, INTERCOM_ACCESS_TOKEN: '', OPENAI_API_KEY: '  ' });
+    expect(result.ok && result.config.intercom.accessToken).toBeUndefined();
+  });
+
+  it('.env.example lists exactly the variables of the schema', () => {
+    const example = readFileSync(fileURLToPath(new URL('../../../.env.example', import.meta.url)), 'utf8');
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect([...listed].sort()).toEqual(Object.keys(configSchema.shape).sort());
+  });
+});

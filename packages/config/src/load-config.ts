@@ -1,0 +1,89 @@
+import { configSchema, crossVariableProblems, type RawConfig } from './config-schema.js';
+
+/** Threadline's configuration, parsed once in each process's main.ts and passed down. */
+export interface Config {
+  host: string;
+  port: number;
+  redisUrl: string;
+  prefix: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  productId: string;
+  capture: { apiKey: string; posthogWebhookSecret: string | undefined };
+  mcpKeys: { key: string; productId: string }[];
+  intercom: {
+    accessToken: string | undefined;
+    clientSecret: string | undefined;
+    apiBaseUrl: string;
+    adminId: string | undefined;
+    appId: string | undefined;
+    linkByEmail: boolean;
+  };
+  notes: { coalesceMs: number; maxActions: number; prechatActions: number };
+  activity: { retentionSeconds: number; maxActions: number };
+  summaries: {
+    afterNotes: number;
+    openaiApiKey: string | undefined;
+    openaiBaseUrl: string | undefined;
+    openaiModel: string;
+  };
+  adminToken: string | undefined;
+  worker: { concurrency: number };
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/**
+ * Parses the environment. Never throws: an invalid environment comes back as one
+ * `VARIABLE: what is wrong` line per problem, for main.ts to print before exiting.
+ */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = configSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
+  problems.push(...crossVariableProblems(env));
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      host: e.HOST,
+      port: e.PORT,
+      redisUrl: e.REDIS_URL,
+      prefix: e.THREADLINE_PREFIX,
+      logLevel: e.LOG_LEVEL,
+      productId: e.PRODUCT_ID,
+      capture: { apiKey: e.CAPTURE_API_KEY, posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET },
+      mcpKeys: e.MCP_API_KEYS,
+      intercom: {
+        accessToken: e.INTERCOM_ACCESS_TOKEN,
+        clientSecret: e.INTERCOM_CLIENT_SECRET,
+        apiBaseUrl: e.INTERCOM_API_BASE_URL.replace(/\/+$/, ''),
+        adminId: e.INTERCOM_ADMIN_ID,
+        appId: e.INTERCOM_APP_ID,
+        linkByEmail: e.LINK_BY_EMAIL,
+      },
+      notes: { coalesceMs: e.NOTE_COALESCE_MS, maxActions: e.NOTE_MAX_ACTIONS, prechatActions: e.PRECHAT_ACTIONS },
+      activity: { retentionSeconds: e.ACTIVITY_RETENTION_S, maxActions: e.ACTIVITY_MAX_ACTIONS },
+      summaries: {
+        afterNotes: e.SUMMARIZE_AFTER_NOTES,
+        openaiApiKey: e.OPENAI_API_KEY,
+        openaiBaseUrl: e.OPENAI_BASE_URL,
+        openaiModel: e.OPENAI_MODEL,
+      },
+      adminToken: e.ADMIN_TOKEN,
+      worker: { concurrency: e.WORKER_CONCURRENCY },
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}
+
+/** Loads the config or ends the process with one line per problem (for main.ts files only). */
+export function loadConfigOrExit(env: Record<string, string | undefined>, processName: string): Config {
+  const result = loadConfig(env);
+  if (result.ok) return result.config;
+  console.error(`${processName}: invalid configuration`);
+  for (const problem of result.problems) console.error(`  ${problem}`);
+  process.exit(1);
+}

@@ -1,0 +1,29 @@
+import { type RedactionOptions, redactText } from '../redaction/index.js';
+
+/** Longest quoted value in a description (element text, form name, error message…). */
+export const MAX_VALUE_LENGTH = 80;
+/** Longest description. */
+export const MAX_LINE_LENGTH = 240;
+
+/** How much of a value is looked at: enough to redact whole what is shown, never the whole megabyte. */
+const READ_WINDOW = 2048;
+
+/** Shortens to `maxLength` characters, ending with `…` when cut, without splitting a surrogate pair. */
+export function truncateText(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  let end = maxLength - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end).trimEnd()}…`;
+}
+
+/**
+ * Makes untrusted product text fit for a description: whitespace collapsed and trimmed, redacted,
+ * then truncated to `maxLength`. Redaction comes before truncation so a cut never hides a secret from
+ * its rule.
+ */
+export function cleanText(value: string, maxLength: number, redaction?: RedactionOptions): string {
+  const window = value.trimStart().slice(0, READ_WINDOW);
+  const collapsed = window.replace(/\s+/g, ' ').trim();
+  return truncateText(redactText(collapsed, redaction), maxLength);
+}

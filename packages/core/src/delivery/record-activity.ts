@@ -1,0 +1,58 @@
+import type { Action, CapturedEvent } from '../actions/action.js';
+import type { ActivityStore, UserRef } from '../ports/activity-store.js';
+import type { LinkStore } from '../ports/link-store.js';
+
+export interface RecordActivityDependencies {
+  activity: ActivityStore;
+  links: Pick<LinkStore, 'conversationsOf'>;
+  describe(event: CapturedEvent): Action | null;
+  /** Asks for a note delivery for this conversation soon (coalesced by the queue). */
+  requestDelivery(conversationId: string): Promise<void>;
+}
+
+export interface RecordActivityResult {
+  stored: number;
+  dropped: number;
+  users: number;
+}
+
+/**
+ * The capture use case: events become redacted actions per user; every open conversation of a user
+ * who did something gets a delivery request. Anonymous actions follow the user on `$identify`.
+ */
+export async function recordActivity(
+  productId: string,
+  events: CapturedEvent[],
+  dependencies: RecordActivityDependencies,
+): Promise<RecordActivityResult> {
+  const byUser = new Map<string, Action[]>();
+  let dropped = 0;
+  const merges: { from: UserRef; into: UserRef }[] = [];
+  for (const event of events) {
+    const anonymousId = event.properties.$anon_distinct_id;
+    if (event.event === '$identify' && typeof anonymousId === 'string' && anonymousId && anonymousId !== event.distinctId) {
+      merges.push({ from: { productId, userId: anonymousId }, into: { productId, userId: event.distinctId } });
+    }
+    const action = dependencies.describe(event);
+    if (!action) {
+      dropped += 1;
+      continue;
+    }
+    const list = byUser.get(event.distinctId) ?? [];
+    list.push(action);
+    byUser.set(event.distinctId, list);
+  }
+  for (const { from, into } of merges) await dependencies.activity.merge(from, into);
+  const touched = new Set<string>([...byUser.keys(), ...merges.map((merge) => merge.into.userId)]);
+  let stored = 0;
+  for (const [userId, actions] of byUser) {
+    const sorted = [...actions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    stored += (await dependencies.activity.append({ productId, userId }, sorted)).length;
+  }
+  for (const userId of touched) {
+    for (const conversationId of await dependencies.links.conversationsOf({ productId, userId })) {
+      await dependencies.requestDelivery(conversationId);
+    }
+  }
+  return { stored, dropped, users: touched.size };
+}

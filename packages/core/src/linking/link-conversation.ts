@@ -1,0 +1,69 @@
+import type { ActivityStore } from '../ports/activity-store.js';
+import type { IntercomPort } from '../ports/intercom-port.js';
+import type { LinkStore } from '../ports/link-store.js';
+import type { LinkRequest } from './link-request.js';
+
+export type LinkOutcome =
+  | { kind: 'linked'; conversationId: string; userId: string; prechatActions: number }
+  | { kind: 'already_linked'; conversationId: string }
+  | { kind: 'unlinkable'; conversationId: string; reason: string };
+
+export interface LinkConversationDependencies {
+  activity: ActivityStore;
+  links: LinkStore;
+  intercom: Pick<IntercomPort, 'findContact'>;
+  /** The product the Intercom workspace belongs to. */
+  productIdForApp(appId: string | null): string;
+  prechatActions: number;
+  /** How far back to look for pre-chat actions (the activity store's cap). */
+  maxStoredActions: number;
+  now(): Date;
+}
+
+/**
+ * Ties a conversation to the product user behind its contact (`external_id`), once. The first note
+ * then starts with up to `prechatActions` actions from before the conversation was opened.
+ */
+export async function linkConversation(
+  request: LinkRequest,
+  dependencies: LinkConversationDependencies,
+): Promise<LinkOutcome> {
+  const { links, activity } = dependencies;
+  const conversationId = request.conversationId;
+  if (await links.get(conversationId)) return { kind: 'already_linked', conversationId };
+
+  const unlinkable = async (reason: string): Promise<LinkOutcome> => {
+    await links.recordUnlinked({ conversationId, reason, at: dependencies.now().toISOString() });
+    return { kind: 'unlinkable', conversationId, reason };
+  };
+  if (!request.contact) return unlinkable('the notification names no contact');
+  let externalId = request.contact.externalId;
+  if (!externalId) {
+    const contact = await dependencies.intercom.findContact(request.contact.contactId);
+    if (!contact) return unlinkable(`contact ${request.contact.contactId} was not found in Intercom`);
+    externalId = contact.externalId;
+  }
+  if (!externalId) return unlinkable('the contact has no external_id (a lead, or a user not identified by id)');
+
+  const user = { productId: dependencies.productIdForApp(request.appId), userId: externalId };
+  const recent = await activity.listRecent(user, dependencies.maxStoredActions);
+  const openedAt = request.conversationCreatedAt === null ? Number.POSITIVE_INFINITY : request.conversationCreatedAt * 1000;
+  const countBefore = recent.filter((action) => Date.parse(action.at) <= openedAt).length;
+  const skipped = Math.max(0, countBefore - dependencies.prechatActions);
+  const startAfter = skipped > 0 ? recent[skipped - 1]!.id : null;
+  const created = await links.create(
+    {
+      conversationId,
+      productId: user.productId,
+      userId: user.userId,
+      appId: request.appId,
+      sessionId: recent.at(-1)?.sessionId ?? null,
+      conversationCreatedAt: request.conversationCreatedAt,
+      linkedAt: dependencies.now().toISOString(),
+      status: 'open',
+    },
+    startAfter,
+  );
+  if (!created) return { kind: 'already_linked', conversationId };
+  return { kind: 'linked', conversationId, userId: user.userId, prechatActions: Math.min(countBefore, dependencies.prechatActions) };
+}

@@ -1,0 +1,64 @@
+import type { Action } from '../actions/action.js';
+import { escapeHtml } from './escape-html.js';
+
+/** One action with the number it carries in the conversation. */
+export interface NumberedAction {
+  number: number;
+  action: Action;
+}
+
+export interface NoteContent {
+  /** The note body, HTML, every product value escaped. */
+  html: string;
+  /** Marker written into the note so a retry can recognise it in the conversation. */
+  reference: string;
+}
+
+export interface RenderNoteInput {
+  conversationId: string;
+  lines: NumberedAction[];
+  /** A heading above the lines (e.g. for the pre-chat note); product values in it are escaped here. */
+  heading?: string;
+  /** Turns an action into its one-line text (the action describer's formatter). */
+  formatLine: (action: Action) => string;
+  maxLineChars?: number;
+  /** Insert a visual break between two lines more than this far apart (ms). */
+  pauseBreakMs?: number;
+}
+
+const defaultMaxLineChars = 300;
+
+/** `tl-<conversation>-<first>-<last>`: unique per conversation because numbers never repeat in one. */
+export function noteReference(conversationId: string, first: number, last: number): string {
+  return `tl-${conversationId}-${first}-${last}`;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Renders numbered actions as an Intercom internal note:
+ * `[1] Viewed the Pricing page (/pricing)`, one paragraph per line, with a small reference footer.
+ */
+export function renderNote(input: RenderNoteInput): NoteContent {
+  const { lines } = input;
+  if (lines.length === 0) throw new Error('renderNote needs at least one line');
+  const first = lines[0]!.number;
+  const last = lines[lines.length - 1]!.number;
+  const reference = noteReference(input.conversationId, first, last);
+  const maxLineChars = input.maxLineChars ?? defaultMaxLineChars;
+  const parts: string[] = [];
+  if (input.heading) parts.push(`<p><b>${escapeHtml(input.heading)}</b></p>`);
+  let previousAt: number | undefined;
+  for (const { number, action } of lines) {
+    const at = Date.parse(action.at);
+    if (input.pauseBreakMs !== undefined && previousAt !== undefined && at - previousAt > input.pauseBreakMs) {
+      parts.push('<p><br></p>');
+    }
+    previousAt = at;
+    parts.push(`<p>[${number}] ${escapeHtml(cut(input.formatLine(action), maxLineChars))}</p>`);
+  }
+  parts.push(`<p><i>Threadline · ${escapeHtml(reference)}</i></p>`);
+  return { html: parts.join(''), reference };
+}

@@ -1,0 +1,34 @@
+/** A note about to be posted: written down first so that a retry can tell whether it already went out. */
+export interface PendingNote {
+  reference: string;
+  html: string;
+  firstNumber: number;
+  lastNumber: number;
+  /** Id of the newest action the note carries; becomes the cursor once posted. */
+  lastActionId: string;
+}
+
+export interface WrittenNote {
+  partId: string;
+  reference: string;
+  firstNumber: number;
+  lastNumber: number;
+  postedAt: string;
+}
+
+export interface DeliveryState {
+  /** Id of the newest action already in a note (null: none yet). */
+  cursor: string | null;
+  nextNumber: number;
+  pending: PendingNote | null;
+}
+
+export interface DeliveryStore {
+  state(conversationId: string): Promise<DeliveryState>;
+  setPending(conversationId: string, pending: PendingNote): Promise<void>;
+  /** Atomically: records the note, advances the cursor and the numbering, clears `pending`. */
+  commit(conversationId: string, pending: PendingNote, partId: string, postedAt: string): Promise<void>;
+  notes(conversationId: string): Promise<WrittenNote[]>;
+  /** One delivery in flight per conversation, across every worker. Returns a release function or null. */
+  lock(conversationId: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+}

@@ -1,0 +1,43 @@
+/** The Intercom calls Threadline makes, and nothing else. */
+export interface IntercomPort {
+  /** Posts an internal note; returns the id of the part it created (found by the note's reference). */
+  addNote(conversationId: string, note: { html: string; reference: string }): Promise<{ partId: string }>;
+  /** Looks for a note carrying `reference` (to tell whether a post whose outcome was unknown went out). */
+  findNoteByReference(conversationId: string, reference: string): Promise<{ partId: string } | null>;
+  findContact(contactId: string): Promise<{ externalId: string | null; email: string | null } | null>;
+}
+
+export type IntercomErrorCode =
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'bad_request'
+  | 'unavailable'
+  | 'timeout';
+
+/** An Intercom call that failed, classified once so every caller retries (or not) the same way. */
+export class IntercomError extends Error {
+  readonly code: IntercomErrorCode;
+  readonly status: number | undefined;
+  /** When to try again, from `Retry-After` / `X-RateLimit-Reset`. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: IntercomErrorCode, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+    super(message);
+    this.name = 'IntercomError';
+    this.code = code;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** 429, 5xx and timeouts may succeed later; 400, 401, 403 and 404 will not. */
+  get isRetryable(): boolean {
+    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'timeout';
+  }
+
+  /** The outcome of a write is unknown: it may have happened. */
+  get isOutcomeUnknown(): boolean {
+    return this.code === 'unavailable' || this.code === 'timeout';
+  }
+}

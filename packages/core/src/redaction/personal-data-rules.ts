@@ -1,0 +1,102 @@
+import { isValidIban } from './iban-checksum.js';
+import { isIpv6Address } from './is-ipv6-address.js';
+import { passesLuhn } from './luhn.js';
+import { PLACEHOLDERS } from './placeholders.js';
+import { redactDigitGroups } from './redact-digit-groups.js';
+import type { RedactionRule } from './redaction-rule.js';
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+
+function digitCount(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) count++;
+  }
+  return count;
+}
+
+function isCardNumber(run: string): boolean {
+  const digits = run.replace(/\D/g, '');
+  return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+}
+
+function phoneIfPlausible(match: string, minimumDigits: number): string {
+  return redactDigitGroups(
+    match,
+    (run) => {
+      const digits = digitCount(run);
+      return digits >= minimumDigits && digits <= 15;
+    },
+    PLACEHOLDERS.phone,
+    true,
+  );
+}
+
+/**
+ * Personal data found by shape and confirmed by a checksum where one exists: emails, IBANs (mod-97),
+ * card numbers (Luhn), US SSNs, IPv4/IPv6 addresses and phone numbers.
+ */
+export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
+  {
+    name: 'email',
+    pattern: /[A-Za-z0-9._%+'-]{1,200}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g,
+    replace: (match) => {
+      const topLevel = match.slice(match.lastIndexOf('.') + 1);
+      return /^[A-Za-z]{2,24}$/.test(topLevel) ? PLACEHOLDERS.email : match;
+    },
+  },
+  {
+    name: 'iban',
+    pattern: /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b/g,
+    replace: (match) => (isValidIban(match) ? PLACEHOLDERS.iban : match),
+  },
+  {
+    name: 'card',
+    pattern: /(?<![\d.,])(?:\d{13,19}|\d{4}(?:[ -]\d{3,6}){2,4})(?![\d])/g,
+    replace: (match) => redactDigitGroups(match, isCardNumber, PLACEHOLDERS.card),
+  },
+  {
+    name: 'ssn',
+    pattern: /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g,
+    replace: () => PLACEHOLDERS.ssn,
+  },
+  {
+    name: 'ipv6',
+    pattern: /(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])/g,
+    replace: (match) => (match.includes(':') && isIpv6Address(match) ? PLACEHOLDERS.ip : match),
+  },
+  {
+    name: 'ipv4',
+    pattern: new RegExp(`(?<![\\d.vV]|\\b[Vv]ersion )(?:${OCTET}\\.){3}${OCTET}(?!\\.?\\d)`, 'g'),
+    replace: () => PLACEHOLDERS.ip,
+  },
+  {
+    name: 'international-phone',
+    pattern: /(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d){6,14}(?!\d)/g,
+    replace: (match) => phoneIfPlausible(match, 8),
+  },
+  {
+    name: 'parenthesized-area-code-phone',
+    pattern: /(?<![\w)])\(\d{2,5}\)(?:[ .-]?\d){6,10}(?!\d)/g,
+    replace: (match) => phoneIfPlausible(match, 9),
+  },
+  {
+    name: 'north-american-phone',
+    pattern: /(?<![\w.,:/-])(?:1[ .-])?\d{3}([-. ])\d{3}\1\d{4}(?![\w.,/-]?\d)/g,
+    replace: () => PLACEHOLDERS.phone,
+  },
+  {
+    name: 'trunk-prefixed-phone',
+    pattern: /(?<![\w.,:/-])0\d{1,4}([ -])\d{2,8}(?:\1\d{2,8}){0,3}(?![\w.,/-]?\d)/g,
+    replace: (match) => (/[ -]/.test(match) ? phoneIfPlausible(match, 10) : match),
+  },
+  {
+    name: 'labelled-phone',
+    pattern: /\b(phone|tel|mobile|cell|call|sms|whatsapp|fax)(\s?(?:no\.?|number|#)?\s?:?\s?)(\d[\d .-]{5,18}\d)(?!\d)/gi,
+    replace: (match, label: string, gap: string, number: string) => {
+      const digits = digitCount(number);
+      return digits >= 7 && digits <= 15 ? `${label}${gap}${PLACEHOLDERS.phone}` : match;
+    },
+  },
+];

@@ -1,0 +1,73 @@
+import { CREDENTIAL_RULES, HIGH_ENTROPY_RULE } from './credential-rules.js';
+import { PERSONAL_DATA_RULES } from './personal-data-rules.js';
+import { isPlaceholder, PLACEHOLDERS } from './placeholders.js';
+import type { RedactionRule } from './redaction-rule.js';
+import { URL_SECRET_RULES } from './url-secret-rules.js';
+
+/** Options of {@link redactText}. */
+export interface RedactionOptions {
+  /** More things to redact, each replaced by `[redacted]`. Applied before the built-in rules. */
+  extraPatterns?: readonly RegExp[];
+}
+
+/** Longest text redacted; longer input is cut (at a word boundary) and ends with `…`. */
+export const MAX_REDACTION_INPUT_LENGTH = 16_384;
+
+const BUILT_IN_RULES: readonly RedactionRule[] = [
+  ...URL_SECRET_RULES,
+  ...CREDENTIAL_RULES,
+  ...PERSONAL_DATA_RULES,
+  HIGH_ENTROPY_RULE,
+];
+
+function extraPatternRule(pattern: RegExp): RedactionRule {
+  const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
+  return {
+    name: 'extra',
+    pattern: new RegExp(pattern.source, flags),
+    replace: (match: string) => (match === '' || isPlaceholder(match) ? match : PLACEHOLDERS.redacted),
+  };
+}
+
+/**
+ * Cuts text longer than the cap back to the last whitespace, so that no half of a secret survives
+ * in a form the rules no longer recognise.
+ */
+function capLength(text: string): string {
+  if (text.length <= MAX_REDACTION_INPUT_LENGTH) return text;
+  const cut = text.slice(0, MAX_REDACTION_INPUT_LENGTH - 1);
+  const lastSpace = cut.search(/\s\S*$/);
+  return `${lastSpace > 0 ? cut.slice(0, lastSpace) : cut}…`;
+}
+
+/**
+ * Replaces emails, payment cards, phone numbers, IBANs, SSNs, JWTs, authorization tokens, API keys,
+ * high-entropy secrets, secrets in URLs and IP addresses with stable placeholders (`[email]`, `[card]`,
+ * `[phone]`, `[iban]`, `[ssn]`, `[jwt]`, `[token]`, `[secret]`, `[ip]`, `[redacted]`).
+ *
+ * Idempotent, linear in the input, and leaves ordinary UI text (labels, paths, prices, dates,
+ * versions, order numbers) alone. Input longer than {@link MAX_REDACTION_INPUT_LENGTH} is cut.
+ */
+export function redactText(text: string, options: RedactionOptions = {}): string {
+  const rules = [...(options.extraPatterns ?? []).map(extraPatternRule), ...BUILT_IN_RULES];
+  let result = capLength(text);
+  // A placeholder can end a run that hid a secret from an earlier rule (`4111… 10.0.0.1` is one long
+  // digit run until the address goes), so repeat until nothing changes; two passes are the norm.
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const next = applyRules(result, rules);
+    if (next === result) break;
+    result = next;
+  }
+  return result;
+}
+
+const MAX_PASSES = 4;
+
+function applyRules(text: string, rules: readonly RedactionRule[]): string {
+  let result = text;
+  for (const rule of rules) {
+    rule.pattern.lastIndex = 0;
+    result = result.replace(rule.pattern, rule.replace);
+  }
+  return result;
+}

@@ -1,0 +1,203 @@
+import type { FastifyInstance } from 'fastify';
+import { renderSandboxPage } from '../page/render-sandbox-page.js';
+import { plainTextToBody } from '../state/intercom-html-body.js';
+import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
+import {
+  buildConversationNotification,
+  type ConversationTopic,
+} from '../webhooks/build-conversation-notification.js';
+import { deliverSignedWebhook } from '../webhooks/deliver-signed-webhook.js';
+import type { SandboxFault } from './fault-injector.js';
+import type { SandboxContext } from './sandbox-context.js';
+
+interface WebhookTarget {
+  url: string;
+  clientSecret: string;
+}
+
+const webhookSchema = {
+  type: 'object',
+  required: ['url', 'clientSecret'],
+  additionalProperties: false,
+  properties: { url: { type: 'string', minLength: 1 }, clientSecret: { type: 'string', minLength: 1 } },
+} as const;
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+/**
+ * Routes that drive the sandbox from tests and the start script (no Intercom token): create contacts and
+ * conversations, simulate user replies with signed webhooks, inject faults, read what was received, reset.
+ * Also the read-only page at `/`.
+ */
+export async function sandboxControlRoutes(app: FastifyInstance, context: SandboxContext): Promise<void> {
+  const { store } = context;
+
+  async function notify(
+    topic: ConversationTopic,
+    conversation: SandboxConversation,
+    contact: SandboxContact,
+    webhook: WebhookTarget | undefined,
+  ) {
+    if (!webhook) return undefined;
+    const notification = buildConversationNotification(topic, conversation, contact, context.appId);
+    try {
+      return {
+        notification_id: notification.id,
+        ...(await deliverSignedWebhook({ ...webhook, notification })),
+      };
+    } catch (error) {
+      return {
+        notification_id: notification.id,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  app.get('/', async (_request, reply) => {
+    const conversations = store.allConversations().map((conversation) => ({
+      conversation,
+      contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
+    }));
+    return reply.type('text/html; charset=utf-8').send(renderSandboxPage(conversations));
+  });
+
+  app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(
+    '/_sandbox/contacts',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { external_id: nullableString, email: nullableString, name: { type: 'string' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const externalId = request.body.external_id;
+      if (externalId && store.findContactByExternalId(externalId)) {
+        return reply.code(409).send({ error: `a contact with external_id ${externalId} already exists` });
+      }
+      return reply.code(201).send(store.createContact(request.body));
+    },
+  );
+
+  app.post<{
+    Body: {
+      contact_id?: string;
+      external_id?: string | null;
+      email?: string | null;
+      name?: string;
+      body?: string;
+      url?: string;
+      webhook?: WebhookTarget;
+    };
+  }>(
+    '/_sandbox/conversations',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            contact_id: { type: 'string' },
+            external_id: nullableString,
+            email: nullableString,
+            name: { type: 'string' },
+            body: { type: 'string' },
+            url: { type: 'string' },
+            webhook: webhookSchema,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const input = request.body;
+      let contact: SandboxContact | undefined;
+      if (input.contact_id !== undefined) {
+        contact = store.contact(input.contact_id);
+        if (!contact) return reply.code(404).send({ error: `no contact with id ${input.contact_id}` });
+      } else {
+        contact =
+          (input.external_id ? store.findContactByExternalId(input.external_id) : undefined) ??
+          (input.email ? store.findContactByEmail(input.email) : undefined) ??
+          store.createContact({
+            external_id: input.external_id ?? null,
+            email: input.email ?? null,
+            ...(input.name === undefined ? {} : { name: input.name }),
+          });
+      }
+      const conversation = store.createConversation({
+        contactId: contact.id,
+        ...(input.body === undefined ? {} : { body: input.body }),
+        ...(input.url === undefined ? {} : { url: input.url }),
+      });
+      const webhook = await notify('conversation.user.created', conversation, contact, input.webhook);
+      return reply.code(201).send({ conversation, contact, ...(webhook ? { webhook } : {}) });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { body?: string; webhook?: WebhookTarget } }>(
+    '/_sandbox/conversations/:id/user-replies',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { body: { type: 'string' }, webhook: webhookSchema },
+        },
+      },
+    },
+    async (request, reply) => {
+      const existing = store.conversation(request.params.id);
+      const contact = store.contact(existing?.contacts.contacts[0]?.id ?? '');
+      if (!existing || !contact)
+        return reply.code(404).send({ error: `no conversation with id ${request.params.id}` });
+      const part = store.addContactComment(
+        existing.id,
+        contact.id,
+        plainTextToBody(request.body.body ?? 'Any news?'),
+      );
+      const conversation = store.conversation(existing.id)!;
+      const webhook = await notify('conversation.user.replied', conversation, contact, request.body.webhook);
+      return reply.code(201).send({ conversation, part, ...(webhook ? { webhook } : {}) });
+    },
+  );
+
+  app.get('/_sandbox/conversations', async () => ({ conversations: store.allConversations() }));
+
+  app.post<{ Body: SandboxFault }>(
+    '/_sandbox/faults',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { enum: [429, 500, 502, 503, 504] },
+            retryAfterSeconds: { type: 'integer', minimum: 0 },
+            delayMs: { type: 'integer', minimum: 0 },
+            applyEffect: { type: 'boolean' },
+            count: { type: 'integer', minimum: 1 },
+            method: { type: 'string' },
+            pathPattern: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        context.faults.inject(request.body);
+      } catch (error) {
+        return reply.code(400).send({ error: error instanceof Error ? error.message : String(error) });
+      }
+      return reply.code(201).send({ injected: request.body });
+    },
+  );
+
+  app.get('/_sandbox/requests', async () => ({ requests: context.recordedRequests }));
+
+  app.delete('/_sandbox/state', async (_request, reply) => {
+    context.reset();
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env tsx
+import { createIntercomSandbox } from './create-intercom-sandbox.js';
+
+const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
+const port = Number(process.env.SANDBOX_PORT ?? 8090);
+const token = process.env.SANDBOX_TOKEN ?? 'sandbox-token';
+const rateLimitText = process.env.SANDBOX_RATE_LIMIT_PER_WINDOW;
+const rateLimitPerWindow =
+  rateLimitText === undefined || rateLimitText === '' ? undefined : Number(rateLimitText);
+
+const problems = [
+  ...(Number.isInteger(port) && port >= 0 && port <= 65535
+    ? []
+    : ['SANDBOX_PORT: must be a port number (0-65535)']),
+  ...(rateLimitPerWindow === undefined || (Number.isInteger(rateLimitPerWindow) && rateLimitPerWindow > 0)
+    ? []
+    : ['SANDBOX_RATE_LIMIT_PER_WINDOW: must be a positive integer']),
+  ...(token === '' ? ['SANDBOX_TOKEN: must not be empty'] : []),
+];
+if (problems.length > 0) {
+  for (const problem of problems) console.error(problem);
+  process.exit(1);
+}
+
+const sandbox = await createIntercomSandbox({
+  token,
+  ...(rateLimitPerWindow === undefined ? {} : { rateLimitPerWindow }),
+});
+const url = await sandbox.listen({ port, host });
+console.log(`Intercom sandbox listening on ${url} (page: ${url}/)`);
+
+let isStopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (isStopping) return;
+    isStopping = true;
+    sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Intercom sandbox failed to close', error);
+        process.exit(1);
+      },
+    );
+  });
+}

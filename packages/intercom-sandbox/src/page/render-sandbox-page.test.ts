@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createIntercomSandbox } from '../create-intercom-sandbox.js';
+import { sanitizeNoteHtml } from './sanitize-note-html.js';
+
+describe('the sandbox page', () => {
+  it('escapes a hostile contact name and strips scripts from note bodies, keeping their markup', async () => {
+    const sandbox = await createIntercomSandbox({ token: 't' });
+    const contact = sandbox.createContact({ external_id: 'user_<1>', name: '<img src=x onerror=alert(1)>' });
+    const conversation = sandbox.createConversation({ contactId: contact.id });
+    const reply = await sandbox.app.inject({
+      method: 'POST',
+      url: `/conversations/${conversation.id}/reply`,
+      headers: { authorization: 'Bearer t' },
+      payload: {
+        message_type: 'note',
+        type: 'admin',
+        admin_id: '991267',
+        body: '<p>[1] Viewed <b>Pricing</b></p><script>alert(2)</script><a href="/x" onclick="alert(3)">x</a>',
+      },
+    });
+    expect(reply.statusCode).toBe(200);
+
+    const page = await sandbox.app.inject({ method: 'GET', url: '/' });
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<title>Intercom sandbox — Threadline</title>');
+    expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page.body).not.toContain('<img');
+    expect(page.body).toContain('user_&lt;1&gt;');
+    expect(page.body).toContain('<p>[1] Viewed <b>Pricing</b></p>');
+    expect(page.body).not.toMatch(/<script|onclick|alert\([23]\)/);
+    expect(page.body).toContain('http-equiv="refresh" content="2"');
+    await sandbox.close();
+  });
+
+  it('shows a redacted note as redacted, with its part id', async () => {
+    const sandbox = await createIntercomSandbox({ token: 't' });
+    const contact = sandbox.createContact({ external_id: 'user_1' });
+    const conversation = sandbox.createConversation({ contactId: contact.id });
+    const headers = { authorization: 'Bearer t' };
+    await sandbox.app.inject({
+      method: 'POST',
+      url: `/conversations/${conversation.id}/reply`,
+      headers,
+      payload: { message_type: 'note', type: 'admin', admin_id: '991267', body: 'secret' },
+    });
+    const [note] = sandbox.notes(conversation.id);
+    await sandbox.app.inject({
+      method: 'POST',
+      url: '/conversations/redact',
+      headers,
+      payload: {
+        type: 'conversation_part',
+        conversation_id: conversation.id,
+        conversation_part_id: note!.id,
+      },
+    });
+    const page = await sandbox.app.inject({ method: 'GET', url: '/' });
+    expect(page.body).toContain(`class="part note redacted" data-part-id="${note!.id}"`);
+    expect(page.body).toContain('<span class="badge">redacted</span>');
+    expect(page.body).not.toContain('secret');
+    await sandbox.close();
+  });
+});
+
+describe('sanitizeNoteHtml', () => {
+  it('removes constructs that only appear when an earlier removal splices text together', () => {
+    expect(sanitizeNoteHtml('<scr<script>x</script>ipt>alert(1)</script>')).not.toMatch(/<script/i);
+    expect(sanitizeNoteHtml('<a href="javascript:alert(1)">x</a>')).toBe('<a>x</a>');
+  });
+});

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
+
+/** Webhook topics the sandbox can deliver. */
+export type ConversationTopic = 'conversation.user.created' | 'conversation.user.replied';
+
+/** An Intercom webhook notification (`notification_event`), as delivered to an app's endpoint. */
+export interface IntercomNotification {
+  type: 'notification_event';
+  app_id: string;
+  data: { type: 'notification_event_data'; item: Record<string, unknown> };
+  links: Record<string, never>;
+  id: string | null;
+  topic: string;
+  delivery_status: string | null;
+  delivery_attempts: number;
+  delivered_at: number;
+  first_sent_at: number;
+  created_at: number;
+  self: null;
+}
+
+/**
+ * Builds the notification Intercom sends for a conversation topic, shaped like the fixtures in
+ * `shared/fixtures/intercom/`: `contacts[]` carries only `type`, `id`, `external_id`; on `created` the
+ * parts list is empty, on `replied` it holds the newest part only.
+ */
+export function buildConversationNotification(
+  topic: ConversationTopic,
+  conversation: SandboxConversation,
+  contact: SandboxContact,
+  appId: string,
+): IntercomNotification {
+  const parts = conversation.conversation_parts.conversation_parts;
+  const newest = parts.at(-1);
+  const item = {
+    type: 'conversation',
+    id: conversation.id,
+    created_at: conversation.created_at,
+    updated_at: conversation.updated_at,
+    waiting_since: conversation.waiting_since,
+    snoozed_until: conversation.snoozed_until,
+    source: conversation.source,
+    contacts: {
+      type: 'contact.list',
+      contacts: [{ type: 'contact', id: contact.id, external_id: contact.external_id }],
+    },
+    teammates: conversation.teammates,
+    title: conversation.title,
+    admin_assignee_id: conversation.admin_assignee_id,
+    team_assignee_id: conversation.team_assignee_id,
+    open: conversation.open,
+    state: conversation.state,
+    read: conversation.read,
+    tags: conversation.tags,
+    priority: conversation.priority,
+    sla_applied: conversation.sla_applied,
+    statistics: conversation.statistics,
+    conversation_rating: conversation.conversation_rating,
+    custom_attributes: conversation.custom_attributes,
+    topics: conversation.topics,
+    ticket: conversation.ticket,
+    linked_objects: conversation.linked_objects,
+    ai_agent: conversation.ai_agent,
+    ai_agent_participated: conversation.ai_agent_participated,
+    conversation_parts:
+      topic === 'conversation.user.replied' && newest
+        ? {
+            type: 'conversation_part.list',
+            total_count: 1,
+            conversation_parts: [newestPartForWebhook(newest)],
+          }
+        : { type: 'conversation_part.list', conversation_parts: [], total_count: 0 },
+  };
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    type: 'notification_event',
+    app_id: appId,
+    data: { type: 'notification_event_data', item },
+    links: {},
+    id: `notif_${randomUUID()}`,
+    topic,
+    delivery_status: 'pending',
+    delivery_attempts: 1,
+    delivered_at: 0,
+    first_sent_at: now,
+    created_at: now,
+    self: null,
+  };
+}
+
+// Webhook parts omit the API's `metadata` and `email_message_metadata` (see the replied fixture).
+function newestPartForWebhook(part: SandboxConversation['conversation_parts']['conversation_parts'][number]) {
+  const { metadata: _metadata, email_message_metadata: _emailMetadata, ...rest } = part;
+  return rest;
+}

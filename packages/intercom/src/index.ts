@@ -1,0 +1,2 @@
+export { classifyIntercomError, retryAfterMs } from './classify-intercom-error.js';
+export { IntercomAdapter, type IntercomAdapterOptions } from './intercom-adapter.js';

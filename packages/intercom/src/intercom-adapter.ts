@@ -1,0 +1,90 @@
+import { IntercomError, type IntercomPort } from '@threadline/core';
+import { IntercomClient } from 'intercom-client';
+import { classifyIntercomError } from './classify-intercom-error.js';
+
+export interface IntercomAdapterOptions {
+  accessToken: string;
+  baseUrl: string;
+  /** The admin that authors notes; looked up with GET /me when unset. */
+  adminId?: string | undefined;
+  timeoutSeconds?: number;
+}
+
+interface PartLike {
+  id?: string;
+  part_type?: string;
+  body?: string | null;
+}
+
+/**
+ * Threadline's Intercom port over intercom-client. The SDK's own retries are off (`maxRetries: 0`):
+ * a retried POST could write a note twice, so retrying is the job queue's business alone.
+ */
+export class IntercomAdapter implements IntercomPort {
+  private readonly client: IntercomClient;
+  private adminId: Promise<string> | undefined;
+
+  constructor(private readonly options: IntercomAdapterOptions) {
+    this.client = new IntercomClient({
+      token: options.accessToken,
+      baseUrl: options.baseUrl,
+      timeoutInSeconds: options.timeoutSeconds ?? 10,
+      maxRetries: 0,
+    });
+    if (options.adminId) this.adminId = Promise.resolve(options.adminId);
+  }
+
+  /** The configured admin, or the token's own admin from GET /me (asked once). */
+  async noteAuthorId(): Promise<string> {
+    this.adminId ??= this.call(async () => {
+      const me = await this.client.admins.identify();
+      if (!me?.id) throw new IntercomError('bad_request', 'GET /me returned no admin id; set INTERCOM_ADMIN_ID');
+      return String(me.id);
+    }).catch((error: unknown) => {
+      this.adminId = undefined;
+      throw error;
+    });
+    return this.adminId;
+  }
+
+  async addNote(conversationId: string, note: { html: string; reference: string }): Promise<{ partId: string }> {
+    const adminId = await this.noteAuthorId();
+    const conversation = await this.call(() =>
+      this.client.conversations.reply({
+        conversation_id: conversationId,
+        body: { message_type: 'note', type: 'admin', admin_id: adminId, body: note.html },
+      }),
+    );
+    const parts = (conversation.conversation_parts?.conversation_parts ?? []) as PartLike[];
+    // The answer may list only the new part or the whole conversation: ours carries our reference.
+    const ours = [...parts].reverse().find((part) => part.part_type === 'note' && part.body?.includes(note.reference));
+    if (!ours?.id) throw new IntercomError('unavailable', 'Intercom accepted the note but returned no part id');
+    return { partId: String(ours.id) };
+  }
+
+  async findNoteByReference(conversationId: string, reference: string): Promise<{ partId: string } | null> {
+    const conversation = await this.call(() => this.client.conversations.find({ conversation_id: conversationId }));
+    const parts = (conversation.conversation_parts?.conversation_parts ?? []) as PartLike[];
+    const found = parts.find((part) => part.part_type === 'note' && part.body?.includes(reference));
+    return found?.id ? { partId: String(found.id) } : null;
+  }
+
+  async findContact(contactId: string): Promise<{ externalId: string | null; email: string | null } | null> {
+    try {
+      const contact = await this.call(() => this.client.contacts.find({ contact_id: contactId }));
+      const found = contact as { external_id?: string | null; email?: string | null };
+      return { externalId: found.external_id ?? null, email: found.email ?? null };
+    } catch (error) {
+      if (error instanceof IntercomError && error.code === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifyIntercomError(error);
+    }
+  }
+}

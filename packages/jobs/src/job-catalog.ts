@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Queue names. Each queue lives under its own hash tag (see `queuePrefix`). */
+export const queueNames = {
+  link: 'link',
+  notes: 'notes',
+} as const;
+
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+/**
+ * BullMQ prefix for one queue: `{<prefix>-<queue>}` keeps all of a queue's keys in one Redis Cluster
+ * slot while different queues spread over the cluster.
+ */
+export function queuePrefix(prefix: string, queue: QueueName): string {
+  return `{${prefix}-${queue}}`;
+}
+
+const contact = z.object({
+  contactId: z.string(),
+  externalId: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+/** `link-conversation`: tie a conversation to the product user behind its contact. */
+export const linkConversationJob = {
+  name: 'link-conversation',
+  queue: queueNames.link,
+  payload: z.object({
+    notificationId: z.string(),
+    topic: z.string(),
+    appId: z.string().nullable(),
+    conversationId: z.string(),
+    conversationCreatedAt: z.number().nullable(),
+    contact: contact.nullable(),
+    receivedAt: z.string(),
+  }),
+  /** One job per notification; BullMQ refuses `:` in custom ids. */
+  jobId: (notificationId: string) => `link-${safeId(notificationId)}`,
+} as const;
+
+/** `deliver-notes`: write a linked conversation's new actions as notes. */
+export const deliverNotesJob = {
+  name: 'deliver-notes',
+  queue: queueNames.notes,
+  payload: z.object({ conversationId: z.string() }),
+  /** Coalescing key: requests for one conversation inside the window become one job. */
+  deduplicationId: (conversationId: string) => `deliver-${safeId(conversationId)}`,
+} as const;
+
+export type LinkConversationPayload = z.infer<typeof linkConversationJob.payload>;
+export type DeliverNotesPayload = z.infer<typeof deliverNotesJob.payload>;
+
+function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, (character) => `_${character.charCodeAt(0).toString(16)}`);
+}

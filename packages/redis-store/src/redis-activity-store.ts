@@ -1,0 +1,113 @@
+import type { Action, ActivityStore, StoredAction, UserRef } from '@threadline/core';
+import type { RedisClient } from './create-redis.js';
+import type { RedisKeys } from './redis-keys.js';
+
+export interface ActivityLimits {
+  /** Most actions kept per user. */
+  maxActions: number;
+  retentionSeconds: number;
+}
+
+/** Short field names keep an action near 100–200 bytes in a stream entry. */
+function encode(action: Action): string[] {
+  const fields = ['t', action.type, 'd', action.description, 'a', action.at];
+  if (action.page) fields.push('p', action.page);
+  if (action.sessionId) fields.push('s', action.sessionId);
+  if (action.repeat && action.repeat > 1) fields.push('r', String(action.repeat));
+  return fields;
+}
+
+function decode(id: string, fields: string[]): StoredAction {
+  const map = new Map<string, string>();
+  for (let index = 0; index + 1 < fields.length; index += 2) map.set(fields[index]!, fields[index + 1]!);
+  const action: StoredAction = {
+    id,
+    at: map.get('a') ?? '',
+    type: (map.get('t') ?? 'custom') as Action['type'],
+    description: map.get('d') ?? '',
+  };
+  const page = map.get('p');
+  const sessionId = map.get('s');
+  const repeat = Number(map.get('r') ?? 1);
+  if (page) action.page = page;
+  if (sessionId) action.sessionId = sessionId;
+  if (repeat > 1) action.repeat = repeat;
+  return action;
+}
+
+type StreamEntries = [string, string[]][];
+
+/**
+ * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
+ * stream is capped by count (MAXLEN) and age (MINID), and the key expires with the retention.
+ */
+export class RedisActivityStore implements ActivityStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly limits: ActivityLimits,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async append(user: UserRef, actions: Action[]): Promise<string[]> {
+    if (actions.length === 0) return [];
+    const key = this.keys.actions(user.productId, user.userId);
+    const oldestKept = this.now().getTime() - this.limits.retentionSeconds * 1000;
+    const pipeline = this.redis.multi();
+    for (const action of actions) {
+      pipeline.xadd(key, 'MAXLEN', '~', String(this.limits.maxActions), '*', ...encode(action));
+    }
+    pipeline.xtrim(key, 'MINID', '~', String(oldestKept));
+    pipeline.expire(key, this.limits.retentionSeconds);
+    const results = (await pipeline.exec()) ?? [];
+    const ids: string[] = [];
+    for (const [error, value] of results.slice(0, actions.length)) {
+      if (error) throw error;
+      ids.push(String(value));
+    }
+    return ids;
+  }
+
+  async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {
+    const start = afterId ? `(${afterId}` : this.oldestKeptId();
+    const entries = (await this.redis.xrange(
+      this.keys.actions(user.productId, user.userId),
+      start,
+      '+',
+      'COUNT',
+      limit,
+    )) as StreamEntries;
+    return entries.map(([id, fields]) => decode(id, fields)).filter((action) => this.isRetained(action.id));
+  }
+
+  async listRecent(user: UserRef, limit: number): Promise<StoredAction[]> {
+    const entries = (await this.redis.xrevrange(
+      this.keys.actions(user.productId, user.userId),
+      '+',
+      this.oldestKeptId(),
+      'COUNT',
+      limit,
+    )) as StreamEntries;
+    return entries.map(([id, fields]) => decode(id, fields)).reverse();
+  }
+
+  async merge(from: UserRef, into: UserRef): Promise<number> {
+    const moved = await this.listAfter(from, null, this.limits.maxActions);
+    if (moved.length === 0) return 0;
+    await this.append(
+      into,
+      moved.map(({ id: _id, ...action }) => action),
+    );
+    await this.redis.del(this.keys.actions(from.productId, from.userId));
+    return moved.length;
+  }
+
+  /** MAXLEN/MINID trimming is approximate (`~`); reads apply the age bound exactly. */
+  private oldestKeptId(): string {
+    return String(this.now().getTime() - this.limits.retentionSeconds * 1000);
+  }
+
+  private isRetained(id: string): boolean {
+    return Number(id.split('-')[0]) >= Number(this.oldestKeptId());
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Every Redis key Threadline writes. Ids from outside are URI-encoded so that a `{`, `}` or `:` in
+ * them can neither break a Redis Cluster hash tag nor collide with another key. Keys used together
+ * in one transaction share a hash tag: `{u:…}` for a user, `{c:…}` for a conversation.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  private user(productId: string, userId: string): string {
+    return `${this.prefix}:{u:${encodeURIComponent(productId)}:${encodeURIComponent(userId)}}`;
+  }
+
+  private conversation(conversationId: string): string {
+    return `${this.prefix}:{c:${encodeURIComponent(conversationId)}}`;
+  }
+
+  /** Stream of the user's actions (capped, trimmed by age). */
+  actions(productId: string, userId: string): string {
+    return `${this.user(productId, userId)}:actions`;
+  }
+
+  /** Set of the user's open conversation ids. */
+  userConversations(productId: string, userId: string): string {
+    return `${this.user(productId, userId)}:conversations`;
+  }
+
+  /** Hash: the conversation's link to a user. */
+  link(conversationId: string): string {
+    return `${this.conversation(conversationId)}:link`;
+  }
+
+  /** Hash: delivery cursor, next number, pending note. */
+  delivery(conversationId: string): string {
+    return `${this.conversation(conversationId)}:delivery`;
+  }
+
+  /** List of notes written (JSON), oldest first. */
+  notes(conversationId: string): string {
+    return `${this.conversation(conversationId)}:notes`;
+  }
+
+  /** One delivery in flight per conversation. */
+  deliveryLock(conversationId: string): string {
+    return `${this.conversation(conversationId)}:lock`;
+  }
+
+  /** A webhook notification id, claimed once. */
+  notification(notificationId: string): string {
+    return `${this.prefix}:{n:${encodeURIComponent(notificationId)}}`;
+  }
+
+  /** Stream of conversations that could not be linked, for operators. */
+  unlinked(): string {
+    return `${this.prefix}:{ops}:unlinked`;
+  }
+}

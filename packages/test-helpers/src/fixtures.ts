@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const sharedFixtures = fileURLToPath(new URL('../../../../shared/fixtures/intercom/', import.meta.url));
+
+/** An Intercom webhook fixture from `../shared/fixtures/intercom/`, as text. */
+export function intercomFixture(name: string): string {
+  return readFileSync(`${sharedFixtures}${name}`, 'utf8');
+}
+
+/**
+ * A `conversation.user.*` notification shaped like the shared fixture, with the ids a test needs.
+ */
+export function conversationNotification(input: {
+  topic?: 'conversation.user.created' | 'conversation.user.replied';
+  notificationId: string;
+  conversationId: string;
+  contactId?: string;
+  externalId: string | null;
+  createdAt?: number;
+}): Record<string, unknown> {
+  const topic = input.topic ?? 'conversation.user.created';
+  const fixture = JSON.parse(intercomFixture(`${topic}.json`)) as Record<string, any>;
+  const contactId = input.contactId ?? `contact-${input.conversationId}`;
+  fixture.id = input.notificationId;
+  fixture.data.item.id = input.conversationId;
+  fixture.data.item.created_at = input.createdAt ?? Math.floor(Date.now() / 1000);
+  fixture.data.item.contacts.contacts = [{ type: 'contact', id: contactId, external_id: input.externalId }];
+  fixture.data.item.source.author.id = contactId;
+  const parts = fixture.data.item.conversation_parts?.conversation_parts;
+  if (Array.isArray(parts) && parts.length > 0) parts[parts.length - 1].author.id = contactId;
+  return fixture;
+}
