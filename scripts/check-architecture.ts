@@ -28,7 +28,8 @@ for (const [name, { dir, manifest }] of manifests) {
   const runtime = Object.keys(manifest.dependencies ?? {});
   if (name === '@threadline/core') {
     for (const dependency of runtime) {
-      if (!coreAllowed.has(dependency)) problems.push(`core may not depend on ${dependency} (no I/O in the domain core)`);
+      if (!coreAllowed.has(dependency))
+        problems.push(`core may not depend on ${dependency} (no I/O in the domain core)`);
     }
   }
   for (const dependency of [...runtime, ...Object.keys(manifest.devDependencies ?? {})]) {

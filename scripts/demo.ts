@@ -20,7 +20,12 @@ function pageview(path: string, title: string) {
   posthog.capture({
     distinctId: userId,
     event: '$pageview',
-    properties: { $current_url: `https://app.example.com${path}`, $pathname: path, title, $session_id: sessionId },
+    properties: {
+      $current_url: `https://app.example.com${path}`,
+      $pathname: path,
+      title,
+      $session_id: sessionId,
+    },
   });
 }
 function click(path: string, text: string) {
@@ -90,14 +95,24 @@ await posthog.shutdown();
 
 console.log(`\nConversation ${conversationId}: watch the notes arrive on ${sandboxUrl}/`);
 for (let attempt = 0; attempt < 30; attempt += 1) {
-  const conversations = (await ok(await fetch(`${sandboxUrl}/_sandbox/conversations`), 'reading the sandbox')) as unknown;
-  const list = (Array.isArray(conversations) ? conversations : ((conversations as { conversations?: unknown[] }).conversations ?? [])) as {
+  const conversations = (await ok(
+    await fetch(`${sandboxUrl}/_sandbox/conversations`),
+    'reading the sandbox',
+  )) as unknown;
+  const list = (
+    Array.isArray(conversations)
+      ? conversations
+      : ((conversations as { conversations?: unknown[] }).conversations ?? [])
+  ) as {
     id: string;
     notes?: unknown[];
     conversation_parts?: { conversation_parts?: { part_type?: string }[] };
   }[];
   const ours = list.find((conversation) => String(conversation.id) === conversationId);
-  const notes = ours?.conversation_parts?.conversation_parts?.filter((part) => part.part_type === 'note').length ?? ours?.notes?.length ?? 0;
+  const notes =
+    ours?.conversation_parts?.conversation_parts?.filter((part) => part.part_type === 'note').length ??
+    ours?.notes?.length ??
+    0;
   if (notes >= 2) {
     console.log(`${notes} notes written. Done.`);
     process.exit(0);

@@ -14,9 +14,11 @@ function stopAll(code: number): void {
   stopping = true;
   for (const { child } of [...children].reverse()) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r))))).then(
-    () => process.exit(code),
-  );
+  Promise.all(
+    children.map(
+      ({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r))),
+    ),
+  ).then(() => process.exit(code));
 }
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
@@ -57,8 +59,12 @@ const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 if (!(await redisAnswers(redisUrl.split(',')[0]!.replace('redis+cluster://', 'redis://')))) {
   if (!hasCommand('redis-server')) {
     console.error(`No Redis answers at ${redisUrl}, and redis-server is not installed.`);
-    console.error('Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),');
-    console.error('or run one with Docker: docker compose up -d redis, or set REDIS_URL to a Redis you have.');
+    console.error(
+      'Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),',
+    );
+    console.error(
+      'or run one with Docker: docker compose up -d redis, or set REDIS_URL to a Redis you have.',
+    );
     process.exit(1);
   }
   const port = 6390;

@@ -29,8 +29,20 @@ export async function startRedis(port: number, dataDir: string): Promise<ChildPr
   const child = spawn(
     'redis-server',
     [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', resolve(dataDir),
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      resolve(dataDir),
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
     ],
     { stdio: 'ignore' },
   );

@@ -37,13 +37,17 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply.code(status).send({ error: 'internal', message: 'something went wrong; the request can be retried' });
+      return reply
+        .code(status)
+        .send({ error: 'internal', message: 'something went wrong; the request can be retried' });
     }
     const message = (error.code && clientErrorMessages[error.code]) ?? error.message;
     return reply.code(status).send({ error: error.code ?? 'bad_request', message });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
   await app.register(healthRoutes, { deps, state: health });

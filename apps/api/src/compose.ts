@@ -19,7 +19,9 @@ export interface ComposedApi {
 
 /** Wires the API's adapters from the config: the one place that decides what talks to what. */
 export async function compose(config: Config, logger: Logger): Promise<ComposedApi> {
-  const redis = createRedis(config.redisUrl, 'producer', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const redis = createRedis(config.redisUrl, 'producer', (error) =>
+    logger.warn({ err: error }, 'redis connection error'),
+  );
   await waitUntilReady(redis);
   const keys = new RedisKeys(config.prefix);
   const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
-import { type ThreadlineServer, buildServer } from '../src/build-server.js';
+import { buildServer, type ThreadlineServer } from '../src/build-server.js';
 import { compose } from '../src/compose.js';
 
 export interface TestApi extends ThreadlineServer {

@@ -1,6 +1,6 @@
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
-import { createQueues } from '@threadline/jobs';
+import { createQueues, type ThreadlineQueues } from '@threadline/jobs';
 import type { Logger } from '@threadline/observability';
 import {
   createRedis,
@@ -14,6 +14,7 @@ import type { WorkerDependencies } from './dependencies.js';
 
 export interface ComposedWorker {
   deps: WorkerDependencies;
+  queues: ThreadlineQueues;
   /** Closes queues then Redis; call after the workers are closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -21,13 +22,17 @@ export interface ComposedWorker {
 /** Wires the worker's adapters from the config. */
 export async function compose(config: Config, logger: Logger): Promise<ComposedWorker> {
   const accessToken = config.intercom.accessToken;
-  if (!accessToken) throw new Error('INTERCOM_ACCESS_TOKEN: required by the worker (or start the stack with the sandbox)');
-  const redis = createRedis(config.redisUrl, 'worker', (error) => logger.warn({ err: error }, 'redis connection error'));
+  if (!accessToken)
+    throw new Error('INTERCOM_ACCESS_TOKEN: required by the worker (or start the stack with the sandbox)');
+  const redis = createRedis(config.redisUrl, 'worker', (error) =>
+    logger.warn({ err: error }, 'redis connection error'),
+  );
   await waitUntilReady(redis, 30_000);
   const keys = new RedisKeys(config.prefix);
   const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
   let closing: Promise<void> | undefined;
   return {
+    queues,
     deps: {
       config,
       logger,

@@ -12,7 +12,10 @@ const composed = await compose(config, logger).catch((error: Error) => {
   process.exit(1);
 });
 const running = startWorkers(composed.deps);
-logger.info({ concurrency: config.worker.concurrency, queues: running.workers.map((worker) => worker.name) }, 'worker started');
+logger.info(
+  { concurrency: config.worker.concurrency, queues: running.workers.map((worker) => worker.name) },
+  'worker started',
+);
 
 // First signal: stop taking jobs and finish those in flight, then close queues and Redis and flush
 // logs. A second signal (or the timeout) forces the exit; unfinished jobs are picked up again as stalled.

@@ -25,17 +25,24 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
     concurrency,
     name: linkConversationJob.name,
   });
-  const noteWorker: Worker = new Worker(queueNames.notes, deliverNotesProcessor(deps, () => noteWorker), {
-    connection: deps.connection,
-    prefix: queuePrefix(prefix, queueNames.notes),
-    concurrency,
-    limiter: noteLimiter,
-    name: deliverNotesJob.name,
-  });
+  const noteWorker: Worker = new Worker(
+    queueNames.notes,
+    deliverNotesProcessor(deps, () => noteWorker),
+    {
+      connection: deps.connection,
+      prefix: queuePrefix(prefix, queueNames.notes),
+      concurrency,
+      limiter: noteLimiter,
+      name: deliverNotesJob.name,
+    },
+  );
   const workers = [linkWorker, noteWorker];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
-      deps.logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
+      deps.logger.warn(
+        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
+        'job failed',
+      ),
     );
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));
   }

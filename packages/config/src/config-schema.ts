@@ -25,7 +25,10 @@ const mcpKeyList = z
   .default('')
   .transform((value, context) => {
     const pairs: { key: string; productId: string }[] = [];
-    for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       const separator = entry.lastIndexOf(':');
       const key = entry.slice(0, separator).trim();
       const productId = entry.slice(separator + 1).trim();
@@ -34,7 +37,10 @@ const mcpKeyList = z
         return z.NEVER;
       }
       if (key.length < 16) {
-        context.addIssue({ code: 'custom', message: `the key for product "${productId}" is shorter than 16 characters` });
+        context.addIssue({
+          code: 'custom',
+          message: `the key for product "${productId}" is shorter than 16 characters`,
+        });
         return z.NEVER;
       }
       pairs.push({ key, productId });
@@ -47,7 +53,10 @@ const redisUrl = z
   .trim()
   .default('redis://127.0.0.1:6379')
   .refine(
-    (value) => value.split(',').every((node) => /^(rediss?|redis\+cluster):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(node.trim())),
+    (value) =>
+      value
+        .split(',')
+        .every((node) => /^(rediss?|redis\+cluster):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(node.trim())),
     'must be redis://host:port, rediss://…, redis+cluster://host:port,… or a comma list of host:port cluster nodes',
   );
 
@@ -55,48 +64,53 @@ const redisUrl = z
  * Every variable Threadline reads, with its default. `.env.example` lists the same names; a test keeps
  * the two in step.
  */
-export const configSchema = z
-  .object({
-    /** API listen address. */
-    HOST: z.string().trim().default('0.0.0.0'),
-    PORT: integer(8080, 0, 65535),
-    /** Redis (or Redis Cluster) connection. */
-    REDIS_URL: redisUrl,
-    /** Key and queue prefix; hash-tagged where keys must share a Cluster slot. */
-    THREADLINE_PREFIX: z
-      .string()
-      .trim()
-      .default('threadline')
-      .refine((value) => /^[a-z0-9][a-z0-9_-]{0,39}$/i.test(value), 'use 1–40 letters, digits, - or _ (no braces or colons)'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    PRODUCT_ID: z
-      .string()
-      .trim()
-      .default('default')
-      .refine((value) => /^[A-Za-z0-9._-]{1,64}$/.test(value), 'use 1–64 letters, digits, ., - or _'),
-    CAPTURE_API_KEY: z.string({ error: 'required: the public key capture clients send as api_key / token' }).trim().min(1, 'required: the public key capture clients send as api_key / token'),
-    POSTHOG_WEBHOOK_SECRET: optionalText,
-    MCP_API_KEYS: mcpKeyList,
-    INTERCOM_ACCESS_TOKEN: optionalText,
-    INTERCOM_CLIENT_SECRET: optionalText,
-    INTERCOM_API_BASE_URL: z.url({ error: 'must be an http(s) URL' }).default('https://api.intercom.io'),
-    INTERCOM_ADMIN_ID: optionalText,
-    /** Intercom workspace (app id) the configured token belongs to; learned from webhooks when unset. */
-    INTERCOM_APP_ID: optionalText,
-    LINK_BY_EMAIL: booleanFlag,
-    NOTE_COALESCE_MS: integer(2000, 0, 600_000),
-    NOTE_MAX_ACTIONS: integer(25, 1, 200),
-    PRECHAT_ACTIONS: integer(30, 0, 500),
-    ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
-    ACTIVITY_MAX_ACTIONS: integer(200, 1, 10_000),
-    SUMMARIZE_AFTER_NOTES: integer(8, 2, 1000),
-    OPENAI_API_KEY: optionalText,
-    OPENAI_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
-    OPENAI_MODEL: z.string().trim().default('gpt-4.1-mini'),
-    ADMIN_TOKEN: optionalText,
-    WORKER_CONCURRENCY: integer(8, 1, 500),
-    SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
-  });
+export const configSchema = z.object({
+  /** API listen address. */
+  HOST: z.string().trim().default('0.0.0.0'),
+  PORT: integer(8080, 0, 65535),
+  /** Redis (or Redis Cluster) connection. */
+  REDIS_URL: redisUrl,
+  /** Key and queue prefix; hash-tagged where keys must share a Cluster slot. */
+  THREADLINE_PREFIX: z
+    .string()
+    .trim()
+    .default('threadline')
+    .refine(
+      (value) => /^[a-z0-9][a-z0-9_-]{0,39}$/i.test(value),
+      'use 1–40 letters, digits, - or _ (no braces or colons)',
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PRODUCT_ID: z
+    .string()
+    .trim()
+    .default('default')
+    .refine((value) => /^[A-Za-z0-9._-]{1,64}$/.test(value), 'use 1–64 letters, digits, ., - or _'),
+  CAPTURE_API_KEY: z
+    .string({ error: 'required: the public key capture clients send as api_key / token' })
+    .trim()
+    .min(1, 'required: the public key capture clients send as api_key / token'),
+  POSTHOG_WEBHOOK_SECRET: optionalText,
+  MCP_API_KEYS: mcpKeyList,
+  INTERCOM_ACCESS_TOKEN: optionalText,
+  INTERCOM_CLIENT_SECRET: optionalText,
+  INTERCOM_API_BASE_URL: z.url({ error: 'must be an http(s) URL' }).default('https://api.intercom.io'),
+  INTERCOM_ADMIN_ID: optionalText,
+  /** Intercom workspace (app id) the configured token belongs to; learned from webhooks when unset. */
+  INTERCOM_APP_ID: optionalText,
+  LINK_BY_EMAIL: booleanFlag,
+  NOTE_COALESCE_MS: integer(2000, 0, 600_000),
+  NOTE_MAX_ACTIONS: integer(25, 1, 200),
+  PRECHAT_ACTIONS: integer(30, 0, 500),
+  ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
+  ACTIVITY_MAX_ACTIONS: integer(200, 1, 10_000),
+  SUMMARIZE_AFTER_NOTES: integer(8, 2, 1000),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
+  OPENAI_MODEL: z.string().trim().default('gpt-4.1-mini'),
+  ADMIN_TOKEN: optionalText,
+  WORKER_CONCURRENCY: integer(8, 1, 500),
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
+});
 
 const present = (value: string | undefined) => value !== undefined && value.trim() !== '';
 

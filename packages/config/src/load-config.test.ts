@@ -39,7 +39,10 @@ describe('loadConfig', () => {
   });
 
   it('parses MCP keys bound to products and rejects malformed entries', () => {
-    const ok = loadConfig({ ...minimal, MCP_API_KEYS: 'mcp_aaaaaaaaaaaaaaaa:shop, mcp_bbbbbbbbbbbbbbbb:crm' });
+    const ok = loadConfig({
+      ...minimal,
+      MCP_API_KEYS: 'mcp_aaaaaaaaaaaaaaaa:shop, mcp_bbbbbbbbbbbbbbbb:crm',
+    });
     expect(ok.ok && ok.config.mcpKeys).toEqual([
       { key: 'mcp_aaaaaaaaaaaaaaaa', productId: 'shop' },
       { key: 'mcp_bbbbbbbbbbbbbbbb', productId: 'crm' },

@@ -64,7 +64,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         appId: e.INTERCOM_APP_ID,
         linkByEmail: e.LINK_BY_EMAIL,
       },
-      notes: { coalesceMs: e.NOTE_COALESCE_MS, maxActions: e.NOTE_MAX_ACTIONS, prechatActions: e.PRECHAT_ACTIONS },
+      notes: {
+        coalesceMs: e.NOTE_COALESCE_MS,
+        maxActions: e.NOTE_MAX_ACTIONS,
+        prechatActions: e.PRECHAT_ACTIONS,
+      },
       activity: { retentionSeconds: e.ACTIVITY_RETENTION_S, maxActions: e.ACTIVITY_MAX_ACTIONS },
       summaries: {
         afterNotes: e.SUMMARIZE_AFTER_NOTES,

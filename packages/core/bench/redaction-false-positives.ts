@@ -24,7 +24,9 @@ const secretMarker = /⟦([^⟧]*)⟧/g;
 const mustRedact = readLines('must-redact-corpus.txt');
 const missed = mustRedact.filter((line) => {
   const output = redactText(line.replace(secretMarker, '$1'));
-  return [...line.matchAll(secretMarker)].some(([, secret]) => secret !== undefined && output.includes(secret));
+  return [...line.matchAll(secretMarker)].some(
+    ([, secret]) => secret !== undefined && output.includes(secret),
+  );
 });
 const detected = mustRedact.length - missed.length;
 console.log(

@@ -1,7 +1,15 @@
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export * from './actions/index.js';
-export { type DeliverNotesDependencies, type DeliveryOutcome, deliverNotes } from './delivery/deliver-notes.js';
-export { type RecordActivityDependencies, type RecordActivityResult, recordActivity } from './delivery/record-activity.js';
+export {
+  type DeliverNotesDependencies,
+  type DeliveryOutcome,
+  deliverNotes,
+} from './delivery/deliver-notes.js';
+export {
+  type RecordActivityDependencies,
+  type RecordActivityResult,
+  recordActivity,
+} from './delivery/record-activity.js';
 export {
   type ConversationContact,
   type ConversationStart,
@@ -10,7 +18,11 @@ export {
   linkingTopics,
   readConversation,
 } from './linking/intercom-notification.js';
-export { type LinkConversationDependencies, type LinkOutcome, linkConversation } from './linking/link-conversation.js';
+export {
+  type LinkConversationDependencies,
+  type LinkOutcome,
+  linkConversation,
+} from './linking/link-conversation.js';
 export type { LinkRequest } from './linking/link-request.js';
 export {
   type NotificationClaims,

@@ -1,8 +1,9 @@
 import { IntercomError } from '@threadline/core';
-import { IntercomError as SdkError, IntercomTimeoutError } from 'intercom-client';
+import { IntercomTimeoutError, IntercomError as SdkError } from 'intercom-client';
 
 function header(headers: unknown, name: string): string | undefined {
-  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  if (headers && typeof (headers as Headers).get === 'function')
+    return (headers as Headers).get(name) ?? undefined;
   return undefined;
 }
 
@@ -21,7 +22,8 @@ export function retryAfterMs(headers: unknown, now: Date): number | undefined {
  */
 export function classifyIntercomError(error: unknown, now = new Date()): IntercomError {
   if (error instanceof IntercomError) return error;
-  if (error instanceof IntercomTimeoutError) return new IntercomError('timeout', 'Intercom did not answer in time');
+  if (error instanceof IntercomTimeoutError)
+    return new IntercomError('timeout', 'Intercom did not answer in time');
   if (error instanceof SdkError) {
     const status = error.statusCode;
     const headers = error.rawResponse?.headers;
@@ -33,8 +35,10 @@ export function classifyIntercomError(error: unknown, now = new Date()): Interco
         ...(wait === undefined ? {} : { retryAfterMs: wait }),
       });
     }
-    if (status === 401) return new IntercomError('unauthorized', `${detail}: the access token was refused`, { status });
-    if (status === 403) return new IntercomError('forbidden', `${detail}: the token lacks a permission`, { status });
+    if (status === 401)
+      return new IntercomError('unauthorized', `${detail}: the access token was refused`, { status });
+    if (status === 403)
+      return new IntercomError('forbidden', `${detail}: the token lacks a permission`, { status });
     if (status === 404) return new IntercomError('not_found', `${detail}: not found`, { status });
     if (status !== undefined && status >= 400 && status < 500) {
       return new IntercomError('bad_request', `${detail}: ${summarize(error.body)}`, { status });

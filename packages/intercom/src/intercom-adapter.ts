@@ -24,7 +24,7 @@ export class IntercomAdapter implements IntercomPort {
   private readonly client: IntercomClient;
   private adminId: Promise<string> | undefined;
 
-  constructor(private readonly options: IntercomAdapterOptions) {
+  constructor(options: IntercomAdapterOptions) {
     this.client = new IntercomClient({
       token: options.accessToken,
       baseUrl: options.baseUrl,
@@ -38,7 +38,8 @@ export class IntercomAdapter implements IntercomPort {
   async noteAuthorId(): Promise<string> {
     this.adminId ??= this.call(async () => {
       const me = await this.client.admins.identify();
-      if (!me?.id) throw new IntercomError('bad_request', 'GET /me returned no admin id; set INTERCOM_ADMIN_ID');
+      if (!me?.id)
+        throw new IntercomError('bad_request', 'GET /me returned no admin id; set INTERCOM_ADMIN_ID');
       return String(me.id);
     }).catch((error: unknown) => {
       this.adminId = undefined;
@@ -47,7 +48,10 @@ export class IntercomAdapter implements IntercomPort {
     return this.adminId;
   }
 
-  async addNote(conversationId: string, note: { html: string; reference: string }): Promise<{ partId: string }> {
+  async addNote(
+    conversationId: string,
+    note: { html: string; reference: string },
+  ): Promise<{ partId: string }> {
     const adminId = await this.noteAuthorId();
     const conversation = await this.call(() =>
       this.client.conversations.reply({
@@ -57,13 +61,18 @@ export class IntercomAdapter implements IntercomPort {
     );
     const parts = (conversation.conversation_parts?.conversation_parts ?? []) as PartLike[];
     // The answer may list only the new part or the whole conversation: ours carries our reference.
-    const ours = [...parts].reverse().find((part) => part.part_type === 'note' && part.body?.includes(note.reference));
-    if (!ours?.id) throw new IntercomError('unavailable', 'Intercom accepted the note but returned no part id');
+    const ours = [...parts]
+      .reverse()
+      .find((part) => part.part_type === 'note' && part.body?.includes(note.reference));
+    if (!ours?.id)
+      throw new IntercomError('unavailable', 'Intercom accepted the note but returned no part id');
     return { partId: String(ours.id) };
   }
 
   async findNoteByReference(conversationId: string, reference: string): Promise<{ partId: string } | null> {
-    const conversation = await this.call(() => this.client.conversations.find({ conversation_id: conversationId }));
+    const conversation = await this.call(() =>
+      this.client.conversations.find({ conversation_id: conversationId }),
+    );
     const parts = (conversation.conversation_parts?.conversation_parts ?? []) as PartLike[];
     const found = parts.find((part) => part.part_type === 'note' && part.body?.includes(reference));
     return found?.id ? { partId: String(found.id) } : null;

@@ -1,6 +1,12 @@
 import type { LinkRequest } from '@threadline/core';
 import { type ConnectionOptions, type DefaultJobOptions, Queue } from 'bullmq';
-import { deliverNotesJob, linkConversationJob, type QueueName, queueNames, queuePrefix } from './job-catalog.js';
+import {
+  deliverNotesJob,
+  linkConversationJob,
+  type QueueName,
+  queueNames,
+  queuePrefix,
+} from './job-catalog.js';
 
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
@@ -21,7 +27,10 @@ export interface ThreadlineQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: ConnectionOptions, options: { prefix: string; coalesceMs: number }): ThreadlineQueues {
+export function createQueues(
+  connection: ConnectionOptions,
+  options: { prefix: string; coalesceMs: number },
+): ThreadlineQueues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: queuePrefix(options.prefix, name), defaultJobOptions });
   const queues = { link: make(queueNames.link), notes: make(queueNames.notes) };
@@ -30,7 +39,9 @@ export function createQueues(connection: ConnectionOptions, options: { prefix: s
     queues,
     async enqueueLink(request) {
       const payload = linkConversationJob.payload.parse(request);
-      await queues.link.add(linkConversationJob.name, payload, { jobId: linkConversationJob.jobId(request.notificationId) });
+      await queues.link.add(linkConversationJob.name, payload, {
+        jobId: linkConversationJob.jobId(request.notificationId),
+      });
     },
     async requestDelivery(conversationId) {
       const payload = deliverNotesJob.payload.parse({ conversationId });
@@ -38,7 +49,12 @@ export function createQueues(connection: ConnectionOptions, options: { prefix: s
         options.coalesceMs > 1
           ? // The window closes just before the job starts, so a request that was folded into this job
             // always happened before the job reads the actions.
-            { deduplication: { id: deliverNotesJob.deduplicationId(conversationId), ttl: options.coalesceMs - 1 } }
+            {
+              deduplication: {
+                id: deliverNotesJob.deduplicationId(conversationId),
+                ttl: options.coalesceMs - 1,
+              },
+            }
           : {};
       await queues.notes.add(deliverNotesJob.name, payload, { delay: options.coalesceMs, ...deduplication });
     },

@@ -28,7 +28,14 @@ describe('createLogger', () => {
       'hello',
     );
     const text = JSON.stringify(lines[0]);
-    for (const secret of ['sk_live_123', 'sha1=abc', 'dG9rOjEyMw==', 'shh', 'sam@example.com', 'Viewed /billing']) {
+    for (const secret of [
+      'sk_live_123',
+      'sha1=abc',
+      'dG9rOjEyMw==',
+      'shh',
+      'sam@example.com',
+      'Viewed /billing',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(lines[0]).toMatchObject({ service: 'test', conversationId: '123', msg: 'hello', level: 'info' });

@@ -10,7 +10,8 @@ export type ConnectionRole = 'producer' | 'worker';
 
 function clusterNodes(url: string): { host: string; port: number }[] | null {
   const list = url.startsWith('redis+cluster://') ? url.slice('redis+cluster://'.length) : url;
-  if (!url.startsWith('redis+cluster://') && !/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/.test(url.replace(/\s/g, ''))) return null;
+  if (!url.startsWith('redis+cluster://') && !/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/.test(url.replace(/\s/g, '')))
+    return null;
   return list
     .split(',')
     .map((node) => node.trim())

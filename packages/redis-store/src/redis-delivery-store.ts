@@ -25,7 +25,12 @@ export class RedisDeliveryStore implements DeliveryStore {
     await this.redis.hset(this.keys.delivery(conversationId), 'pending', JSON.stringify(pending));
   }
 
-  async commit(conversationId: string, pending: PendingNote, partId: string, postedAt: string): Promise<void> {
+  async commit(
+    conversationId: string,
+    pending: PendingNote,
+    partId: string,
+    postedAt: string,
+  ): Promise<void> {
     const note: WrittenNote = {
       partId,
       reference: pending.reference,

@@ -10,7 +10,9 @@ export class RedisNotificationClaims implements NotificationClaims {
   ) {}
 
   async claim(notificationId: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.notification(notificationId), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    return (
+      (await this.redis.set(this.keys.notification(notificationId), '1', 'EX', ttlSeconds, 'NX')) === 'OK'
+    );
   }
 
   async extend(notificationId: string, ttlSeconds: number): Promise<void> {

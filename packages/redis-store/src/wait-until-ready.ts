@@ -10,7 +10,11 @@ export async function waitUntilReady(client: RedisClient, timeoutMs = 10_000): P
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis did not become ready within ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`));
+      reject(
+        new Error(
+          `Redis did not become ready within ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`,
+        ),
+      );
     }, timeoutMs);
     const onReady = () => {
       cleanup();

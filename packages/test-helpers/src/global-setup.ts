@@ -1,11 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { type LocalRedis, redisAnswers, startLocalRedis } from './redis-server.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
+import './redis.js';
 
 let started: LocalRedis | undefined;
 

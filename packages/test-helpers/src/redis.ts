@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Provided by global-setup.ts. */
+    redisUrl: string;
+  }
+}
+
 /** The Redis every test of this run talks to (see global-setup.ts). */
 export function testRedisUrl(): string {
   return inject('redisUrl');

@@ -60,8 +60,23 @@ const ROLE_BY_TAG: Readonly<Record<string, string>> = {
 
 /** Tags and roles a user clicks on purpose; anything else inside one of them is part of it. */
 const CONTROL_ROLES: ReadonlySet<string> = new Set([
-  'link', 'button', 'tab', 'checkbox', 'switch', 'radio button', 'menu item', 'option', 'dropdown',
-  'tree item', 'toggle', 'slider', 'search box', 'field', 'date field', 'file picker', 'color picker',
+  'link',
+  'button',
+  'tab',
+  'checkbox',
+  'switch',
+  'radio button',
+  'menu item',
+  'option',
+  'dropdown',
+  'tree item',
+  'toggle',
+  'slider',
+  'search box',
+  'field',
+  'date field',
+  'file picker',
+  'color picker',
 ]);
 
 /** How far up the chain a control may enclose the clicked icon or span. */
@@ -90,7 +105,9 @@ function firstPresent(...values: Array<string | undefined>): string | undefined 
 function readableName(element: ElementInfo): string | undefined {
   const { attributes } = element;
   return firstPresent(
-    element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select' ? undefined : element.text,
+    element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select'
+      ? undefined
+      : element.text,
     attributes['aria-label'],
     attributes.title,
     attributes.name,
@@ -168,6 +185,7 @@ export function describeField(elements: readonly ElementInfo[]): ElementLabel {
     attributes.title,
     developerName(field),
   );
-  const role = field.tag === 'input' || field.tag === 'select' || field.tag === 'textarea' ? roleOf(field) : 'field';
+  const role =
+    field.tag === 'input' || field.tag === 'select' || field.tag === 'textarea' ? roleOf(field) : 'field';
   return { ...(label !== undefined ? { label } : {}), role: role ?? 'field' };
 }

@@ -29,7 +29,9 @@ function isSpecific(action: Action): boolean {
 
 describe('describeEvent on a recorded posthog-js session', () => {
   const events = recordedSession();
-  const actions = events.map((event) => describeEvent(event)).filter((action): action is Action => action !== null);
+  const actions = events
+    .map((event) => describeEvent(event))
+    .filter((action): action is Action => action !== null);
 
   it('turns at least 95% of the kept events into specific lines', () => {
     const specific = actions.filter(isSpecific);
@@ -48,7 +50,17 @@ describe('describeEvent on a recorded posthog-js session', () => {
   it('drops the bookkeeping events and keeps every interaction', () => {
     const kept = new Set(actions.map((action) => action.type));
     expect(kept).toEqual(
-      new Set(['pageview', 'click', 'submit', 'change', 'rageclick', 'deadclick', 'error', 'identify', 'custom']),
+      new Set([
+        'pageview',
+        'click',
+        'submit',
+        'change',
+        'rageclick',
+        'deadclick',
+        'error',
+        'identify',
+        'custom',
+      ]),
     );
     const dropped = events.filter((event) => describeEvent(event) === null).map((event) => event.event);
     expect(new Set(dropped)).toEqual(

@@ -9,7 +9,12 @@ function captured(event: string, properties: Record<string, unknown> = {}): Capt
     event,
     distinctId: 'usr_1',
     timestamp: at,
-    properties: { $current_url: 'https://app.acme.io/billing', $pathname: '/billing', $session_id: 's1', ...properties },
+    properties: {
+      $current_url: 'https://app.acme.io/billing',
+      $pathname: '/billing',
+      $session_id: 's1',
+      ...properties,
+    },
   };
 }
 
@@ -58,14 +63,20 @@ describe('describeEvent', () => {
 
   it('reads the older $elements array when there is no chain', () => {
     expect(
-      line('$autocapture', { $event_type: 'click', $elements: [{ tag_name: 'button', $el_text: 'Pay now', nth_child: 1 }] }),
+      line('$autocapture', {
+        $event_type: 'click',
+        $elements: [{ tag_name: 'button', $el_text: 'Pay now', nth_child: 1 }],
+      }),
     ).toBe('Clicked "Pay now" button on /billing');
   });
 
   it('describes submits, changes, rage clicks and dead clicks', () => {
-    expect(line('$autocapture', { $event_type: 'submit', $elements_chain: 'form:attr__name="signup"nth-child="1"' })).toBe(
-      'Submitted the "signup" form on /billing',
-    );
+    expect(
+      line('$autocapture', {
+        $event_type: 'submit',
+        $elements_chain: 'form:attr__name="signup"nth-child="1"',
+      }),
+    ).toBe('Submitted the "signup" form on /billing');
     expect(line('$autocapture', { $event_type: 'submit', $elements_chain: 'form:nth-child="1"' })).toBe(
       'Submitted a form on /billing',
     );
@@ -75,9 +86,9 @@ describe('describeEvent', () => {
         $elements_chain: 'input:attr__name="company"attr__value="Globex"nth-child="1"text="Globex"',
       }),
     ).toBe('Changed the "company" field on /billing');
-    expect(line('$rageclick', { $event_type: 'click', $elements_chain: 'button:nth-child="1"text="Retry"' })).toBe(
-      'Rage-clicked "Retry" button on /billing',
-    );
+    expect(
+      line('$rageclick', { $event_type: 'click', $elements_chain: 'button:nth-child="1"text="Retry"' }),
+    ).toBe('Rage-clicked "Retry" button on /billing');
     expect(line('$dead_click', { $elements_chain: 'span:nth-child="1"text="Apply coupon"' })).toBe(
       'Clicked "Apply coupon" on /billing but nothing happened',
     );
@@ -87,23 +98,27 @@ describe('describeEvent', () => {
     expect(line('$exception', { $exception_list: [{ type: 'TypeError', value: 'x is undefined' }] })).toBe(
       'Saw an error on /billing: TypeError: "x is undefined"',
     );
-    expect(line('$exception', { $exception_type: 'Error', $exception_message: 'Card validation failed' })).toBe(
-      'Saw an error on /billing: Error: "Card validation failed"',
-    );
+    expect(
+      line('$exception', { $exception_type: 'Error', $exception_message: 'Card validation failed' }),
+    ).toBe('Saw an error on /billing: Error: "Card validation failed"');
   });
 
   it('says Signed in for identify, without the person properties', () => {
-    const action = describeEvent(captured('$identify', { $set: { email: 'jane@example.com' }, $anon_distinct_id: 'anon' }));
+    const action = describeEvent(
+      captured('$identify', { $set: { email: 'jane@example.com' }, $anon_distinct_id: 'anon' }),
+    );
     expect(action?.type).toBe('identify');
     expect(action?.description).toBe('Signed in');
   });
 
   it('humanizes custom events with allowlisted properties only', () => {
-    expect(line('checkout_failed', { plan: 'Pro', step: 2, email: 'jane@example.com', nested: { plan: 'x' } })).toBe(
-      'Checkout failed (plan: Pro, step: 2)',
-    );
     expect(
-      describeEvent(captured('Checkout Failed', { tier: 'Gold', plan: 'Pro' }), { propertyAllowlist: ['tier'] })?.description,
+      line('checkout_failed', { plan: 'Pro', step: 2, email: 'jane@example.com', nested: { plan: 'x' } }),
+    ).toBe('Checkout failed (plan: Pro, step: 2)');
+    expect(
+      describeEvent(captured('Checkout Failed', { tier: 'Gold', plan: 'Pro' }), {
+        propertyAllowlist: ['tier'],
+      })?.description,
     ).toBe('Checkout failed (tier: Gold)');
   });
 
@@ -130,7 +145,10 @@ describe('describeEvent', () => {
 
   it('keeps only allowlisted query keys in the page', () => {
     const action = describeEvent(
-      captured('$pageview', { $current_url: 'https://app.acme.io/settings?tab=plans&token=abc', $pathname: '/settings' }),
+      captured('$pageview', {
+        $current_url: 'https://app.acme.io/settings?tab=plans&token=abc',
+        $pathname: '/settings',
+      }),
     );
     expect(action?.page).toBe('/settings?tab=plans');
   });
@@ -160,9 +178,12 @@ describe('describeEvent with hostile input', () => {
   });
 
   it('redacts secrets in custom event names and allowlisted properties', () => {
-    expect(line('sent to jane@example.com', { error: 'Bearer abcdef123456 rejected', reason: 'card 4111111111111111' })).toBe(
-      'Sent to [email] (error: Bearer [token] rejected, reason: card [card])',
-    );
+    expect(
+      line('sent to jane@example.com', {
+        error: 'Bearer abcdef123456 rejected',
+        reason: 'card 4111111111111111',
+      }),
+    ).toBe('Sent to [email] (error: Bearer [token] rejected, reason: card [card])');
   });
 
   it('never names a changed field by its value', () => {
@@ -181,11 +202,11 @@ describe('describeEvent with hostile input', () => {
   });
 
   it('ignores properties of the wrong type', () => {
-    expect(line('$autocapture', { $event_type: 'click', $elements_chain: 42, $elements: 'x', $el_text: {} })).toBe(
-      'Clicked an unlabelled element on /billing',
-    );
-    expect(describeEvent(captured('$pageview', { $current_url: 7, $pathname: null, title: ['x'] }))?.description).toBe(
-      'Viewed /',
-    );
+    expect(
+      line('$autocapture', { $event_type: 'click', $elements_chain: 42, $elements: 'x', $el_text: {} }),
+    ).toBe('Clicked an unlabelled element on /billing');
+    expect(
+      describeEvent(captured('$pageview', { $current_url: 7, $pathname: null, title: ['x'] }))?.description,
+    ).toBe('Viewed /');
   });
 });

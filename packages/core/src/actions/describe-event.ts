@@ -2,7 +2,11 @@ import type { Action, ActionType, CapturedEvent } from './action.js';
 import { cleanText, MAX_LINE_LENGTH, MAX_VALUE_LENGTH } from './clean-text.js';
 import { describeException } from './describe-exception.js';
 import { describeInteraction } from './describe-interaction.js';
-import { type DescribeOptions, type ResolvedDescribeOptions, resolveDescribeOptions } from './describe-options.js';
+import {
+  type DescribeOptions,
+  type ResolvedDescribeOptions,
+  resolveDescribeOptions,
+} from './describe-options.js';
 import { formatProperties } from './format-properties.js';
 import { humanizeEventName } from './humanize-event-name.js';
 import { isIgnoredEvent } from './ignored-events.js';
@@ -86,6 +90,7 @@ export function describeEvent(event: CapturedEvent, options?: DescribeOptions): 
   };
   if (page !== undefined) action.page = page;
   const sessionId = readText(properties, '$session_id');
-  if (sessionId !== undefined && sessionId !== '') action.sessionId = cleanText(sessionId, 128, resolved.redaction);
+  if (sessionId !== undefined && sessionId !== '')
+    action.sessionId = cleanText(sessionId, 128, resolved.redaction);
   return action;
 }

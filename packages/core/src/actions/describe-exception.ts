@@ -11,7 +11,10 @@ function firstException(properties: Record<string, unknown>): { type?: string; m
     const exception = first as Record<string, unknown>;
     return { type: readText(exception, 'type'), message: readText(exception, 'value') };
   }
-  return { type: readText(properties, '$exception_type'), message: readText(properties, '$exception_message') };
+  return {
+    type: readText(properties, '$exception_type'),
+    message: readText(properties, '$exception_message'),
+  };
 }
 
 /** `Saw an error on <page>: <type>: "<message>"` from `$exception_list[0]` or the legacy properties. */

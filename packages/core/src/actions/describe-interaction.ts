@@ -1,7 +1,7 @@
 import type { ActionType } from './action.js';
 import { cleanText, MAX_VALUE_LENGTH } from './clean-text.js';
-import type { ResolvedDescribeOptions } from './describe-options.js';
 import { describeClickTarget, describeField, describeForm, type ElementLabel } from './describe-element.js';
+import type { ResolvedDescribeOptions } from './describe-options.js';
 import { readElements } from './read-elements.js';
 import { readText } from './read-property.js';
 
@@ -40,7 +40,10 @@ export function describeInteraction(
   options: ResolvedDescribeOptions,
 ): Interaction | null {
   if (event === '$rageclick') {
-    return { type: 'rageclick', description: `Rage-clicked ${clickedThing(properties, options)}${onPage(page)}` };
+    return {
+      type: 'rageclick',
+      description: `Rage-clicked ${clickedThing(properties, options)}${onPage(page)}`,
+    };
   }
   if (event === '$dead_click') {
     return {
@@ -53,13 +56,19 @@ export function describeInteraction(
       return { type: 'click', description: `Clicked ${clickedThing(properties, options)}${onPage(page)}` };
     case 'submit': {
       const name = quoted(describeForm(readElements(properties)), options);
-      return { type: 'submit', description: `Submitted ${name ? `the ${name} form` : 'a form'}${onPage(page)}` };
+      return {
+        type: 'submit',
+        description: `Submitted ${name ? `the ${name} form` : 'a form'}${onPage(page)}`,
+      };
     }
     case 'change': {
       const field = describeField(readElements(properties));
       const name = quoted(field, options);
       const role = field.role ?? 'field';
-      return { type: 'change', description: `Changed ${name ? `the ${name} ${role}` : `a ${role}`}${onPage(page)}` };
+      return {
+        type: 'change',
+        description: `Changed ${name ? `the ${name} ${role}` : `a ${role}`}${onPage(page)}`,
+      };
     }
     default:
       return null;

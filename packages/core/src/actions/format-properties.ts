@@ -18,7 +18,11 @@ export function formatProperties(
     if (parts.length >= MAX_PROPERTIES) break;
     if (!Object.hasOwn(properties, key)) continue;
     const value = properties[key];
-    if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) {
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'boolean' &&
+      !(typeof value === 'number' && Number.isFinite(value))
+    ) {
       continue;
     }
     const text = cleanText(String(value), MAX_PROPERTY_VALUE_LENGTH, redaction);

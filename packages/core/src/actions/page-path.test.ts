@@ -5,7 +5,10 @@ import { pagePath } from './page-path.js';
 describe('pagePath', () => {
   it.each([
     ['https://app.acme.io/orgs/acme/projects/42/settings', '/orgs/acme/projects/42/settings'],
-    ['https://app.acme.io/settings/billing?tab=plans&utm_source=mail&token=abc#top', '/settings/billing?tab=plans'],
+    [
+      'https://app.acme.io/settings/billing?tab=plans&utm_source=mail&token=abc#top',
+      '/settings/billing?tab=plans',
+    ],
     ['https://app.acme.io/', '/'],
     ['https://app.acme.io/#/settings/billing?view=cards', '/settings/billing?view=cards'],
     ['https://app.acme.io/users/jane%40example.com/profile', '/users/[email]/profile'],

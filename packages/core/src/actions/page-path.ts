@@ -44,7 +44,10 @@ export function pagePath(
     .split('&')
     .map((pair) => pair.split('='))
     .filter(([key]) => key !== undefined && queryAllowlist.includes(decode(key)))
-    .map(([key = '', value = '']) => `${decode(key)}=${truncateText(decode(value).replace(/\s+/g, ' '), MAX_QUERY_VALUE_LENGTH)}`);
+    .map(
+      ([key = '', value = '']) =>
+        `${decode(key)}=${truncateText(decode(value).replace(/\s+/g, ' '), MAX_QUERY_VALUE_LENGTH)}`,
+    );
   const decodedPath = decode(path.replace(/\s+/g, '')) || '/';
   const normalizedPath = decodedPath.startsWith('/') ? decodedPath : `/${decodedPath}`;
   const page = kept.length > 0 ? `${normalizedPath}?${kept.join('&')}` : normalizedPath;

@@ -15,7 +15,8 @@ function asInteger(value: unknown): number | undefined {
 
 function classesOf(element: Record<string, unknown>): string[] {
   const source = element.classes ?? element.attr__class;
-  if (Array.isArray(source)) return source.filter((name): name is string => typeof name === 'string' && name !== '');
+  if (Array.isArray(source))
+    return source.filter((name): name is string => typeof name === 'string' && name !== '');
   return (asString(source) ?? '').split(/\s+/).filter(Boolean);
 }
 

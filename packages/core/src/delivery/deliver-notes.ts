@@ -1,7 +1,6 @@
 import type { Action } from '../actions/action.js';
 import { renderNote } from '../notes/render-note.js';
-import type { StoredAction } from '../ports/activity-store.js';
-import type { ActivityStore } from '../ports/activity-store.js';
+import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
 import type { DeliveryStore, PendingNote } from '../ports/delivery-store.js';
 import type { IntercomPort } from '../ports/intercom-port.js';
 import type { ConversationLink, LinkStore } from '../ports/link-store.js';

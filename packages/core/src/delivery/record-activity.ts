@@ -30,8 +30,16 @@ export async function recordActivity(
   const merges: { from: UserRef; into: UserRef }[] = [];
   for (const event of events) {
     const anonymousId = event.properties.$anon_distinct_id;
-    if (event.event === '$identify' && typeof anonymousId === 'string' && anonymousId && anonymousId !== event.distinctId) {
-      merges.push({ from: { productId, userId: anonymousId }, into: { productId, userId: event.distinctId } });
+    if (
+      event.event === '$identify' &&
+      typeof anonymousId === 'string' &&
+      anonymousId &&
+      anonymousId !== event.distinctId
+    ) {
+      merges.push({
+        from: { productId, userId: anonymousId },
+        into: { productId, userId: event.distinctId },
+      });
     }
     const action = dependencies.describe(event);
     if (!action) {

@@ -43,11 +43,13 @@ export async function linkConversation(
     if (!contact) return unlinkable(`contact ${request.contact.contactId} was not found in Intercom`);
     externalId = contact.externalId;
   }
-  if (!externalId) return unlinkable('the contact has no external_id (a lead, or a user not identified by id)');
+  if (!externalId)
+    return unlinkable('the contact has no external_id (a lead, or a user not identified by id)');
 
   const user = { productId: dependencies.productIdForApp(request.appId), userId: externalId };
   const recent = await activity.listRecent(user, dependencies.maxStoredActions);
-  const openedAt = request.conversationCreatedAt === null ? Number.POSITIVE_INFINITY : request.conversationCreatedAt * 1000;
+  const openedAt =
+    request.conversationCreatedAt === null ? Number.POSITIVE_INFINITY : request.conversationCreatedAt * 1000;
   const countBefore = recent.filter((action) => Date.parse(action.at) <= openedAt).length;
   const skipped = Math.max(0, countBefore - dependencies.prechatActions);
   const startAfter = skipped > 0 ? recent[skipped - 1]!.id : null;
@@ -65,5 +67,10 @@ export async function linkConversation(
     startAfter,
   );
   if (!created) return { kind: 'already_linked', conversationId };
-  return { kind: 'linked', conversationId, userId: user.userId, prechatActions: Math.min(countBefore, dependencies.prechatActions) };
+  return {
+    kind: 'linked',
+    conversationId,
+    userId: user.userId,
+    prechatActions: Math.min(countBefore, dependencies.prechatActions),
+  };
 }

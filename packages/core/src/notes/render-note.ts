@@ -53,7 +53,11 @@ export function renderNote(input: RenderNoteInput): NoteContent {
   let previousAt: number | undefined;
   for (const { number, action } of lines) {
     const at = Date.parse(action.at);
-    if (input.pauseBreakMs !== undefined && previousAt !== undefined && at - previousAt > input.pauseBreakMs) {
+    if (
+      input.pauseBreakMs !== undefined &&
+      previousAt !== undefined &&
+      at - previousAt > input.pauseBreakMs
+    ) {
       parts.push('<p><br></p>');
     }
     previousAt = at;

@@ -23,7 +23,11 @@ export class IntercomError extends Error {
   /** When to try again, from `Retry-After` / `X-RateLimit-Reset`. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(code: IntercomErrorCode, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(
+    code: IntercomErrorCode,
+    message: string,
+    options: { status?: number; retryAfterMs?: number } = {},
+  ) {
     super(message);
     this.name = 'IntercomError';
     this.code = code;

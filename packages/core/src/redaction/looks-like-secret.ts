@@ -47,7 +47,8 @@ export function looksLikeSecret(token: string): boolean {
   const hasUpper = /[A-Z]/.test(core);
   const hasDigit = /\d/.test(core);
   const switchRate = classSwitchRate(core);
-  if (hasLower && hasUpper && hasDigit) return core.length >= 32 && switchRate >= 0.25 && shannonEntropy(core) >= 3.8;
+  if (hasLower && hasUpper && hasDigit)
+    return core.length >= 32 && switchRate >= 0.25 && shannonEntropy(core) >= 3.8;
   if (/^[a-z0-9]+$/i.test(core) && hasDigit) return switchRate >= 0.3 && shannonEntropy(core) >= 3.5;
   return false;
 }

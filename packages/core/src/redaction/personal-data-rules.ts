@@ -93,7 +93,8 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
   },
   {
     name: 'labelled-phone',
-    pattern: /\b(phone|tel|mobile|cell|call|sms|whatsapp|fax)(\s?(?:no\.?|number|#)?\s?:?\s?)(\d[\d .-]{5,18}\d)(?!\d)/gi,
+    pattern:
+      /\b(phone|tel|mobile|cell|call|sms|whatsapp|fax)(\s?(?:no\.?|number|#)?\s?:?\s?)(\d[\d .-]{5,18}\d)(?!\d)/gi,
     replace: (match, label: string, gap: string, number: string) => {
       const digits = digitCount(number);
       return digits >= 7 && digits <= 15 ? `${label}${gap}${PLACEHOLDERS.phone}` : match;

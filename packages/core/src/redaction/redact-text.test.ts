@@ -75,7 +75,9 @@ describe('redactText: benign text', () => {
 
 describe('redactText: options and limits', () => {
   it('redacts extra patterns with [redacted], also when the pattern is not global', () => {
-    expect(redactText('account ACME-12345 locked', { extraPatterns: [/ACME-\d+/] })).toBe('account [redacted] locked');
+    expect(redactText('account ACME-12345 locked', { extraPatterns: [/ACME-\d+/] })).toBe(
+      'account [redacted] locked',
+    );
   });
 
   it('cuts input beyond the cap at a word boundary and stays idempotent', () => {
@@ -121,10 +123,16 @@ describe('redactText: properties', () => {
 
   it.each(secrets)('a generated %s embedded in benign text never survives', (_kind, secretArbitrary) => {
     fc.assert(
-      fc.property(benignTextArbitrary, secretArbitrary, benignTextArbitrary, fc.constantFrom(' ', ' (', ': '), (before, secret, after, joiner) => {
-        const output = redactText(`${before}${joiner}${secret} ${after}`);
-        expect(output).not.toContain(secret);
-      }),
+      fc.property(
+        benignTextArbitrary,
+        secretArbitrary,
+        benignTextArbitrary,
+        fc.constantFrom(' ', ' (', ': '),
+        (before, secret, after, joiner) => {
+          const output = redactText(`${before}${joiner}${secret} ${after}`);
+          expect(output).not.toContain(secret);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -14,7 +14,9 @@ describe('redaction corpora', () => {
     const benign = lines(benignCorpus);
     const changed = benign.filter((line) => redactText(line) !== line);
     const rate = changed.length / benign.length;
-    console.warn(`benign corpus: ${changed.length}/${benign.length} lines changed (${(rate * 100).toFixed(2)}%)`);
+    console.warn(
+      `benign corpus: ${changed.length}/${benign.length} lines changed (${(rate * 100).toFixed(2)}%)`,
+    );
     expect(benign.length).toBeGreaterThanOrEqual(500);
     expect(rate).toBeLessThanOrEqual(0.01);
   });
@@ -23,7 +25,9 @@ describe('redaction corpora', () => {
     const mustRedact = lines(mustRedactCorpus);
     const missed = mustRedact.filter((line) => {
       const output = redactText(line.replace(SECRET_MARKER, '$1'));
-      return [...line.matchAll(SECRET_MARKER)].some(([, secret]) => secret !== undefined && output.includes(secret));
+      return [...line.matchAll(SECRET_MARKER)].some(
+        ([, secret]) => secret !== undefined && output.includes(secret),
+      );
     });
     console.warn(`must-redact corpus: ${mustRedact.length - missed.length}/${mustRedact.length} detected`);
     expect(missed).toEqual([]);

@@ -31,12 +31,16 @@ function sameSecret(received: string, expected: string): boolean {
 }
 
 function refuse(reply: FastifyReply, failure: CaptureFailure) {
-  return reply.code(failure.code === 'too_large' ? 413 : 400).send({ error: failure.code, message: failure.message });
+  return reply
+    .code(failure.code === 'too_large' ? 413 : 400)
+    .send({ error: failure.code, message: failure.message });
 }
 
 function queryOf(request: FastifyRequest): Record<string, string | undefined> {
   const query = request.query as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(query ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : undefined]));
+  return Object.fromEntries(
+    Object.entries(query ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : undefined]),
+  );
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -52,8 +56,10 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
   const { config } = deps;
   await app.register(cors, { origin: true, credentials: true, maxAge: 86_400 });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: captureLimits.maxBodyBytes }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: captureLimits.maxBodyBytes },
+    (_request, body, done) => done(null, body),
   );
 
   const store = (events: CapturedEvent[]) =>
@@ -78,20 +84,33 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     if (!decoded.ok) return refuse(reply, decoded);
     // posthog-js sends its clock in `?_=`; PostHog uses it as sent_at for clock-skew correction.
     const sentAt = sentAtFromQuery(query);
-    const batch = extractEvents(decoded.payload, { now: deps.now(), ...(sentAt ? { sentAt } : {}) }, captureLimits);
+    const batch = extractEvents(
+      decoded.payload,
+      { now: deps.now(), ...(sentAt ? { sentAt } : {}) },
+      captureLimits,
+    );
     if (!batch.ok) return refuse(reply, batch);
     if (!batch.apiKey || !sameSecret(batch.apiKey, config.capture.apiKey)) {
-      return reply.code(401).send({ error: 'unknown_api_key', message: 'the api_key / token is not this project\'s capture key' });
+      return reply
+        .code(401)
+        .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });
     }
     const result = await store(batch.events);
-    request.log.debug({ stored: result.stored, dropped: result.dropped, skipped: batch.skipped.length }, 'captured');
+    request.log.debug(
+      { stored: result.stored, dropped: result.dropped, skipped: batch.skipped.length },
+      'captured',
+    );
     return { status: 1 };
   };
   for (const path of capturePaths) app.post(path, capture);
   for (const path of capturePaths) app.get(path, capture);
 
-  app.get('/array/:token/config', async (request) => remoteConfigResponse((request.params as { token: string }).token));
-  app.get('/array/:token/config/', async (request) => remoteConfigResponse((request.params as { token: string }).token));
+  app.get('/array/:token/config', async (request) =>
+    remoteConfigResponse((request.params as { token: string }).token),
+  );
+  app.get('/array/:token/config/', async (request) =>
+    remoteConfigResponse((request.params as { token: string }).token),
+  );
   for (const path of ['/flags', '/flags/']) app.post(path, async () => flagsResponse());
   for (const path of ['/decide', '/decide/']) {
     app.post(path, async (request) => decideResponse(Number(queryOf(request).v) || undefined));
@@ -100,13 +119,18 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
 
   app.post('/webhooks/posthog', async (request, reply) => {
     const secret = config.capture.posthogWebhookSecret;
-    if (!secret) return reply.code(404).send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
+    if (!secret)
+      return reply.code(404).send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
     const received = header(request.headers['x-posthog-secret']);
     if (!received || !sameSecret(received, secret)) {
       return reply.code(401).send({ error: 'bad_secret', message: 'X-PostHog-Secret is missing or wrong' });
     }
     const decoded = decodeCaptureBody(
-      { body: Buffer.isBuffer(request.body) ? request.body : undefined, contentType: header(request.headers['content-type']), query: {} },
+      {
+        body: Buffer.isBuffer(request.body) ? request.body : undefined,
+        contentType: header(request.headers['content-type']),
+        query: {},
+      },
       captureLimits,
     );
     if (!decoded.ok) return refuse(reply, decoded);

@@ -6,7 +6,10 @@ export interface HealthState {
   isShuttingDown: boolean;
 }
 
-export async function healthRoutes(app: FastifyInstance, options: { deps: ApiDependencies; state: HealthState }) {
+export async function healthRoutes(
+  app: FastifyInstance,
+  options: { deps: ApiDependencies; state: HealthState },
+) {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { queuePrefix } from '@threadline/jobs';
-import { conversationNotification, intercomFixture, intercomSignature, testRedisUrl } from '@threadline/test-helpers';
+import {
+  conversationNotification,
+  intercomFixture,
+  intercomSignature,
+  testRedisUrl,
+} from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
 
@@ -33,7 +38,9 @@ function post(body: string | Buffer, headers: Record<string, string> = {}) {
 }
 
 function created(notificationId: string, conversationId = 'conv-1') {
-  return JSON.stringify(conversationNotification({ notificationId, conversationId, externalId: 'user_8812' }));
+  return JSON.stringify(
+    conversationNotification({ notificationId, conversationId, externalId: 'user_8812' }),
+  );
 }
 
 beforeAll(async () => {
@@ -47,7 +54,9 @@ afterAll(async () => {
 
 describe('POST /webhooks/intercom', () => {
   it('accepts the ping fixture with its known signature', async () => {
-    const ping = readFileSync(new URL('../../../../../../shared/fixtures/intercom/ping.body', import.meta.url));
+    const ping = readFileSync(
+      new URL('../../../../../../shared/fixtures/intercom/ping.body', import.meta.url),
+    );
     const response = await post(ping, { 'x-hub-signature': 'sha1=244bbda49dd12ffaa5f9e926b774af8295323aae' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'ignored' });
@@ -57,22 +66,46 @@ describe('POST /webhooks/intercom', () => {
     const body = () => created('notif-refused');
     const cases: [string, () => { payload: string; headers: Record<string, string> }][] = [
       ['no signature', () => ({ payload: body(), headers: {} })],
-      ['a signature made with another secret', () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), 'other') } })],
-      ['a tampered body', () => ({ payload: body().replace('user_8812', 'user_9999'), headers: { 'x-hub-signature': intercomSignature(body(), secret) } })],
+      [
+        'a signature made with another secret',
+        () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), 'other') } }),
+      ],
+      [
+        'a tampered body',
+        () => ({
+          payload: body().replace('user_8812', 'user_9999'),
+          headers: { 'x-hub-signature': intercomSignature(body(), secret) },
+        }),
+      ],
       [
         'a re-serialized body',
-        () => ({ payload: JSON.stringify(JSON.parse(body()), null, 2), headers: { 'x-hub-signature': intercomSignature(body(), secret) } }),
+        () => ({
+          payload: JSON.stringify(JSON.parse(body()), null, 2),
+          headers: { 'x-hub-signature': intercomSignature(body(), secret) },
+        }),
       ],
-      ['a truncated signature', () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), secret).slice(0, 30) } })],
+      [
+        'a truncated signature',
+        () => ({
+          payload: body(),
+          headers: { 'x-hub-signature': intercomSignature(body(), secret).slice(0, 30) },
+        }),
+      ],
       [
         'a wrong algorithm prefix',
-        () => ({ payload: body(), headers: { 'x-hub-signature': intercomSignature(body(), secret).replace('sha1=', 'md5=') } }),
+        () => ({
+          payload: body(),
+          headers: { 'x-hub-signature': intercomSignature(body(), secret).replace('sha1=', 'md5=') },
+        }),
       ],
       [
         'a valid sha1 but a wrong sha256 (the stronger one decides)',
         () => ({
           payload: body(),
-          headers: { 'x-hub-signature': intercomSignature(body(), secret), 'x-hub-signature-256': intercomSignature(body(), 'other', 'sha256') },
+          headers: {
+            'x-hub-signature': intercomSignature(body(), secret),
+            'x-hub-signature-256': intercomSignature(body(), 'other', 'sha256'),
+          },
         }),
       ],
       ['no signature on a body that is not JSON', () => ({ payload: '{not json', headers: {} })],

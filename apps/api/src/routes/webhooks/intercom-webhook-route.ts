@@ -39,30 +39,41 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
     done(null, undefined),
   );
 
-  app.post('/webhooks/intercom', { config: { rawBody: true }, bodyLimit: webhookBodyLimit }, async (request, reply) => {
-    const secret = deps.config.intercom.clientSecret;
-    if (!secret) {
-      return reply
-        .code(503)
-        .send({ error: 'not_configured', message: 'INTERCOM_CLIENT_SECRET is not set, so webhooks cannot be verified' });
-    }
-    const body = request.rawBody;
-    const outcome = await receiveIntercomWebhook(
-      {
-        rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body ?? ''),
-        signatures: {
-          sha1: header(request.headers['x-hub-signature']),
-          sha256: header(request.headers['x-hub-signature-256']),
+  app.post(
+    '/webhooks/intercom',
+    { config: { rawBody: true }, bodyLimit: webhookBodyLimit },
+    async (request, reply) => {
+      const secret = deps.config.intercom.clientSecret;
+      if (!secret) {
+        return reply.code(503).send({
+          error: 'not_configured',
+          message: 'INTERCOM_CLIENT_SECRET is not set, so webhooks cannot be verified',
+        });
+      }
+      const body = request.rawBody;
+      const outcome = await receiveIntercomWebhook(
+        {
+          rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body ?? ''),
+          signatures: {
+            sha1: header(request.headers['x-hub-signature']),
+            sha256: header(request.headers['x-hub-signature-256']),
+          },
         },
-      },
-      {
-        clientSecret: secret,
-        claims: deps.claims,
-        enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
-        now: deps.now,
-      },
-    );
-    request.log.info({ outcome: outcome.kind, ...('notificationId' in outcome ? { notificationId: outcome.notificationId } : {}) }, 'intercom webhook');
-    return send(reply, outcome);
-  });
+        {
+          clientSecret: secret,
+          claims: deps.claims,
+          enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
+          now: deps.now,
+        },
+      );
+      request.log.info(
+        {
+          outcome: outcome.kind,
+          ...('notificationId' in outcome ? { notificationId: outcome.notificationId } : {}),
+        },
+        'intercom webhook',
+      );
+      return send(reply, outcome);
+    },
+  );
 }

@@ -1,0 +1,184 @@
+import { type Config, loadConfig } from '@threadline/config';
+import { IntercomAdapter } from '@threadline/intercom';
+import type { RedisClient } from '@threadline/redis-store';
+import type { Command } from 'commander';
+import { loadCliConfig } from '../cli-config.js';
+import { type CliIo, printJson, printLines } from '../cli-io.js';
+import { type CommandContext, jsonOption } from '../command-context.js';
+import { openRedis } from '../connect.js';
+import { safeRedisUrl } from '../format.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface Check {
+  name: 'config' | 'redis' | 'eviction' | 'persistence' | 'intercom';
+  status: CheckStatus;
+  summary: string;
+  /** One line each, e.g. every configuration problem. */
+  details: string[];
+}
+
+export interface DoctorReport {
+  isHealthy: boolean;
+  checks: Check[];
+}
+
+const check = (name: Check['name'], status: CheckStatus, summary: string, details: string[] = []): Check => ({
+  name,
+  status,
+  summary,
+  details,
+});
+
+/** `INFO <section>` as a map of its `name:value` lines. */
+async function info(redis: RedisClient, section: string): Promise<Map<string, string>> {
+  const text = await redis.info(section);
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const separator = line.indexOf(':');
+    if (separator > 0 && !line.startsWith('#')) fields.set(line.slice(0, separator), line.slice(separator + 1).trim());
+  }
+  return fields;
+}
+
+function configCheck(env: Record<string, string | undefined>): Check {
+  // As the API and worker read it (no placeholder): the doctor tells whether they would start.
+  const result = loadConfig(env);
+  if (!result.ok) return check('config', 'fail', 'the API and worker would refuse to start', result.problems);
+  return check('config', 'ok', `valid (prefix "${result.config.prefix}", product "${result.config.productId}")`);
+}
+
+async function evictionCheck(redis: RedisClient): Promise<Check> {
+  const policy = (await info(redis, 'memory')).get('maxmemory_policy');
+  if (policy === undefined) return check('eviction', 'warn', 'INFO memory does not report maxmemory_policy');
+  if (policy === 'noeviction') return check('eviction', 'ok', 'maxmemory-policy is noeviction');
+  return check(
+    'eviction',
+    'fail',
+    `maxmemory-policy is ${policy}: Redis may evict queued jobs, links and cursors; set it to noeviction`,
+  );
+}
+
+async function persistenceCheck(redis: RedisClient): Promise<Check> {
+  if ((await info(redis, 'persistence')).get('aof_enabled') === '1') {
+    return check('persistence', 'ok', 'append-only file on (appendonly yes)');
+  }
+  let schedule: string;
+  try {
+    const answer = (await redis.config('GET', 'save')) as string[];
+    schedule = (answer[1] ?? '').trim();
+  } catch (error) {
+    return check(
+      'persistence',
+      'warn',
+      `appendonly is off and the RDB schedule could not be read (CONFIG GET save: ${(error as Error).message})`,
+    );
+  }
+  if (schedule !== '') {
+    return check(
+      'persistence',
+      'ok',
+      `RDB snapshots (save ${schedule}); appendonly yes would lose less on a crash`,
+    );
+  }
+  return check(
+    'persistence',
+    'warn',
+    'appendonly is off and no RDB snapshots are scheduled: a Redis restart loses links, cursors and queued jobs',
+  );
+}
+
+async function redisChecks(config: Config): Promise<Check[]> {
+  const where = safeRedisUrl(config.redisUrl);
+  let redis: RedisClient;
+  try {
+    redis = await openRedis(config);
+  } catch (error) {
+    const skipped = 'skipped: Redis is not reachable';
+    return [
+      check('redis', 'fail', (error as Error).message),
+      check('eviction', 'skip', skipped),
+      check('persistence', 'skip', skipped),
+    ];
+  }
+  try {
+    const version = (await info(redis, 'server')).get('redis_version') ?? 'unknown version';
+    const checks = [check('redis', 'ok', `reachable at ${where} (Redis ${version})`)];
+    for (const run of [evictionCheck, persistenceCheck]) {
+      checks.push(
+        await run(redis).catch((error: Error) =>
+          check(run === evictionCheck ? 'eviction' : 'persistence', 'warn', `could not be read: ${error.message}`),
+        ),
+      );
+    }
+    return checks;
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+async function intercomCheck(config: Config): Promise<Check> {
+  const accessToken = config.intercom.accessToken;
+  if (!accessToken) {
+    return check('intercom', 'skip', 'INTERCOM_ACCESS_TOKEN is not set: no token to check (the start command runs the sandbox)');
+  }
+  // No adminId: with INTERCOM_ADMIN_ID set the adapter would skip GET /me, and the token would go unchecked.
+  const adapter = new IntercomAdapter({ accessToken, baseUrl: config.intercom.apiBaseUrl, timeoutSeconds: 10 });
+  try {
+    const adminId = await adapter.noteAuthorId();
+    const configured = config.intercom.adminId;
+    const author =
+      configured && configured !== adminId ? `; notes are authored by INTERCOM_ADMIN_ID ${configured}` : '';
+    return check('intercom', 'ok', `token accepted by ${config.intercom.apiBaseUrl} (GET /me: admin ${adminId})${author}`);
+  } catch (error) {
+    return check('intercom', 'fail', `GET /me at ${config.intercom.apiBaseUrl} failed: ${(error as Error).message}`);
+  }
+}
+
+export async function runDoctor(env: Record<string, string | undefined>): Promise<DoctorReport> {
+  const checks = [configCheck(env)];
+  const cliConfig = loadCliConfig(env);
+  if (cliConfig.ok) {
+    checks.push(...(await redisChecks(cliConfig.config)), await intercomCheck(cliConfig.config));
+  } else {
+    const skipped = 'skipped: fix the configuration first';
+    for (const name of ['redis', 'eviction', 'persistence', 'intercom'] as const) checks.push(check(name, 'skip', skipped));
+  }
+  return { isHealthy: checks.every((entry) => entry.status !== 'fail'), checks };
+}
+
+export function renderDoctor(report: DoctorReport): string[] {
+  const lines: string[] = [];
+  for (const entry of report.checks) {
+    lines.push(`${entry.status.padEnd(5)} ${entry.name.padEnd(12)} ${entry.summary}`);
+    for (const detail of entry.details) lines.push(`${' '.repeat(19)}${detail}`);
+  }
+  const failed = report.checks.filter((entry) => entry.status === 'fail').length;
+  const warned = report.checks.filter((entry) => entry.status === 'warn').length;
+  lines.push('');
+  lines.push(
+    failed > 0
+      ? `${failed} check${failed === 1 ? '' : 's'} failed${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}.`
+      : warned > 0
+        ? `No check failed; ${warned} warning${warned === 1 ? '' : 's'}.`
+        : 'All checks passed.',
+  );
+  return lines;
+}
+
+function print(io: CliIo, report: DoctorReport, asJson: boolean): void {
+  if (asJson) printJson(io, report);
+  else printLines(io, renderDoctor(report));
+}
+
+export function registerDoctorCommand(program: Command, context: CommandContext): void {
+  program
+    .command('doctor')
+    .description('check the configuration, Redis (reachable, noeviction, persistence) and the Intercom token')
+    .addOption(jsonOption())
+    .action(async (options: { json?: boolean }) => {
+      const report = await runDoctor(context.io.env);
+      print(context.io, report, options.json === true);
+      if (!report.isHealthy) context.setExitCode(1);
+    });
+}

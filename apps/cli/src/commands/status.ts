@@ -1,0 +1,121 @@
+import type { QueueName } from '@threadline/jobs';
+import type { Command } from 'commander';
+import { type CliIo, printJson, printLines } from '../cli-io.js';
+import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
+import type { Services } from '../connect.js';
+import { formatDuration, oneLine, renderTable } from '../format.js';
+
+export interface QueueStatus {
+  queue: QueueName;
+  isPaused: boolean;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  /** How long the oldest waiting job has been waiting (null: none waiting). */
+  oldestWaitingMs: number | null;
+  oldestWaitingJobId: string | null;
+}
+
+export interface UnlinkedEntry {
+  streamId: string;
+  conversationId: string;
+  reason: string;
+  at: string;
+}
+
+export interface StatusReport {
+  prefix: string;
+  queues: QueueStatus[];
+  unlinked: { count: number; newest: UnlinkedEntry[] };
+}
+
+async function queueStatus(services: Services, queue: QueueName, now: Date): Promise<QueueStatus> {
+  const bullQueue = services.queues[queue];
+  const counts = await bullQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  // Ascending order puts the job that entered the wait list first at index 0.
+  const [oldest] = await bullQueue.getJobs(['waiting'], 0, 0, true);
+  // A delayed job only starts waiting once its delay is over.
+  const waitingSince = oldest ? oldest.timestamp + (oldest.delay ?? 0) : null;
+  return {
+    queue,
+    isPaused: await bullQueue.isPaused(),
+    waiting: counts.waiting ?? 0,
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+    completed: counts.completed ?? 0,
+    oldestWaitingMs: waitingSince === null ? null : Math.max(0, now.getTime() - waitingSince),
+    oldestWaitingJobId: oldest?.id ?? null,
+  };
+}
+
+/** Newest first, from the stream the link worker appends to when a conversation cannot be linked. */
+export async function readUnlinked(services: Services, count: number): Promise<UnlinkedEntry[]> {
+  const entries = (await services.redis.xrevrange(services.keys.unlinked(), '+', '-', 'COUNT', count)) as [
+    string,
+    string[],
+  ][];
+  return entries.map(([streamId, fields]) => {
+    const map = new Map<string, string>();
+    for (let index = 0; index + 1 < fields.length; index += 2) map.set(fields[index]!, fields[index + 1]!);
+    return {
+      streamId,
+      conversationId: map.get('conversationId') ?? '',
+      reason: map.get('reason') ?? '',
+      at: map.get('at') ?? '',
+    };
+  });
+}
+
+export async function gatherStatus(services: Services, now: Date): Promise<StatusReport> {
+  const queues = await Promise.all(allQueues.map((queue) => queueStatus(services, queue, now)));
+  const count = await services.redis.xlen(services.keys.unlinked());
+  return { prefix: services.config.prefix, queues, unlinked: { count, newest: await readUnlinked(services, 5) } };
+}
+
+export function renderStatus(report: StatusReport): string[] {
+  const rows = report.queues.map((queue) => [
+    queue.isPaused ? `${queue.queue} (paused)` : queue.queue,
+    String(queue.waiting),
+    String(queue.active),
+    String(queue.delayed),
+    String(queue.failed),
+    String(queue.completed),
+    queue.oldestWaitingMs === null ? '-' : formatDuration(queue.oldestWaitingMs),
+  ]);
+  const lines = [
+    `Queues (prefix "${report.prefix}")`,
+    ...renderTable(['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'], rows, [
+      1, 2, 3, 4, 5,
+    ]),
+    '',
+    `Conversations that could not be linked: ${report.unlinked.count}`,
+  ];
+  if (report.unlinked.newest.length > 0) {
+    lines.push(
+      ...renderTable(
+        ['at', 'conversation', 'reason'],
+        report.unlinked.newest.map((entry) => [entry.at, oneLine(entry.conversationId, 60), oneLine(entry.reason)]),
+      ),
+    );
+  }
+  return lines;
+}
+
+function print(io: CliIo, report: StatusReport, asJson: boolean): void {
+  if (asJson) printJson(io, report);
+  else printLines(io, renderStatus(report));
+}
+
+export function registerStatusCommand(program: Command, context: CommandContext): void {
+  program
+    .command('status')
+    .description('queue counts, the oldest waiting job, and conversations that could not be linked')
+    .addOption(jsonOption())
+    .action(async (options: { json?: boolean }) => {
+      const services = await context.services();
+      print(context.io, await gatherStatus(services, context.now()), options.json === true);
+    });
+}

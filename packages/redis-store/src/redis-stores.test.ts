@@ -1,0 +1,208 @@
+import type { Action } from '@threadline/core';
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, type RedisClient } from './create-redis.js';
+import { RedisActivityStore } from './redis-activity-store.js';
+import { RedisDeliveryStore } from './redis-delivery-store.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisLinkStore } from './redis-link-store.js';
+import { RedisNotificationClaims } from './redis-notification-claims.js';
+
+const prefix = uniquePrefix('store');
+const keys = new RedisKeys(prefix);
+let redis: RedisClient;
+
+function action(description: string, at = new Date().toISOString(), extra: Partial<Action> = {}): Action {
+  return { at, type: 'click', description, ...extra };
+}
+
+beforeAll(() => {
+  redis = createRedis(testRedisUrl(), 'worker', () => {});
+});
+afterAll(async () => {
+  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  redis.disconnect();
+});
+
+describe('RedisKeys', () => {
+  it('keeps hostile ids inside one hash tag and apart from other keys', () => {
+    const key = keys.actions('shop', 'evil}{user:1');
+    expect(key).toBe(`${prefix}:{u:shop:evil%7D%7Buser%3A1}:actions`);
+    expect(key.match(/\{/g)).toHaveLength(1);
+    const tag = (k: string) => k.slice(k.indexOf('{') + 1, k.indexOf('}'));
+    expect(tag(keys.actions('shop', 'u1'))).toBe(tag(keys.userConversations('shop', 'u1')));
+    expect(tag(keys.link('c1'))).toBe(tag(keys.delivery('c1')));
+    expect(tag(keys.link('c1'))).toBe(tag(keys.notes('c1')));
+  });
+});
+
+describe('RedisActivityStore', () => {
+  it('appends in order and reads after a cursor', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'reader' };
+    const ids = await store.append(user, [
+      action('one', undefined, { page: '/a', sessionId: 's1' }),
+      action('two'),
+      action('three'),
+    ]);
+    expect(ids).toHaveLength(3);
+    const all = await store.listAfter(user, null, 10);
+    expect(all.map((a) => a.description)).toEqual(['one', 'two', 'three']);
+    expect(all[0]).toMatchObject({ page: '/a', sessionId: 's1', type: 'click' });
+    expect((await store.listAfter(user, ids[0]!, 10)).map((a) => a.description)).toEqual(['two', 'three']);
+    expect((await store.listAfter(user, ids[0]!, 1)).map((a) => a.description)).toEqual(['two']);
+    expect((await store.listRecent(user, 2)).map((a) => a.description)).toEqual(['two', 'three']);
+  });
+
+  it('caps the number of actions kept per user', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 10, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'busy' };
+    for (let batch = 0; batch < 20; batch += 1) {
+      await store.append(
+        user,
+        Array.from({ length: 10 }, (_, index) => action(`a${batch * 10 + index}`)),
+      );
+    }
+    const kept = await redis.xlen(keys.actions('shop', 'busy'));
+    // MAXLEN ~ trims whole stream nodes, so a little more than the cap may stay; never unbounded.
+    expect(kept).toBeLessThan(200);
+    expect((await store.listRecent(user, 5)).map((a) => a.description)).toEqual([
+      'a195',
+      'a196',
+      'a197',
+      'a198',
+      'a199',
+    ]);
+  });
+
+  it('forgets actions older than the retention and expires the key', async () => {
+    let now = Date.now();
+    const store = new RedisActivityStore(
+      redis,
+      keys,
+      { maxActions: 200, retentionSeconds: 60 },
+      () => new Date(now),
+    );
+    const user = { productId: 'shop', userId: 'old' };
+    await store.append(user, [action('old news')]);
+    expect(await redis.ttl(keys.actions('shop', 'old'))).toBeGreaterThan(0);
+    now += 61_000;
+    expect(await store.listRecent(user, 10)).toEqual([]);
+    expect(await store.listAfter(user, null, 10)).toEqual([]);
+  });
+
+  it('moves anonymous actions to the identified user', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-123' };
+    const known = { productId: 'shop', userId: 'user-1' };
+    await store.append(anonymous, [action('browsed pricing'), action('clicked sign up')]);
+    expect(await store.merge(anonymous, known)).toBe(2);
+    expect((await store.listRecent(known, 10)).map((a) => a.description)).toEqual([
+      'browsed pricing',
+      'clicked sign up',
+    ]);
+    expect(await store.listRecent(anonymous, 10)).toEqual([]);
+  });
+});
+
+describe('RedisLinkStore', () => {
+  const link = {
+    conversationId: 'conv-link',
+    productId: 'shop',
+    userId: 'linked-user',
+    appId: 'abc12345',
+    sessionId: 's1',
+    conversationCreatedAt: 1_760_000_000,
+    linkedAt: '2026-11-21T09:00:00.000Z',
+    status: 'open' as const,
+  };
+
+  it('links once, and the first link wins', async () => {
+    const store = new RedisLinkStore(redis, keys);
+    expect(await store.create(link, '0-1')).toBe(true);
+    expect(await store.create({ ...link, userId: 'someone-else' }, null)).toBe(false);
+    expect(await store.get('conv-link')).toEqual(link);
+    expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).toEqual(['conv-link']);
+    const delivery = new RedisDeliveryStore(redis, keys);
+    expect(await delivery.state('conv-link')).toEqual({ cursor: '0-1', nextNumber: 1, pending: null });
+  });
+
+  it('closing removes the conversation from the user', async () => {
+    const store = new RedisLinkStore(redis, keys);
+    await store.create({ ...link, conversationId: 'conv-closing' }, null);
+    await store.close('conv-closing', 'gone');
+    expect((await store.get('conv-closing'))?.status).toBe('closed');
+    expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).not.toContain(
+      'conv-closing',
+    );
+  });
+
+  it('records unlinkable conversations for operators', async () => {
+    const store = new RedisLinkStore(redis, keys);
+    await store.recordUnlinked({
+      conversationId: 'conv-lead',
+      reason: 'no external_id',
+      at: '2026-11-21T09:00:00.000Z',
+    });
+    const entries = await redis.xrange(keys.unlinked(), '-', '+');
+    expect(entries.at(-1)?.[1]).toEqual([
+      'conversationId',
+      'conv-lead',
+      'reason',
+      'no external_id',
+      'at',
+      '2026-11-21T09:00:00.000Z',
+    ]);
+  });
+});
+
+describe('RedisDeliveryStore', () => {
+  it('commits a pending note atomically and advances the numbering', async () => {
+    const store = new RedisDeliveryStore(redis, keys);
+    const pending = {
+      reference: 'tl-c-1-3',
+      html: '<p>x</p>',
+      firstNumber: 1,
+      lastNumber: 3,
+      lastActionId: '5-0',
+    };
+    await store.setPending('conv-d', pending);
+    expect((await store.state('conv-d')).pending).toEqual(pending);
+    await store.commit('conv-d', pending, 'part-9', '2026-11-21T09:00:00.000Z');
+    expect(await store.state('conv-d')).toEqual({ cursor: '5-0', nextNumber: 4, pending: null });
+    expect(await store.notes('conv-d')).toEqual([
+      {
+        partId: 'part-9',
+        reference: 'tl-c-1-3',
+        firstNumber: 1,
+        lastNumber: 3,
+        postedAt: '2026-11-21T09:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('lets one delivery at a time hold a conversation, and only the holder release it', async () => {
+    const store = new RedisDeliveryStore(redis, keys);
+    const release = await store.lock('conv-lock', 10_000);
+    expect(release).not.toBeNull();
+    expect(await store.lock('conv-lock', 10_000)).toBeNull();
+    await release!();
+    const again = await store.lock('conv-lock', 10_000);
+    expect(again).not.toBeNull();
+    await release!(); // a stale release must not free the new holder's lock
+    expect(await store.lock('conv-lock', 10_000)).toBeNull();
+    await again!();
+  });
+});
+
+describe('RedisNotificationClaims', () => {
+  it('claims an id once until released', async () => {
+    const claims = new RedisNotificationClaims(redis, keys);
+    expect(await claims.claim('notif-1', 60)).toBe(true);
+    expect(await claims.claim('notif-1', 60)).toBe(false);
+    await claims.extend('notif-1', 3600);
+    expect(await redis.ttl(keys.notification('notif-1'))).toBeGreaterThan(60);
+    await claims.release('notif-1');
+    expect(await claims.claim('notif-1', 60)).toBe(true);
+  });
+});
