@@ -19,7 +19,7 @@ async function counts() {
   const [link, notes] = await Promise.all(
     [harness.queues.queues.link, harness.queues.queues.notes].map((queue) => queue.getJobCounts('waiting', 'failed')),
   );
-  return { link, notes };
+  return { link: { waiting: link?.waiting, failed: link?.failed }, notes: { waiting: notes?.waiting, failed: notes?.failed } };
 }
 
 // The steps build on each other: one failed set, replayed a piece at a time.

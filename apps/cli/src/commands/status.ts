@@ -41,7 +41,8 @@ async function queueStatus(services: Services, queue: QueueName, now: Date): Pro
   return {
     queue,
     isPaused: await bullQueue.isPaused(),
-    waiting: counts.waiting ?? 0,
+    // Jobs of a paused queue wait in BullMQ's paused list: still waiting, as far as an operator cares.
+    waiting: (counts.waiting ?? 0) + (counts.paused ?? 0),
     active: counts.active ?? 0,
     delayed: counts.delayed ?? 0,
     failed: counts.failed ?? 0,

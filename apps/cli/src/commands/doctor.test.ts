@@ -1,0 +1,147 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCaptured } from '../../test/cli-harness.js';
+import type { DoctorReport } from './doctor.js';
+
+const token = 'dG9rOmZha2UtdG9rZW4tZm9yLWRvY3Rvci10ZXN0';
+let intercom: Server;
+let intercomUrl: string;
+/** What the run's Redis really says, read independently of the doctor. */
+let expected: { eviction: 'ok' | 'fail'; persistence: 'ok' | 'warn' };
+
+/** The network edge only: a stand-in for Intercom's GET /me that knows one token. */
+function startFakeIntercom(): Promise<Server> {
+  const server = createServer((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    if (request.url !== '/me') {
+      response.statusCode = 404;
+      response.end(JSON.stringify({ type: 'error.list', errors: [{ code: 'not_found', message: 'Not found' }] }));
+    } else if (request.headers.authorization !== `Bearer ${token}`) {
+      response.statusCode = 401;
+      response.end(JSON.stringify({ type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] }));
+    } else {
+      response.end(JSON.stringify({ type: 'admin', id: '991', name: 'Ops Bot', email: 'ops@example.com' }));
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+beforeAll(async () => {
+  intercom = await startFakeIntercom();
+  intercomUrl = `http://127.0.0.1:${(intercom.address() as AddressInfo).port}`;
+  const redis = new Redis(testRedisUrl());
+  try {
+    const policy = /maxmemory_policy:(\S+)/.exec(await redis.info('memory'))?.[1];
+    const aof = /aof_enabled:(\d)/.exec(await redis.info('persistence'))?.[1];
+    const save = ((await redis.config('GET', 'save')) as string[])[1] ?? '';
+    expected = {
+      eviction: policy === 'noeviction' ? 'ok' : 'fail',
+      persistence: aof === '1' || save.trim() !== '' ? 'ok' : 'warn',
+    };
+  } finally {
+    redis.disconnect();
+  }
+});
+afterAll(async () => {
+  await new Promise((resolve) => intercom.close(resolve));
+});
+
+// The doctor writes no keys; the prefix of its own only keeps its reports apart from other files'.
+const prefix = uniquePrefix('cli-doctor');
+const baseEnv = () => ({ REDIS_URL: testRedisUrl(), THREADLINE_PREFIX: prefix, CAPTURE_API_KEY: 'phc_test_key', LOG_LEVEL: 'silent' });
+
+async function doctorJson(env: Record<string, string | undefined>): Promise<{ code: number; report: DoctorReport }> {
+  const result = await runCaptured(['doctor', '--json'], env);
+  return { code: result.code, report: JSON.parse(result.stdout) as DoctorReport };
+}
+
+function statuses(report: DoctorReport): Record<string, string> {
+  return Object.fromEntries(report.checks.map((check) => [check.name, check.status]));
+}
+
+describe('threadline doctor', () => {
+  it("reports the run's Redis as it is, and skips Intercom without a token", async () => {
+    const { code, report } = await doctorJson(baseEnv());
+    expect(statuses(report)).toEqual({
+      config: 'ok',
+      redis: 'ok',
+      eviction: expected.eviction,
+      persistence: expected.persistence,
+      intercom: 'skip',
+    });
+    expect(report.isHealthy).toBe(expected.eviction === 'ok');
+    expect(code).toBe(expected.eviction === 'ok' ? 0 : 1);
+    expect(report.checks.find((check) => check.name === 'intercom')?.summary).toContain('INTERCOM_ACCESS_TOKEN is not set');
+  });
+
+  it('prints one line per check with its status', async () => {
+    const result = await runCaptured(['doctor'], baseEnv());
+    expect(result.stdout).toMatch(/^ok\s+config\s+valid \(prefix "tl-cli-doctor-[0-9a-f]+", product "default"\)$/m);
+    expect(result.stdout).toMatch(/^ok\s+redis\s+reachable at redis:\/\/.+ \(Redis \d+\.\d+/m);
+    expect(result.stdout).toMatch(new RegExp(`^${expected.eviction}\\s+eviction\\s+maxmemory-policy is `, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^${expected.persistence}\\s+persistence\\s+`, 'm'));
+    expect(result.stdout).toMatch(/^skip\s+intercom\s+INTERCOM_ACCESS_TOKEN is not set/m);
+    expect(result.stdout).toMatch(/All checks passed\.|No check failed; \d warnings?\.|check failed/);
+  });
+
+  it('fails on an invalid environment, naming each variable, and skips what needs it', async () => {
+    const result = await runCaptured(['doctor'], { ...baseEnv(), NOTE_MAX_ACTIONS: 'lots', REDIS_URL: 'localhost' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^fail\s+config\s+the API and worker would refuse to start$/m);
+    expect(result.stdout).toContain('NOTE_MAX_ACTIONS: must be a whole number');
+    expect(result.stdout).toContain('REDIS_URL: must be redis://host:port');
+    expect(result.stdout).toMatch(/^skip\s+redis\s+skipped: fix the configuration first$/m);
+  });
+
+  it('flags a missing CAPTURE_API_KEY (the services need it) while still checking Redis', async () => {
+    const { code, report } = await doctorJson({ ...baseEnv(), CAPTURE_API_KEY: undefined });
+    expect(code).toBe(1);
+    expect(report.checks[0]).toMatchObject({ name: 'config', status: 'fail' });
+    expect(report.checks[0]?.details.join('\n')).toContain('CAPTURE_API_KEY: required');
+    expect(statuses(report).redis).toBe('ok');
+  });
+
+  it('fails when Redis is not reachable, without printing its password', async () => {
+    const port = await freePort();
+    const result = await runCaptured(['doctor'], { ...baseEnv(), REDIS_URL: `redis://:s3cret-pass@127.0.0.1:${port}` });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^fail\\s+redis\\s+Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} is not reachable`, 'm'));
+    expect(result.stdout).toMatch(/^skip\s+eviction\s+skipped: Redis is not reachable$/m);
+    expect(result.stdout).not.toContain('s3cret-pass');
+  });
+
+  it('checks the Intercom token with GET /me, even when INTERCOM_ADMIN_ID is set', async () => {
+    const env = {
+      ...baseEnv(),
+      INTERCOM_ACCESS_TOKEN: token,
+      INTERCOM_CLIENT_SECRET: 'client-secret',
+      INTERCOM_API_BASE_URL: intercomUrl,
+      INTERCOM_ADMIN_ID: '123',
+    };
+    const result = await runCaptured(['doctor'], env);
+    expect(result.stdout).toMatch(
+      new RegExp(`^ok\\s+intercom\\s+token accepted by ${intercomUrl} \\(GET /me: admin 991\\); notes are authored by INTERCOM_ADMIN_ID 123$`, 'm'),
+    );
+    expect(result.stdout).not.toContain(token);
+  });
+
+  it('fails when Intercom refuses the token, without printing it', async () => {
+    const wrong = 'd3Jvbmctd3JvbmctdG9rZW4tdmFsdWU=';
+    const env = {
+      ...baseEnv(),
+      INTERCOM_ACCESS_TOKEN: wrong,
+      INTERCOM_CLIENT_SECRET: 'client-secret',
+      INTERCOM_API_BASE_URL: intercomUrl,
+    };
+    const { code, report } = await doctorJson(env);
+    expect(code).toBe(1);
+    expect(report.checks.find((check) => check.name === 'intercom')).toMatchObject({
+      status: 'fail',
+      summary: `GET /me at ${intercomUrl} failed: Intercom answered 401: the access token was refused`,
+    });
+    expect(JSON.stringify(report)).not.toContain(wrong);
+  });
+});

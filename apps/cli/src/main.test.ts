@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliHarness, createHarness } from '../test/cli-harness.js';
+
+const run = promisify(execFile);
+const cliFolder = fileURLToPath(new URL('..', import.meta.url));
+const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+
+let harness: CliHarness;
+
+/** The real binary, as a person runs it: a process, its exit code, its two streams. */
+async function threadline(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...harness.env };
+  try {
+    const { stdout, stderr } = await run(tsx, ['src/main.ts', ...argv], { cwd: cliFolder, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  harness = await createHarness('cli-main');
+  await harness.failLinkJobs(1, 'main');
+});
+afterAll(async () => {
+  await harness.close();
+  await deleteKeysWithPrefix(testRedisUrl(), uniquePrefix('unused'));
+});
+
+describe('the threadline binary', () => {
+  it('prints status as JSON and exits 0', async () => {
+    const result = await threadline(['status', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { prefix: string; queues: { queue: string; failed: number }[] };
+    expect(report.prefix).toBe(harness.prefix);
+    expect(report.queues.find((queue) => queue.queue === 'link')?.failed).toBe(1);
+  });
+
+  it('replays for real and says how many', async () => {
+    const result = await threadline(['replay', '--all']);
+    expect(result).toMatchObject({ code: 0, stdout: 'Replayed 1 failed job.\n' });
+    expect(await harness.queues.queues.link.getJobCounts('waiting', 'failed')).toMatchObject({ waiting: 1, failed: 0 });
+  });
+
+  it('exits 1 with one line on stderr for an unknown conversation', async () => {
+    const result = await threadline(['inspect', 'conversation', 'conv-nowhere']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `threadline: conversation "conv-nowhere" is not linked to any user (prefix "${harness.prefix}")`,
+    ]);
+  });
+});
