@@ -46,6 +46,7 @@ RUN set -eu; \
 # ---- runtime: bundles and production dependencies only, run as the unprivileged `node` user
 FROM ${NODE_IMAGE} AS runtime
 # tini is PID 1: it forwards SIGTERM/SIGINT to node (which then shuts down gracefully) and reaps zombies.
+# `-s` keeps it quiet and working when something else is PID 1 (docker run --init, compose init: true).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/* \
@@ -66,5 +67,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-ENTRYPOINT ["/usr/bin/tini", "--"]
+ENTRYPOINT ["/usr/bin/tini", "-s", "--"]
 CMD ["node", "apps/api/dist/main.js"]

@@ -30,21 +30,31 @@ function fail(message) {
   process.exit(1);
 }
 
-/** name → folder of every workspace package (the globs of pnpm-workspace.yaml, `dir/*` form only). */
+/** name → folder of every workspace package: the `packages:` list of pnpm-workspace.yaml (`dir` or `dir/*`). */
 function workspacePackages() {
-  const globs = [
-    ...readFileSync(path.join(rootDir, 'pnpm-workspace.yaml'), 'utf8').matchAll(/^\s*-\s*['"]?([^'"\s#]+)/gm),
-  ]
-    .map((match) => match[1])
-    .filter((glob) => glob.endsWith('/*'));
+  const lines = readFileSync(path.join(rootDir, 'pnpm-workspace.yaml'), 'utf8').split('\n');
+  const entries = [];
+  let isInPackages = false;
+  for (const line of lines) {
+    if (/^\S/.test(line)) isInPackages = /^packages:/.test(line);
+    const item = isInPackages ? /^\s*-\s*['"]?([^'"\s#]+)/.exec(line) : null;
+    if (item) entries.push(item[1]);
+  }
   const packages = new Map();
-  for (const glob of globs) {
-    const parent = path.join(rootDir, glob.slice(0, -2));
+  const add = (dir) => {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) packages.set(readJson(manifest).name, dir);
+  };
+  for (const entry of entries) {
+    if (entry.startsWith('!')) continue;
+    if (!entry.endsWith('/*')) {
+      add(path.join(rootDir, entry));
+      continue;
+    }
+    const parent = path.join(rootDir, entry.slice(0, -2));
     if (!existsSync(parent)) continue;
     for (const child of readdirSync(parent, { withFileTypes: true })) {
-      const manifest = path.join(parent, child.name, 'package.json');
-      if (child.isDirectory() && existsSync(manifest))
-        packages.set(readJson(manifest).name, path.dirname(manifest));
+      if (child.isDirectory()) add(path.join(parent, child.name));
     }
   }
   return packages;

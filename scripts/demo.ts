@@ -13,12 +13,21 @@ const clientSecret = process.env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secre
 const userId = `demo_user_${randomBytes(3).toString('hex')}`;
 const sessionId = `demo-session-${randomBytes(3).toString('hex')}`;
 
-const posthog = new PostHog(apiKey, { host: apiUrl, flushAt: 1, flushInterval: 0, disableGeoip: true });
+// One batch per step, as a browser would send them: events arrive in the order they happened.
+const posthog = new PostHog(apiKey, { host: apiUrl, flushAt: 100, flushInterval: 0, disableGeoip: true });
 posthog.on('error', (error: unknown) => console.error('posthog-node:', error));
+
+// The journey is played back over the last minute, a few seconds between steps, as a person would.
+let journeyClock = Date.now() - 60_000;
+function nextTime(gapMs = 2_000): Date {
+  journeyClock += gapMs;
+  return new Date(Math.min(journeyClock, Date.now()));
+}
 
 function pageview(path: string, title: string) {
   posthog.capture({
     distinctId: userId,
+    timestamp: nextTime(),
     event: '$pageview',
     properties: {
       $current_url: `https://app.example.com${path}`,
@@ -31,6 +40,7 @@ function pageview(path: string, title: string) {
 function click(path: string, text: string) {
   posthog.capture({
     distinctId: userId,
+    timestamp: nextTime(),
     event: '$autocapture',
     properties: {
       $event_type: 'click',
@@ -56,10 +66,12 @@ await ok(await fetch(`${apiUrl}/healthz`), 'the API is not running (npm start)')
 console.log(`User ${userId} browses the product…`);
 pageview('/pricing', 'Pricing');
 click('/pricing', 'Choose Pro');
+journeyClock += 8_000; // a pause: the note shows it as a break between groups
 pageview('/billing', 'Billing');
 click('/billing', 'Pay now');
 posthog.capture({
   distinctId: userId,
+  timestamp: nextTime(),
   event: '$exception',
   properties: {
     $current_url: 'https://app.example.com/billing',
@@ -89,6 +101,7 @@ const conversationId = String((opened.conversation as { id?: string } | undefine
 
 await pause(1500);
 console.log('…and keeps trying while waiting for an answer.');
+journeyClock = Date.now() - 8_000;
 pageview('/settings/payment', 'Payment methods');
 click('/settings/payment', 'Update card');
 await posthog.shutdown();

@@ -3,7 +3,7 @@
  * Production runs the API and the worker as separate services (see docker-compose.yml).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { hasCommand, redisAnswers, startRedis } from './lib/local-services.js';
+import { hasCommand, isPortFree, redisAnswers, startRedis } from './lib/local-services.js';
 
 const env: NodeJS.ProcessEnv = { ...process.env };
 const children: { name: string; child: ChildProcess }[] = [];
@@ -23,8 +23,12 @@ function stopAll(code: number): void {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-function run(name: string, command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a TypeScript entry point with tsx, the same code `pnpm --filter … start` runs. */
+function run(name: string, entry: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const label = `${name.padEnd(7)}|`;
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -55,6 +59,15 @@ async function waitForHttp(url: string, what: string): Promise<void> {
   throw new Error(`${what} did not answer at ${url}`);
 }
 
+async function requireFreePort(port: number, variable: string): Promise<void> {
+  if (await isPortFree(port)) return;
+  console.error(
+    `Port ${port} is already in use (is Threadline already running?). Stop it, or set ${variable} to another port.`,
+  );
+  stopAll(1);
+  await new Promise(() => {});
+}
+
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 if (!(await redisAnswers(redisUrl.split(',')[0]!.replace('redis+cluster://', 'redis://')))) {
   if (!hasCommand('redis-server')) {
@@ -83,7 +96,8 @@ if (!env.INTERCOM_ACCESS_TOKEN) {
   env.INTERCOM_ACCESS_TOKEN = 'sandbox-token';
   env.INTERCOM_CLIENT_SECRET ??= 'sandbox-client-secret';
   env.INTERCOM_API_BASE_URL = sandboxUrl;
-  run('sandbox', 'pnpm', ['--silent', '--filter', '@threadline/intercom-sandbox', 'start']);
+  await requireFreePort(Number(port), 'SANDBOX_PORT');
+  run('sandbox', 'packages/intercom-sandbox/src/main.ts');
   await waitForHttp(`${sandboxUrl}/_sandbox/conversations`, 'the Intercom sandbox');
 }
 env.CAPTURE_API_KEY ??= 'phc_threadline_local_key';
@@ -91,8 +105,9 @@ env.PORT ??= '8080';
 env.HOST ??= '127.0.0.1';
 const apiUrl = `http://127.0.0.1:${env.PORT}`;
 
-run('api', 'pnpm', ['--silent', '--filter', '@threadline/api', 'start']);
-run('worker', 'pnpm', ['--silent', '--filter', '@threadline/worker', 'start']);
+await requireFreePort(Number(env.PORT), 'PORT');
+run('api', 'apps/api/src/main.ts');
+run('worker', 'apps/worker/src/main.ts');
 await waitForHttp(`${apiUrl}/healthz`, 'the API');
 
 console.log(`

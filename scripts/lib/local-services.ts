@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 /** Whether a Redis answers PING at host:port within a second (no client library needed). */
@@ -54,4 +54,13 @@ export async function startRedis(port: number, dataDir: string): Promise<ChildPr
   }
   child.kill();
   throw new Error(`redis-server did not start on port ${port}`);
+}
+
+/** Whether nothing listens on 127.0.0.1:port. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
 }

@@ -28,7 +28,6 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    disableRequestLogging: false,
     trustProxy: true,
     return503OnClosing: true,
   });

@@ -2,8 +2,8 @@ import type { Config } from '@threadline/config';
 import { createQueues, type QueueName } from '@threadline/jobs';
 import {
   createRedis,
-  type RedisClient,
   RedisActivityStore,
+  type RedisClient,
   RedisDeliveryStore,
   RedisKeys,
   RedisLinkStore,
@@ -42,7 +42,9 @@ export async function openRedis(config: Config, timeoutMs = 5000): Promise<Redis
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new CliError(`Redis at ${safeRedisUrl(config.redisUrl)} is not reachable: ${(error as Error).message}`);
+    throw new CliError(
+      `Redis at ${safeRedisUrl(config.redisUrl)} is not reachable: ${(error as Error).message}`,
+    );
   } finally {
     firstError = undefined;
   }

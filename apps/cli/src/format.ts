@@ -11,7 +11,9 @@ export function formatDuration(milliseconds: number): string {
 
 /** Columns padded to their widest cell; columns named in `rightAligned` (numbers) align right. */
 export function renderTable(headers: string[], rows: string[][], rightAligned: number[] = []): string[] {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliHarness, createHarness } from '../test/cli-harness.js';
 
@@ -12,10 +12,13 @@ const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 let harness: CliHarness;
 
 /** The real binary, as a person runs it: a process, its exit code, its two streams. */
-async function threadline(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function threadline(
+  argv: string[],
+  how: { file: string; args: string[]; cwd: string } = { file: tsx, args: ['src/main.ts'], cwd: cliFolder },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...harness.env };
   try {
-    const { stdout, stderr } = await run(tsx, ['src/main.ts', ...argv], { cwd: cliFolder, env });
+    const { stdout, stderr } = await run(how.file, [...how.args, ...argv], { cwd: how.cwd, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -29,14 +32,17 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await harness.close();
-  await deleteKeysWithPrefix(testRedisUrl(), uniquePrefix('unused'));
 });
 
-describe('the threadline binary', () => {
+// Each test starts a process (tsx compiles on start): a few seconds each, more on a busy machine.
+describe('the threadline binary', { timeout: 60_000 }, () => {
   it('prints status as JSON and exits 0', async () => {
     const result = await threadline(['status', '--json']);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { prefix: string; queues: { queue: string; failed: number }[] };
+    const report = JSON.parse(result.stdout) as {
+      prefix: string;
+      queues: { queue: string; failed: number }[];
+    };
     expect(report.prefix).toBe(harness.prefix);
     expect(report.queues.find((queue) => queue.queue === 'link')?.failed).toBe(1);
   });
@@ -44,7 +50,10 @@ describe('the threadline binary', () => {
   it('replays for real and says how many', async () => {
     const result = await threadline(['replay', '--all']);
     expect(result).toMatchObject({ code: 0, stdout: 'Replayed 1 failed job.\n' });
-    expect(await harness.queues.queues.link.getJobCounts('waiting', 'failed')).toMatchObject({ waiting: 1, failed: 0 });
+    expect(await harness.queues.queues.link.getJobCounts('waiting', 'failed')).toMatchObject({
+      waiting: 1,
+      failed: 0,
+    });
   });
 
   it('exits 1 with one line on stderr for an unknown conversation', async () => {
@@ -54,5 +63,12 @@ describe('the threadline binary', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       `threadline: conversation "conv-nowhere" is not linked to any user (prefix "${harness.prefix}")`,
     ]);
+  });
+
+  it("runs as the package's bin from a folder outside the repository", async () => {
+    const bin = fileURLToPath(new URL('../bin/threadline.mjs', import.meta.url));
+    const result = await threadline(['failed', '--json'], { file: bin, args: [], cwd: tmpdir() });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ jobs: [] });
   });
 });

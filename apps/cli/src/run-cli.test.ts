@@ -9,7 +9,8 @@ describe('runCli', () => {
   it('prints help with exit 0', async () => {
     const result = await runCaptured(['--help'], env());
     expect(result.code).toBe(0);
-    for (const command of ['status', 'failed', 'replay', 'inspect', 'doctor']) expect(result.stdout).toContain(command);
+    for (const command of ['status', 'failed', 'replay', 'inspect', 'doctor'])
+      expect(result.stdout).toContain(command);
   });
 
   it('prints the help of a subcommand with its flags', async () => {

@@ -15,7 +15,9 @@ export interface RunOptions {
 
 function buildProgram(context: CommandContext): Command {
   const program = new Command('threadline')
-    .description('Operate Threadline: queues, failed jobs, replays, what is stored for a user or conversation')
+    .description(
+      'Operate Threadline: queues, failed jobs, replays, what is stored for a user or conversation',
+    )
     .showHelpAfterError('(run threadline --help for usage)')
     .configureOutput({
       writeOut: (text) => context.io.stdout.write(text),

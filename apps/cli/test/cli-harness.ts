@@ -18,6 +18,7 @@ export interface CliRun {
  */
 export interface CliHarness {
   prefix: string;
+  redisUrl: string;
   env: Record<string, string>;
   redis: Redis;
   keys: RedisKeys;
@@ -55,28 +56,34 @@ export async function runCaptured(argv: string[], env: Record<string, string | u
 }
 
 /** Runs a worker on `queue` whose processor throws until `count` jobs have failed, then closes it. */
-export async function failJobsWithWorker(url: string, prefix: string, queue: QueueName, count: number): Promise<void> {
+export async function failJobsWithWorker(
+  url: string,
+  prefix: string,
+  queue: QueueName,
+  count: number,
+): Promise<void> {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
-  let failures = 0;
-  let worker: Worker | undefined;
+  const worker = new Worker(
+    queue,
+    async () => {
+      // What a processor throws for an error no retry can fix (e.g. Intercom refusing the token).
+      throw new UnrecoverableError('Intercom answered 401: the access token was refused');
+    },
+    { connection, prefix: queuePrefix(prefix, queue), autorun: false },
+  );
   try {
-    await new Promise<void>((resolve, reject) => {
-      worker = new Worker(
-        queue,
-        async () => {
-          // What a processor throws for an error no retry can fix (e.g. Intercom refusing the token).
-          throw new UnrecoverableError('Intercom answered 401: the access token was refused');
-        },
-        { connection, prefix: queuePrefix(prefix, queue) },
-      );
+    let failures = 0;
+    const allFailed = new Promise<void>((resolve, reject) => {
       worker.on('failed', () => {
         failures += 1;
         if (failures === count) resolve();
       });
       worker.on('error', reject);
     });
+    void worker.run();
+    await allFailed;
   } finally {
-    await worker?.close();
+    await worker.close();
     connection.disconnect();
   }
 }
@@ -90,6 +97,7 @@ export async function createHarness(label: string): Promise<CliHarness> {
   const queues = createQueues(redis, { prefix, coalesceMs: 0 });
   return {
     prefix,
+    redisUrl: url,
     env,
     redis,
     keys,

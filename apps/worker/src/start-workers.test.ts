@@ -59,6 +59,76 @@ describe('worker: link, pre-chat note, live notes', () => {
     expect(written.map((note) => note.partId)).toEqual(sandbox.notes(conversation.id).map((part) => part.id));
   });
 
+  it('keeps what happened before the conversation apart from what happened since', async () => {
+    const { sandbox } = harness;
+    await harness.capture('user_split', [
+      pageview('/pricing', ago(120), 'Pricing'),
+      click('/pricing', 'Upgrade', ago(100)),
+      pageview('/billing', ago(20), 'Billing'),
+    ]);
+    const contact = sandbox.createContact({ external_id: 'user_split' });
+    const conversation = sandbox.createConversation({ contactId: contact.id });
+    await harness.link({
+      conversationId: conversation.id,
+      conversationCreatedAt: Math.floor(ago(60).getTime() / 1000),
+      contact: { contactId: contact.id, externalId: 'user_split', email: null },
+    });
+    await waitFor(() => (sandbox.notes(conversation.id).length >= 2 ? true : undefined));
+    const [prechat, live] = sandbox.notes(conversation.id);
+    expect(prechat!.body).toContain('Before opening chat');
+    expect(prechat!.body).toContain('[1] Viewed Pricing');
+    expect(prechat!.body).toContain('[2] Clicked &quot;Upgrade&quot;');
+    expect(live!.body).not.toContain('Before opening chat');
+    expect(live!.body).toContain('[3] Viewed Billing');
+  });
+
+  it('writes to both conversations of a user who opened two', async () => {
+    const { sandbox } = harness;
+    await harness.capture('user_two', [pageview('/home', ago(30), 'Home')]);
+    const contact = sandbox.createContact({ external_id: 'user_two' });
+    const first = sandbox.createConversation({ contactId: contact.id });
+    const second = sandbox.createConversation({ contactId: contact.id });
+    for (const conversation of [first, second]) {
+      await harness.link({
+        conversationId: conversation.id,
+        contact: { contactId: contact.id, externalId: 'user_two', email: null },
+      });
+    }
+    await waitFor(() =>
+      sandbox.notes(first.id).length === 1 && sandbox.notes(second.id).length === 1 ? true : undefined,
+    );
+    await harness.capture('user_two', [click('/home', 'Export', new Date())]);
+    await waitFor(() =>
+      sandbox.notes(first.id).length === 2 && sandbox.notes(second.id).length === 2 ? true : undefined,
+    );
+    expect(noteLines(sandbox, first.id)).toEqual(noteLines(sandbox, second.id));
+    expect(noteLines(sandbox, first.id)).toEqual([
+      '[1] Viewed Home (/home)',
+      '[2] Clicked &quot;Export&quot; button on /home',
+    ]);
+  });
+
+  it('links on a reply that arrives before its conversation.user.created, once', async () => {
+    const { sandbox } = harness;
+    await harness.capture('user_unordered', [pageview('/docs', ago(30), 'Docs')]);
+    const contact = sandbox.createContact({ external_id: 'user_unordered' });
+    const conversation = sandbox.createConversation({ contactId: contact.id });
+    const contactRef = { contactId: contact.id, externalId: 'user_unordered', email: null };
+    await harness.link({
+      topic: 'conversation.user.replied',
+      conversationId: conversation.id,
+      contact: contactRef,
+    });
+    await harness.link({
+      topic: 'conversation.user.created',
+      conversationId: conversation.id,
+      contact: contactRef,
+    });
+    await waitFor(() => (sandbox.notes(conversation.id).length === 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(noteLines(sandbox, conversation.id)).toEqual(['[1] Viewed Docs (/docs)']);
+  });
+
   it('resolves a contact without external_id through GET /contacts/{id}', async () => {
     const { sandbox } = harness;
     await harness.capture('user_lookup', [pageview('/settings', ago(10), 'Settings')]);

@@ -23,7 +23,7 @@ export interface ThreadlineQueues {
    * Asks for a note delivery after `coalesceMs`. Requests inside the window join the job already
    * waiting, so a burst of actions becomes one note.
    */
-  requestDelivery(conversationId: string): Promise<void>;
+  requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,8 +43,10 @@ export function createQueues(
         jobId: linkConversationJob.jobId(request.notificationId),
       });
     },
-    async requestDelivery(conversationId) {
+    async requestDelivery(conversationId, requestOptions = {}) {
       const payload = deliverNotesJob.payload.parse({ conversationId });
+      // The first note of a new link goes out at once; the per-conversation lock keeps it single.
+      if (requestOptions.immediate) return void (await queues.notes.add(deliverNotesJob.name, payload));
       const deduplication =
         options.coalesceMs > 1
           ? // The window closes just before the job starts, so a request that was folded into this job

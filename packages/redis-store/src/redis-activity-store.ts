@@ -92,6 +92,14 @@ export class RedisActivityStore implements ActivityStore {
   }
 
   async merge(from: UserRef, into: UserRef): Promise<number> {
+    // Remembered before the move: posthog-js sends `$identify` at once but the anonymous events
+    // before it in its next batch, which must follow the user rather than start a new stream.
+    await this.redis.set(
+      this.keys.identifiedAs(from.productId, from.userId),
+      into.userId,
+      'EX',
+      this.limits.retentionSeconds,
+    );
     const moved = await this.listAfter(from, null, this.limits.maxActions);
     if (moved.length === 0) return 0;
     await this.append(
@@ -100,6 +108,10 @@ export class RedisActivityStore implements ActivityStore {
     );
     await this.redis.del(this.keys.actions(from.productId, from.userId));
     return moved.length;
+  }
+
+  async identifiedAs(user: UserRef): Promise<string | null> {
+    return this.redis.get(this.keys.identifiedAs(user.productId, user.userId));
   }
 
   /** MAXLEN/MINID trimming is approximate (`~`); reads apply the age bound exactly. */

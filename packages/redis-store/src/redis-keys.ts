@@ -19,6 +19,11 @@ export class RedisKeys {
     return `${this.user(productId, userId)}:actions`;
   }
 
+  /** String: the user id an anonymous id was merged into by `$identify`. */
+  identifiedAs(productId: string, userId: string): string {
+    return `${this.user(productId, userId)}:identified-as`;
+  }
+
   /** Set of the user's open conversation ids. */
   userConversations(productId: string, userId: string): string {
     return `${this.user(productId, userId)}:conversations`;

@@ -103,6 +103,19 @@ describe('RedisActivityStore', () => {
     ]);
     expect(await store.listRecent(anonymous, 10)).toEqual([]);
   });
+
+  it('remembers whom an anonymous id was merged into, for the retention period', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-456' };
+    const known = { productId: 'shop', userId: 'user-2' };
+    expect(await store.identifiedAs(anonymous)).toBeNull();
+    await store.merge(anonymous, known);
+    expect(await store.identifiedAs(anonymous)).toBe('user-2');
+    expect(await store.identifiedAs(known)).toBeNull();
+    const ttl = await redis.ttl(keys.identifiedAs('shop', 'anon-456'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3600);
+  });
 });
 
 describe('RedisLinkStore', () => {

@@ -18,10 +18,17 @@ function startFakeIntercom(): Promise<Server> {
     response.setHeader('content-type', 'application/json');
     if (request.url !== '/me') {
       response.statusCode = 404;
-      response.end(JSON.stringify({ type: 'error.list', errors: [{ code: 'not_found', message: 'Not found' }] }));
+      response.end(
+        JSON.stringify({ type: 'error.list', errors: [{ code: 'not_found', message: 'Not found' }] }),
+      );
     } else if (request.headers.authorization !== `Bearer ${token}`) {
       response.statusCode = 401;
-      response.end(JSON.stringify({ type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] }));
+      response.end(
+        JSON.stringify({
+          type: 'error.list',
+          errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }],
+        }),
+      );
     } else {
       response.end(JSON.stringify({ type: 'admin', id: '991', name: 'Ops Bot', email: 'ops@example.com' }));
     }
@@ -51,9 +58,16 @@ afterAll(async () => {
 
 // The doctor writes no keys; the prefix of its own only keeps its reports apart from other files'.
 const prefix = uniquePrefix('cli-doctor');
-const baseEnv = () => ({ REDIS_URL: testRedisUrl(), THREADLINE_PREFIX: prefix, CAPTURE_API_KEY: 'phc_test_key', LOG_LEVEL: 'silent' });
+const baseEnv = () => ({
+  REDIS_URL: testRedisUrl(),
+  THREADLINE_PREFIX: prefix,
+  CAPTURE_API_KEY: 'phc_test_key',
+  LOG_LEVEL: 'silent',
+});
 
-async function doctorJson(env: Record<string, string | undefined>): Promise<{ code: number; report: DoctorReport }> {
+async function doctorJson(
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; report: DoctorReport }> {
   const result = await runCaptured(['doctor', '--json'], env);
   return { code: result.code, report: JSON.parse(result.stdout) as DoctorReport };
 }
@@ -74,21 +88,31 @@ describe('threadline doctor', () => {
     });
     expect(report.isHealthy).toBe(expected.eviction === 'ok');
     expect(code).toBe(expected.eviction === 'ok' ? 0 : 1);
-    expect(report.checks.find((check) => check.name === 'intercom')?.summary).toContain('INTERCOM_ACCESS_TOKEN is not set');
+    expect(report.checks.find((check) => check.name === 'intercom')?.summary).toContain(
+      'INTERCOM_ACCESS_TOKEN is not set',
+    );
   });
 
   it('prints one line per check with its status', async () => {
     const result = await runCaptured(['doctor'], baseEnv());
-    expect(result.stdout).toMatch(/^ok\s+config\s+valid \(prefix "tl-cli-doctor-[0-9a-f]+", product "default"\)$/m);
+    expect(result.stdout).toMatch(
+      /^ok\s+config\s+valid \(prefix "tl-cli-doctor-[0-9a-f]+", product "default"\)$/m,
+    );
     expect(result.stdout).toMatch(/^ok\s+redis\s+reachable at redis:\/\/.+ \(Redis \d+\.\d+/m);
-    expect(result.stdout).toMatch(new RegExp(`^${expected.eviction}\\s+eviction\\s+maxmemory-policy is `, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(`^${expected.eviction}\\s+eviction\\s+maxmemory-policy is `, 'm'),
+    );
     expect(result.stdout).toMatch(new RegExp(`^${expected.persistence}\\s+persistence\\s+`, 'm'));
     expect(result.stdout).toMatch(/^skip\s+intercom\s+INTERCOM_ACCESS_TOKEN is not set/m);
     expect(result.stdout).toMatch(/All checks passed\.|No check failed; \d warnings?\.|check failed/);
   });
 
   it('fails on an invalid environment, naming each variable, and skips what needs it', async () => {
-    const result = await runCaptured(['doctor'], { ...baseEnv(), NOTE_MAX_ACTIONS: 'lots', REDIS_URL: 'localhost' });
+    const result = await runCaptured(['doctor'], {
+      ...baseEnv(),
+      NOTE_MAX_ACTIONS: 'lots',
+      REDIS_URL: 'localhost',
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^fail\s+config\s+the API and worker would refuse to start$/m);
     expect(result.stdout).toContain('NOTE_MAX_ACTIONS: must be a whole number');
@@ -106,9 +130,17 @@ describe('threadline doctor', () => {
 
   it('fails when Redis is not reachable, without printing its password', async () => {
     const port = await freePort();
-    const result = await runCaptured(['doctor'], { ...baseEnv(), REDIS_URL: `redis://:s3cret-pass@127.0.0.1:${port}` });
+    const result = await runCaptured(['doctor'], {
+      ...baseEnv(),
+      REDIS_URL: `redis://:s3cret-pass@127.0.0.1:${port}`,
+    });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^fail\\s+redis\\s+Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} is not reachable`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^fail\\s+redis\\s+Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} is not reachable`,
+        'm',
+      ),
+    );
     expect(result.stdout).toMatch(/^skip\s+eviction\s+skipped: Redis is not reachable$/m);
     expect(result.stdout).not.toContain('s3cret-pass');
   });
@@ -123,7 +155,10 @@ describe('threadline doctor', () => {
     };
     const result = await runCaptured(['doctor'], env);
     expect(result.stdout).toMatch(
-      new RegExp(`^ok\\s+intercom\\s+token accepted by ${intercomUrl} \\(GET /me: admin 991\\); notes are authored by INTERCOM_ADMIN_ID 123$`, 'm'),
+      new RegExp(
+        `^ok\\s+intercom\\s+token accepted by ${intercomUrl} \\(GET /me: admin 991\\); notes are authored by INTERCOM_ADMIN_ID 123$`,
+        'm',
+      ),
     );
     expect(result.stdout).not.toContain(token);
   });
@@ -143,5 +178,22 @@ describe('threadline doctor', () => {
       summary: `GET /me at ${intercomUrl} failed: Intercom answered 401: the access token was refused`,
     });
     expect(JSON.stringify(report)).not.toContain(wrong);
+  });
+
+  it('says why Intercom could not be reached at all', async () => {
+    const port = await freePort();
+    const env = {
+      ...baseEnv(),
+      INTERCOM_ACCESS_TOKEN: token,
+      INTERCOM_CLIENT_SECRET: 'client-secret',
+      INTERCOM_API_BASE_URL: `http://127.0.0.1:${port}`,
+    };
+    const { code, report } = await doctorJson(env);
+    expect(code).toBe(1);
+    const intercomCheck = report.checks.find((check) => check.name === 'intercom');
+    expect(intercomCheck?.status).toBe('fail');
+    expect(intercomCheck?.summary).toMatch(
+      /^GET \/me at http:\/\/127\.0\.0\.1:\d+ failed: .+ \(ECONNREFUSED\)$/,
+    );
   });
 });

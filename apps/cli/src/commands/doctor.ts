@@ -1,4 +1,5 @@
 import { type Config, loadConfig } from '@threadline/config';
+import { IntercomError } from '@threadline/core';
 import { IntercomAdapter } from '@threadline/intercom';
 import type { RedisClient } from '@threadline/redis-store';
 import type { Command } from 'commander';
@@ -36,7 +37,8 @@ async function info(redis: RedisClient, section: string): Promise<Map<string, st
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const separator = line.indexOf(':');
-    if (separator > 0 && !line.startsWith('#')) fields.set(line.slice(0, separator), line.slice(separator + 1).trim());
+    if (separator > 0 && !line.startsWith('#'))
+      fields.set(line.slice(0, separator), line.slice(separator + 1).trim());
   }
   return fields;
 }
@@ -45,7 +47,11 @@ function configCheck(env: Record<string, string | undefined>): Check {
   // As the API and worker read it (no placeholder): the doctor tells whether they would start.
   const result = loadConfig(env);
   if (!result.ok) return check('config', 'fail', 'the API and worker would refuse to start', result.problems);
-  return check('config', 'ok', `valid (prefix "${result.config.prefix}", product "${result.config.productId}")`);
+  return check(
+    'config',
+    'ok',
+    `valid (prefix "${result.config.prefix}", product "${result.config.productId}")`,
+  );
 }
 
 async function evictionCheck(redis: RedisClient): Promise<Check> {
@@ -107,7 +113,11 @@ async function redisChecks(config: Config): Promise<Check[]> {
     for (const run of [evictionCheck, persistenceCheck]) {
       checks.push(
         await run(redis).catch((error: Error) =>
-          check(run === evictionCheck ? 'eviction' : 'persistence', 'warn', `could not be read: ${error.message}`),
+          check(
+            run === evictionCheck ? 'eviction' : 'persistence',
+            'warn',
+            `could not be read: ${error.message}`,
+          ),
         ),
       );
     }
@@ -120,18 +130,50 @@ async function redisChecks(config: Config): Promise<Check[]> {
 async function intercomCheck(config: Config): Promise<Check> {
   const accessToken = config.intercom.accessToken;
   if (!accessToken) {
-    return check('intercom', 'skip', 'INTERCOM_ACCESS_TOKEN is not set: no token to check (the start command runs the sandbox)');
+    return check(
+      'intercom',
+      'skip',
+      'INTERCOM_ACCESS_TOKEN is not set: no token to check (the start command runs the sandbox)',
+    );
   }
   // No adminId: with INTERCOM_ADMIN_ID set the adapter would skip GET /me, and the token would go unchecked.
-  const adapter = new IntercomAdapter({ accessToken, baseUrl: config.intercom.apiBaseUrl, timeoutSeconds: 10 });
+  const adapter = new IntercomAdapter({
+    accessToken,
+    baseUrl: config.intercom.apiBaseUrl,
+    timeoutSeconds: 10,
+  });
   try {
     const adminId = await adapter.noteAuthorId();
     const configured = config.intercom.adminId;
     const author =
       configured && configured !== adminId ? `; notes are authored by INTERCOM_ADMIN_ID ${configured}` : '';
-    return check('intercom', 'ok', `token accepted by ${config.intercom.apiBaseUrl} (GET /me: admin ${adminId})${author}`);
+    return check(
+      'intercom',
+      'ok',
+      `token accepted by ${config.intercom.apiBaseUrl} (GET /me: admin ${adminId})${author}`,
+    );
   } catch (error) {
-    return check('intercom', 'fail', `GET /me at ${config.intercom.apiBaseUrl} failed: ${(error as Error).message}`);
+    const cause =
+      error instanceof IntercomError && error.status === undefined ? await networkCause(config) : '';
+    return check(
+      'intercom',
+      'fail',
+      `GET /me at ${config.intercom.apiBaseUrl} failed: ${(error as Error).message}${cause}`,
+    );
+  }
+}
+
+/**
+ * The adapter reports a connection failure as "answered without a status" and drops the cause; one
+ * unauthenticated request (no token) tells the person whether the host is unknown, refusing or silent.
+ */
+async function networkCause(config: Config): Promise<string> {
+  try {
+    await fetch(`${config.intercom.apiBaseUrl}/me`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    return '';
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+    return ` (${reason?.code ?? reason?.message ?? (error as Error).message})`;
   }
 }
 
@@ -142,7 +184,8 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
     checks.push(...(await redisChecks(cliConfig.config)), await intercomCheck(cliConfig.config));
   } else {
     const skipped = 'skipped: fix the configuration first';
-    for (const name of ['redis', 'eviction', 'persistence', 'intercom'] as const) checks.push(check(name, 'skip', skipped));
+    for (const name of ['redis', 'eviction', 'persistence', 'intercom'] as const)
+      checks.push(check(name, 'skip', skipped));
   }
   return { isHealthy: checks.every((entry) => entry.status !== 'fail'), checks };
 }

@@ -9,7 +9,7 @@ beforeAll(async () => {
   harness = await createHarness('cli-failed');
   linkIds = await harness.failLinkJobs(3, 'failed');
   await harness.queues.requestDelivery('conv-failed-note');
-  await failJobsWithWorker(harness.env.REDIS_URL, harness.prefix, 'notes', 1);
+  await failJobsWithWorker(harness.redisUrl, harness.prefix, 'notes', 1);
 });
 afterAll(async () => {
   await harness.close();
@@ -25,7 +25,12 @@ describe('threadline failed', () => {
   it('lists failed jobs of every queue, newest first, with reason and attempts', async () => {
     const jobs = await failedJson();
     expect(jobs).toHaveLength(4);
-    expect(jobs.filter((job) => job.queue === 'link').map((job) => job.id).sort()).toEqual([...linkIds].sort());
+    expect(
+      jobs
+        .filter((job) => job.queue === 'link')
+        .map((job) => job.id)
+        .sort(),
+    ).toEqual([...linkIds].sort());
     const note = jobs.find((job) => job.queue === 'notes');
     expect(note).toMatchObject({ name: 'deliver-notes', attemptsMade: 1 });
     for (const job of jobs) {
@@ -49,7 +54,9 @@ describe('threadline failed', () => {
     expect(result.stdout).toContain('Failed jobs (3, newest first)');
     expect(result.stdout).toMatch(/queue\s+id\s+name\s+attempts\s+age\s+reason/);
     for (const id of linkIds) {
-      expect(result.stdout).toMatch(new RegExp(`link\\s+${id}\\s+link-conversation\\s+1\\s+\\d+s\\s+Intercom answered 401`));
+      expect(result.stdout).toMatch(
+        new RegExp(`link\\s+${id}\\s+link-conversation\\s+1\\s+\\d+s\\s+Intercom answered 401`),
+      );
     }
   });
 

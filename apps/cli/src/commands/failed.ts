@@ -1,7 +1,13 @@
 import type { QueueName } from '@threadline/jobs';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../cli-io.js';
-import { allQueues, type CommandContext, jsonOption, positiveInteger, queueOption } from '../command-context.js';
+import {
+  allQueues,
+  type CommandContext,
+  jsonOption,
+  positiveInteger,
+  queueOption,
+} from '../command-context.js';
 import type { Services } from '../connect.js';
 import { formatDuration, oneLine, renderTable } from '../format.js';
 
@@ -17,7 +23,12 @@ export interface FailedJob {
 }
 
 /** The newest `limit` failed jobs across `queues`, newest first. */
-export async function listFailed(services: Services, queues: QueueName[], limit: number, now: Date): Promise<FailedJob[]> {
+export async function listFailed(
+  services: Services,
+  queues: QueueName[],
+  limit: number,
+  now: Date,
+): Promise<FailedJob[]> {
   const perQueue = await Promise.all(
     queues.map(async (queue) => {
       // The failed set is ordered by finish time; BullMQ returns it newest first.
@@ -70,7 +81,12 @@ export function registerFailedCommand(program: Command, context: CommandContext)
     .addOption(jsonOption())
     .action(async (options: { queue?: QueueName; limit: number; json?: boolean }) => {
       const services = await context.services();
-      const jobs = await listFailed(services, options.queue ? [options.queue] : allQueues, options.limit, context.now());
+      const jobs = await listFailed(
+        services,
+        options.queue ? [options.queue] : allQueues,
+        options.limit,
+        context.now(),
+      );
       if (options.json) printJson(context.io, { jobs });
       else printLines(context.io, renderFailed(jobs));
     });

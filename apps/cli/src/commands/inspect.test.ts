@@ -6,9 +6,25 @@ import type { ConversationReport, UserReport } from './inspect.js';
 let harness: CliHarness;
 const user = { productId: 'acme', userId: 'user_8812' };
 const actions: Action[] = [
-  { at: '2025-03-01T10:00:00.000Z', type: 'pageview', description: 'Viewed the Pricing page', page: '/pricing', sessionId: 's-1' },
-  { at: '2025-03-01T10:00:05.000Z', type: 'click', description: 'Clicked "Sign up" button on /pricing', page: '/pricing' },
-  { at: '2025-03-01T10:01:00.000Z', type: 'error', description: 'Saw an error on /checkout: "Card validation failed"', page: '/checkout' },
+  {
+    at: '2025-03-01T10:00:00.000Z',
+    type: 'pageview',
+    description: 'Viewed the Pricing page',
+    page: '/pricing',
+    sessionId: 's-1',
+  },
+  {
+    at: '2025-03-01T10:00:05.000Z',
+    type: 'click',
+    description: 'Clicked "Sign up" button on /pricing',
+    page: '/pricing',
+  },
+  {
+    at: '2025-03-01T10:01:00.000Z',
+    type: 'error',
+    description: 'Saw an error on /checkout: "Card validation failed"',
+    page: '/checkout',
+  },
 ];
 
 function link(conversationId: string): ConversationLink {
@@ -30,7 +46,13 @@ beforeAll(async () => {
   await harness.links.create(link('conv-closed'), null);
   await harness.links.close('conv-closed', 'conversation.admin.closed');
   // One note written (actions 1–2), a second one pending.
-  const first = { reference: 'tl-ref-1', html: '<p>[1] …</p>', firstNumber: 1, lastNumber: 2, lastActionId: ids[1]! };
+  const first = {
+    reference: 'tl-ref-1',
+    html: '<p>[1] …</p>',
+    firstNumber: 1,
+    lastNumber: 2,
+    lastActionId: ids[1]!,
+  };
   await harness.delivery.setPending('conv-open', first);
   await harness.delivery.commit('conv-open', first, 'part-101', '2025-03-01T10:02:05.000Z');
   await harness.delivery.setPending('conv-open', {
@@ -69,15 +91,24 @@ describe('threadline inspect user', () => {
     const result = await harness.run(['inspect', 'user', 'acme', 'user_8812']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('User user_8812 of product acme');
-    expect(result.stdout).toMatch(/2025-03-01T10:00:00\.000Z\s+pageview\s+Viewed the Pricing page\s+\/pricing/);
-    expect(result.stdout).toMatch(/error\s+Saw an error on \/checkout: "Card validation failed"\s+\/checkout/);
+    expect(result.stdout).toMatch(
+      /2025-03-01T10:00:00\.000Z\s+pageview\s+Viewed the Pricing page\s+\/pricing/,
+    );
+    expect(result.stdout).toMatch(
+      /error\s+Saw an error on \/checkout: "Card validation failed"\s+\/checkout/,
+    );
     expect(result.stdout).toMatch(/conv-open\s+open/);
   });
 
   it('answers an unknown user with an empty report, not an error', async () => {
     const result = await harness.run(['inspect', 'user', 'acme', 'nobody', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ productId: 'acme', userId: 'nobody', actions: [], conversations: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      productId: 'acme',
+      userId: 'nobody',
+      actions: [],
+      conversations: [],
+    });
     const text = await harness.run(['inspect', 'user', 'acme', 'nobody']);
     expect(text.stdout).toContain('No recent actions.');
   });
@@ -93,7 +124,13 @@ describe('threadline inspect conversation', () => {
     expect(report.delivery.nextNumber).toBe(3);
     expect(report.delivery.pending).toMatchObject({ reference: 'tl-ref-2', firstNumber: 3, lastNumber: 3 });
     expect(report.notes).toEqual([
-      { partId: 'part-101', reference: 'tl-ref-1', firstNumber: 1, lastNumber: 2, postedAt: '2025-03-01T10:02:05.000Z' },
+      {
+        partId: 'part-101',
+        reference: 'tl-ref-1',
+        firstNumber: 1,
+        lastNumber: 2,
+        postedAt: '2025-03-01T10:02:05.000Z',
+      },
     ]);
 
     const text = await harness.run(['inspect', 'conversation', 'conv-open']);

@@ -24,7 +24,12 @@ export interface ConversationReport {
 /** How far back `inspect conversation` looks in the unlinked stream to explain a missing link. */
 const unlinkedSearchDepth = 1000;
 
-export async function inspectUser(services: Services, productId: string, userId: string, limit: number): Promise<UserReport> {
+export async function inspectUser(
+  services: Services,
+  productId: string,
+  userId: string,
+  limit: number,
+): Promise<UserReport> {
   const user = { productId, userId };
   const actions = await services.activity.listRecent(user, limit);
   const ids = (await services.links.conversationsOf(user)).sort();
@@ -37,14 +42,19 @@ export async function inspectUser(services: Services, productId: string, userId:
   return { productId, userId, actions, conversations };
 }
 
-export async function inspectConversation(services: Services, conversationId: string): Promise<ConversationReport> {
+export async function inspectConversation(
+  services: Services,
+  conversationId: string,
+): Promise<ConversationReport> {
   const link = await services.links.get(conversationId);
   if (!link) {
     const unlinked = (await readUnlinked(services, unlinkedSearchDepth)).find(
       (entry) => entry.conversationId === conversationId,
     );
     const why = unlinked ? `; it could not be linked at ${unlinked.at}: ${oneLine(unlinked.reason)}` : '';
-    throw new CliError(`conversation "${conversationId}" is not linked to any user (prefix "${services.config.prefix}")${why}`);
+    throw new CliError(
+      `conversation "${conversationId}" is not linked to any user (prefix "${services.config.prefix}")${why}`,
+    );
   }
   // RedisLinkStore.get leaves out why a conversation was closed; it sits in the same hash.
   const closedReason = await services.redis.hget(services.keys.link(conversationId), 'closedReason');
@@ -76,7 +86,12 @@ export function renderUser(report: UserReport): string[] {
   if (report.conversations.length === 0) lines.push('No linked open conversations.');
   else {
     lines.push(`Linked conversations (${report.conversations.length})`);
-    lines.push(...renderTable(['conversation', 'status'], report.conversations.map((c) => [c.conversationId, c.status])));
+    lines.push(
+      ...renderTable(
+        ['conversation', 'status'],
+        report.conversations.map((c) => [c.conversationId, c.status]),
+      ),
+    );
   }
   return lines;
 }
@@ -103,7 +118,12 @@ export function renderConversation(report: ConversationReport): string[] {
     lines.push(
       ...renderTable(
         ['part', 'actions', 'posted at', 'reference'],
-        notes.map((note) => [note.partId, `[${note.firstNumber}]–[${note.lastNumber}]`, note.postedAt, note.reference]),
+        notes.map((note) => [
+          note.partId,
+          `[${note.firstNumber}]–[${note.lastNumber}]`,
+          note.postedAt,
+          note.reference,
+        ]),
       ),
     );
   }
@@ -111,7 +131,9 @@ export function renderConversation(report: ConversationReport): string[] {
 }
 
 export function registerInspectCommand(program: Command, context: CommandContext): void {
-  const inspect = program.command('inspect').description('what Threadline holds for a user or a conversation');
+  const inspect = program
+    .command('inspect')
+    .description('what Threadline holds for a user or a conversation');
   inspect
     .command('user')
     .description("a user's recent actions and linked conversations")

@@ -9,7 +9,7 @@ beforeAll(async () => {
   harness = await createHarness('cli-replay');
   linkIds = await harness.failLinkJobs(3, 'replay');
   await harness.queues.requestDelivery('conv-replay-note');
-  await failJobsWithWorker(harness.env.REDIS_URL, harness.prefix, 'notes', 1);
+  await failJobsWithWorker(harness.redisUrl, harness.prefix, 'notes', 1);
 });
 afterAll(async () => {
   await harness.close();
@@ -17,9 +17,14 @@ afterAll(async () => {
 
 async function counts() {
   const [link, notes] = await Promise.all(
-    [harness.queues.queues.link, harness.queues.queues.notes].map((queue) => queue.getJobCounts('waiting', 'failed')),
+    [harness.queues.queues.link, harness.queues.queues.notes].map((queue) =>
+      queue.getJobCounts('waiting', 'failed'),
+    ),
   );
-  return { link: { waiting: link?.waiting, failed: link?.failed }, notes: { waiting: notes?.waiting, failed: notes?.failed } };
+  return {
+    link: { waiting: link?.waiting, failed: link?.failed },
+    notes: { waiting: notes?.waiting, failed: notes?.failed },
+  };
 }
 
 // The steps build on each other: one failed set, replayed a piece at a time.
@@ -30,7 +35,12 @@ describe('threadline replay', () => {
     const report = JSON.parse(result.stdout) as ReplayReport;
     expect(report.isDryRun).toBe(true);
     expect(report.replayed).toHaveLength(4);
-    expect(report.replayed.filter((job) => job.queue === 'link').map((job) => job.id).sort()).toEqual([...linkIds].sort());
+    expect(
+      report.replayed
+        .filter((job) => job.queue === 'link')
+        .map((job) => job.id)
+        .sort(),
+    ).toEqual([...linkIds].sort());
     expect(await counts()).toEqual({ link: { waiting: 0, failed: 3 }, notes: { waiting: 0, failed: 1 } });
 
     const text = await harness.run(['replay', '--queue', 'link', '--all', '--dry-run']);
@@ -85,7 +95,7 @@ describe('threadline replay', () => {
     expect(await counts()).toEqual({ link: { waiting: 3, failed: 0 }, notes: { waiting: 1, failed: 0 } });
 
     // The replayed jobs are real jobs again: a worker takes them (and here fails them once more).
-    await failJobsWithWorker(harness.env.REDIS_URL, harness.prefix, 'link', 3);
+    await failJobsWithWorker(harness.redisUrl, harness.prefix, 'link', 3);
     expect((await counts()).link).toEqual({ waiting: 0, failed: 3 });
     expect((await harness.run(['replay', '--all'])).stdout).toBe('Replayed 3 failed jobs.\n');
   });

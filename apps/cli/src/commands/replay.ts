@@ -34,23 +34,35 @@ async function failedJobsOf(services: Services, queue: QueueName): Promise<Job[]
 }
 
 /** The failed job `jobId`, in `queue` or in whichever queue holds it. */
-async function findFailedJob(services: Services, jobId: string, queue: QueueName | undefined): Promise<Job[]> {
+async function findFailedJob(
+  services: Services,
+  jobId: string,
+  queue: QueueName | undefined,
+): Promise<Job[]> {
   const candidates = queue ? [queue] : allQueues;
   const found = (
-    await Promise.all(candidates.map(async (name) => ({ name, job: await services.queues[name].getJob(jobId) })))
+    await Promise.all(
+      candidates.map(async (name) => ({ name, job: await services.queues[name].getJob(jobId) })),
+    )
   ).filter((entry): entry is { name: QueueName; job: Job } => entry.job !== undefined);
   if (found.length === 0) {
     throw new CliError(
-      queue ? `no job "${jobId}" in queue ${queue}` : `no job "${jobId}" in any queue (${allQueues.join(', ')})`,
+      queue
+        ? `no job "${jobId}" in queue ${queue}`
+        : `no job "${jobId}" in any queue (${allQueues.join(', ')})`,
     );
   }
   if (found.length > 1) {
-    throw new CliError(`job "${jobId}" exists in ${found.map((entry) => entry.name).join(' and ')}: add --queue`);
+    throw new CliError(
+      `job "${jobId}" exists in ${found.map((entry) => entry.name).join(' and ')}: add --queue`,
+    );
   }
   const [{ name, job }] = found as [{ name: QueueName; job: Job }];
   const state = await job.getState();
   if (state !== 'failed') {
-    throw new CliError(`job "${jobId}" in queue ${name} is ${state}, not failed: only failed jobs are replayed`);
+    throw new CliError(
+      `job "${jobId}" in queue ${name} is ${state}, not failed: only failed jobs are replayed`,
+    );
   }
   return [job];
 }
@@ -59,7 +71,11 @@ function targetOf(job: Job): ReplayTarget {
   return { queue: job.queueName as QueueName, id: String(job.id), name: job.name };
 }
 
-export async function replay(services: Services, jobId: string | undefined, options: ReplayOptions): Promise<ReplayReport> {
+export async function replay(
+  services: Services,
+  jobId: string | undefined,
+  options: ReplayOptions,
+): Promise<ReplayReport> {
   if (jobId !== undefined && options.all) throw new CliError('give either a job id or --all, not both');
   if (jobId === undefined && !options.all) {
     throw new CliError('nothing to replay: give a job id, or --all (with --queue to limit it to one queue)');
@@ -67,7 +83,11 @@ export async function replay(services: Services, jobId: string | undefined, opti
   const jobs =
     jobId !== undefined
       ? await findFailedJob(services, jobId, options.queue)
-      : (await Promise.all((options.queue ? [options.queue] : allQueues).map((queue) => failedJobsOf(services, queue)))).flat();
+      : (
+          await Promise.all(
+            (options.queue ? [options.queue] : allQueues).map((queue) => failedJobsOf(services, queue)),
+          )
+        ).flat();
   const report: ReplayReport = { isDryRun: options.dryRun === true, replayed: [], skipped: [] };
   for (const job of jobs) {
     if (options.dryRun) {
@@ -80,7 +100,8 @@ export async function replay(services: Services, jobId: string | undefined, opti
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       report.replayed.push(targetOf(job));
     } catch (error) {
-      if (jobId !== undefined) throw new CliError(`could not replay job "${jobId}": ${(error as Error).message}`);
+      if (jobId !== undefined)
+        throw new CliError(`could not replay job "${jobId}": ${(error as Error).message}`);
       report.skipped.push({ ...targetOf(job), reason: (error as Error).message });
     }
   }
@@ -90,9 +111,16 @@ export async function replay(services: Services, jobId: string | undefined, opti
 export function renderReplay(report: ReplayReport): string[] {
   const count = report.replayed.length;
   const noun = count === 1 ? 'job' : 'jobs';
-  const lines = [report.isDryRun ? `Would replay ${count} failed ${noun}.` : `Replayed ${count} failed ${noun}.`];
+  const lines = [
+    report.isDryRun ? `Would replay ${count} failed ${noun}.` : `Replayed ${count} failed ${noun}.`,
+  ];
   if (report.isDryRun && count > 0) {
-    lines.push(...renderTable(['queue', 'id', 'name'], report.replayed.map((job) => [job.queue, job.id, job.name])));
+    lines.push(
+      ...renderTable(
+        ['queue', 'id', 'name'],
+        report.replayed.map((job) => [job.queue, job.id, job.name]),
+      ),
+    );
   }
   if (report.skipped.length > 0) {
     lines.push(`Skipped ${report.skipped.length} that left the failed set meanwhile:`);

@@ -23,7 +23,14 @@ describe('threadline status', () => {
     expect(report.prefix).toBe(harness.prefix);
     expect(report.queues.map((queue) => queue.queue)).toEqual(['link', 'notes']);
     for (const queue of report.queues) {
-      expect(queue).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0, oldestWaitingMs: null });
+      expect(queue).toMatchObject({
+        waiting: 0,
+        active: 0,
+        delayed: 0,
+        failed: 0,
+        completed: 0,
+        oldestWaitingMs: null,
+      });
     }
     expect(report.unlinked).toEqual({ count: 0, newest: [] });
   });
@@ -59,7 +66,13 @@ describe('threadline status', () => {
 
     const report = await statusJson();
     const [link, notes] = report.queues;
-    expect(link).toMatchObject({ queue: 'link', waiting: 2, failed: 1, active: 0, oldestWaitingJobId: 'link-status-first' });
+    expect(link).toMatchObject({
+      queue: 'link',
+      waiting: 2,
+      failed: 1,
+      active: 0,
+      oldestWaitingJobId: 'link-status-first',
+    });
     expect(link?.oldestWaitingMs).toBeGreaterThanOrEqual(0);
     expect(notes).toMatchObject({ queue: 'notes', waiting: 1, failed: 0 });
     expect(report.unlinked.count).toBe(6);
@@ -89,12 +102,17 @@ describe('threadline status', () => {
     const result = await harness.run(['status'], { REDIS_URL: 'redis://:hunter2-secret@127.0.0.1:1' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^threadline: Redis at redis:\/\/\*\*\*@127\.0\.0\.1:1 is not reachable: .+\n$/);
+    expect(result.stderr).toMatch(
+      /^threadline: Redis at redis:\/\/\*\*\*@127\.0\.0\.1:1 is not reachable: .+\n$/,
+    );
     expect(result.stderr).not.toContain('hunter2');
   });
 
   it('refuses an invalid configuration, naming the variable, but does not ask for CAPTURE_API_KEY', async () => {
-    const result = await harness.run(['status'], { THREADLINE_PREFIX: 'bad{prefix}', CAPTURE_API_KEY: undefined });
+    const result = await harness.run(['status'], {
+      THREADLINE_PREFIX: 'bad{prefix}',
+      CAPTURE_API_KEY: undefined,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('threadline: invalid configuration');
     expect(result.stderr).toContain('THREADLINE_PREFIX:');

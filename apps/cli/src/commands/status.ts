@@ -73,7 +73,11 @@ export async function readUnlinked(services: Services, count: number): Promise<U
 export async function gatherStatus(services: Services, now: Date): Promise<StatusReport> {
   const queues = await Promise.all(allQueues.map((queue) => queueStatus(services, queue, now)));
   const count = await services.redis.xlen(services.keys.unlinked());
-  return { prefix: services.config.prefix, queues, unlinked: { count, newest: await readUnlinked(services, 5) } };
+  return {
+    prefix: services.config.prefix,
+    queues,
+    unlinked: { count, newest: await readUnlinked(services, 5) },
+  };
 }
 
 export function renderStatus(report: StatusReport): string[] {
@@ -88,9 +92,11 @@ export function renderStatus(report: StatusReport): string[] {
   ]);
   const lines = [
     `Queues (prefix "${report.prefix}")`,
-    ...renderTable(['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'], rows, [
-      1, 2, 3, 4, 5,
-    ]),
+    ...renderTable(
+      ['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'],
+      rows,
+      [1, 2, 3, 4, 5],
+    ),
     '',
     `Conversations that could not be linked: ${report.unlinked.count}`,
   ];
@@ -98,7 +104,11 @@ export function renderStatus(report: StatusReport): string[] {
     lines.push(
       ...renderTable(
         ['at', 'conversation', 'reason'],
-        report.unlinked.newest.map((entry) => [entry.at, oneLine(entry.conversationId, 60), oneLine(entry.reason)]),
+        report.unlinked.newest.map((entry) => [
+          entry.at,
+          oneLine(entry.conversationId, 60),
+          oneLine(entry.reason),
+        ]),
       ),
     );
   }

@@ -25,6 +25,7 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
         intercom: deps.intercom,
         formatAction,
         maxActionsPerNote: deps.config.notes.maxActions,
+        prechatActions: deps.config.notes.prechatActions,
         now: deps.now,
       });
       if (outcome.kind === 'busy') {

@@ -21,7 +21,11 @@ export function linkConversationProcessor(deps: WorkerDependencies) {
       });
       if (outcome.kind === 'unlinkable') log.warn({ reason: outcome.reason }, 'conversation not linked');
       else log.info({ outcome: outcome.kind }, 'conversation link');
-      if (outcome.kind !== 'unlinkable') await deps.queues.requestDelivery(parsed.data.conversationId);
+      if (outcome.kind !== 'unlinkable') {
+        await deps.queues.requestDelivery(parsed.data.conversationId, {
+          immediate: outcome.kind === 'linked',
+        });
+      }
       return outcome;
     } catch (error) {
       if (error instanceof IntercomError && !error.isRetryable) throw new UnrecoverableError(error.message);

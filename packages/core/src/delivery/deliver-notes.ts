@@ -18,6 +18,8 @@ export interface DeliverNotesDependencies {
   intercom: IntercomPort;
   formatAction(action: Action): string;
   maxActionsPerNote: number;
+  /** The first note may carry this many pre-chat actions, even beyond `maxActionsPerNote`. */
+  prechatActions?: number;
   now(): Date;
   /** How long the per-conversation lock lives if a worker dies holding it. */
   lockTtlMs?: number;
@@ -29,14 +31,31 @@ function timeOfDay(iso: string): string {
   return iso.slice(11, 19);
 }
 
-/** The heading of the first note when it carries what the user did before opening chat. */
-function prechatHeading(link: ConversationLink, actions: StoredAction[]): string | undefined {
-  if (link.conversationCreatedAt === null) return undefined;
-  const openedAt = link.conversationCreatedAt * 1000;
-  const before = actions.filter((action) => Date.parse(action.at) <= openedAt);
-  if (before.length === 0) return undefined;
+/**
+ * The first note carries only what happened before the conversation was opened (when there is
+ * any), so the agent reads "before" and "since" apart; the rest follows in live notes.
+ */
+function prechatBatch(link: ConversationLink, actions: StoredAction[]): StoredAction[] | null {
+  if (link.conversationCreatedAt === null) return null;
+  // Intercom's created_at has whole seconds: everything in that second counts as before.
+  const openedAt = (link.conversationCreatedAt + 1) * 1000 - 1;
+  const count = actions.findIndex((action) => Date.parse(action.at) > openedAt);
+  const before = count === -1 ? actions : actions.slice(0, count);
+  return before.length > 0 ? before : null;
+}
+
+function prechatHeading(link: ConversationLink, actions: StoredAction[]): string {
+  const times = actions.map((action) => action.at).sort();
   const session = link.sessionId ? `session ${link.sessionId}, ` : '';
-  return `Before opening chat (${session}${timeOfDay(before[0]!.at)}–${timeOfDay(before.at(-1)!.at)} UTC)`;
+  return `Before opening chat (${session}${timeOfDay(times[0]!)}–${timeOfDay(times.at(-1)!)} UTC)`;
+}
+
+/** Arrival order can differ from event order (parallel requests); a note lists its actions by time. */
+function byTime(actions: StoredAction[]): StoredAction[] {
+  return actions
+    .map((action, index) => ({ action, index, at: Date.parse(action.at) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map(({ action }) => action);
 }
 
 /**
@@ -68,28 +87,33 @@ export async function deliverNotes(
         actionsPosted += pending.lastNumber - pending.firstNumber + 1;
         continue;
       }
-      const actions = await activity.listAfter(link, state.cursor, dependencies.maxActionsPerNote);
-      if (actions.length === 0) return { kind: 'delivered', notesPosted, actionsPosted };
       const isFirstNote = state.nextNumber === 1;
-      const heading = isFirstNote ? prechatHeading(link, actions) : undefined;
+      const limit = isFirstNote
+        ? Math.max(dependencies.maxActionsPerNote, dependencies.prechatActions ?? 0)
+        : dependencies.maxActionsPerNote;
+      const fetched = await activity.listAfter(link, state.cursor, limit);
+      if (fetched.length === 0) return { kind: 'delivered', notesPosted, actionsPosted };
+      const prechat = isFirstNote ? prechatBatch(link, fetched) : null;
+      const batch = prechat ?? fetched.slice(0, dependencies.maxActionsPerNote);
       const note = renderNote({
         conversationId,
-        lines: actions.map((action, index) => ({ number: state.nextNumber + index, action })),
+        lines: byTime(batch).map((action, index) => ({ number: state.nextNumber + index, action })),
         formatLine: dependencies.formatAction,
-        ...(heading ? { heading, pauseBreakMs: prechatPauseMs } : {}),
+        ...(prechat ? { heading: prechatHeading(link, prechat), pauseBreakMs: prechatPauseMs } : {}),
       });
       pending = {
         reference: note.reference,
         html: note.html,
         firstNumber: state.nextNumber,
-        lastNumber: state.nextNumber + actions.length - 1,
-        lastActionId: actions.at(-1)!.id,
+        lastNumber: state.nextNumber + batch.length - 1,
+        // The cursor follows storage order, whatever order the note lists them in.
+        lastActionId: batch.at(-1)!.id,
       };
       await delivery.setPending(conversationId, pending);
       const { partId } = await intercom.addNote(conversationId, pending);
       await delivery.commit(conversationId, pending, partId, dependencies.now().toISOString());
       notesPosted += 1;
-      actionsPosted += actions.length;
+      actionsPosted += batch.length;
     }
   } finally {
     await release();

@@ -28,6 +28,9 @@ export async function recordActivity(
   const byUser = new Map<string, Action[]>();
   let dropped = 0;
   const merges: { from: UserRef; into: UserRef }[] = [];
+  // posthog-js sends the pre-login events in the same batch as the `$identify` that ends them;
+  // those go straight to the identified user, or they would land after the merge and be stranded.
+  const identifiedAs = new Map<string, string>();
   for (const event of events) {
     const anonymousId = event.properties.$anon_distinct_id;
     if (
@@ -40,15 +43,31 @@ export async function recordActivity(
         from: { productId, userId: anonymousId },
         into: { productId, userId: event.distinctId },
       });
+      identifiedAs.set(anonymousId, event.distinctId);
     }
+  }
+  // Anonymous events (posthog-js marks them `$is_identified: false`) of an id identified in an
+  // earlier request follow the user too: posthog-js sends `$identify` at once, the batch before it later.
+  const anonymousIds = new Set<string>();
+  for (const event of events) {
+    if (event.properties.$is_identified === false && !identifiedAs.has(event.distinctId)) {
+      anonymousIds.add(event.distinctId);
+    }
+  }
+  for (const anonymousId of anonymousIds) {
+    const userId = await dependencies.activity.identifiedAs({ productId, userId: anonymousId });
+    if (userId && userId !== anonymousId) identifiedAs.set(anonymousId, userId);
+  }
+  for (const event of events) {
     const action = dependencies.describe(event);
     if (!action) {
       dropped += 1;
       continue;
     }
-    const list = byUser.get(event.distinctId) ?? [];
+    const userId = identifiedAs.get(event.distinctId) ?? event.distinctId;
+    const list = byUser.get(userId) ?? [];
     list.push(action);
-    byUser.set(event.distinctId, list);
+    byUser.set(userId, list);
   }
   for (const { from, into } of merges) await dependencies.activity.merge(from, into);
   const touched = new Set<string>([...byUser.keys(), ...merges.map((merge) => merge.into.userId)]);

@@ -19,6 +19,11 @@ export interface ActivityStore {
   listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]>;
   /** The newest `limit` actions, oldest first. */
   listRecent(user: UserRef, limit: number): Promise<StoredAction[]>;
-  /** Moves an anonymous visitor's actions to the identified user (after `$identify`). */
+  /**
+   * Moves an anonymous visitor's actions to the identified user (after `$identify`) and remembers
+   * the move for the retention period, so events of `from` that arrive later follow it.
+   */
   merge(from: UserRef, into: UserRef): Promise<number>;
+  /** The user id an anonymous id was merged into, or null. */
+  identifiedAs(user: UserRef): Promise<string | null>;
 }

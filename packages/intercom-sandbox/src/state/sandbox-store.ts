@@ -35,6 +35,8 @@ function emptyList(url: string): SandboxAddressableList {
 export class SandboxStore {
   private contacts = new Map<string, SandboxContact>();
   private conversations = new Map<string, SandboxConversation>();
+  /** Ids start from the clock, so a restarted sandbox never hands out an id an earlier run used. */
+  private readonly idBase = Date.now() * 100;
   private nextConversationNumber = 0;
   private nextPartNumber = 0;
   private nextSourceNumber = 0;
@@ -137,7 +139,7 @@ export class SandboxStore {
     // Numeric-string ids shaped like Intercom's; the offsets keep conversation, source and part ids apart.
     const conversation: SandboxConversation = {
       type: 'conversation',
-      id: String(215469381000000 + this.nextConversationNumber),
+      id: String(this.idBase + this.nextConversationNumber),
       created_at: now,
       updated_at: now,
       waiting_since: now,
@@ -278,7 +280,7 @@ export class SandboxStore {
     this.nextPartNumber += 1;
     const part: SandboxPart = {
       type: 'conversation_part',
-      id: String(29384756000 + this.nextPartNumber),
+      id: String(this.idBase + this.nextPartNumber),
       part_type: partType,
       body,
       created_at: createdAt ?? now,

@@ -13,7 +13,7 @@ import {
   sentAtFromQuery,
 } from '@threadline/capture';
 import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
@@ -61,6 +61,15 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     { parseAs: 'buffer', bodyLimit: captureLimits.maxBodyBytes },
     (_request, body, done) => done(null, body),
   );
+  // Fastify refuses an oversized body before the handler runs; it gets the same code as one that is
+  // too large after decoding, so a client sees one stable `too_large` for both.
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+    return reply.code(413).send({
+      error: 'too_large',
+      message: `body is larger than the limit of ${captureLimits.maxBodyBytes} bytes`,
+    });
+  });
 
   const store = (events: CapturedEvent[]) =>
     recordActivity(config.productId, events, {
