@@ -10,6 +10,8 @@ const apiUrl = process.env.THREADLINE_URL ?? `http://127.0.0.1:${process.env.POR
 const sandboxUrl = process.env.SANDBOX_URL ?? `http://127.0.0.1:${process.env.SANDBOX_PORT ?? '8090'}`;
 const apiKey = process.env.CAPTURE_API_KEY ?? 'phc_threadline_local_key';
 const clientSecret = process.env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
+// Where the sandbox sends the webhook: the API as the sandbox sees it (under docker compose: http://api:8080).
+const webhookUrl = process.env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
 const userId = `demo_user_${randomBytes(3).toString('hex')}`;
 const sessionId = `demo-session-${randomBytes(3).toString('hex')}`;
 
@@ -92,7 +94,7 @@ const opened = await ok(
     body: JSON.stringify({
       external_id: userId,
       body: "<p>I can't change my plan</p>",
-      webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret },
+      webhook: { url: webhookUrl, clientSecret },
     }),
   }),
   'creating the sandbox conversation',

@@ -157,7 +157,7 @@ describe('the whole loop with real processes', () => {
       body: '{"api_key":',
     });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).message).toMatch(/JSON/);
+    expect(((await malformed.json()) as { message: string }).message).toMatch(/JSON/);
   });
 
   it('answers a wrongly signed webhook with 401 and links nothing', async () => {

@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildServer } from './build-server.js';
 import { compose } from './compose.js';
 
-const config = loadConfigOrExit(process.env, 'threadline-api');
+const config = loadConfigOrExit(process.env, 'api', 'threadline-api');
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'api' } });
 
 const composed = await compose(config, logger);

@@ -169,9 +169,9 @@ describe('posthog-js 1.434 in headless Chromium, on a page from another origin',
     });
 
     await page.goto(pageUrl);
-    await page.waitForFunction(() => (window as { posthogLoaded?: boolean }).posthogLoaded === true);
+    await page.waitForFunction(() => (globalThis as { posthogLoaded?: boolean }).posthogLoaded === true);
     const anonymousId = await page.evaluate(() =>
-      (window as unknown as { posthog: { get_distinct_id(): string } }).posthog.get_distinct_id(),
+      (globalThis as unknown as { posthog: { get_distinct_id(): string } }).posthog.get_distinct_id(),
     );
     await page.click('#upgrade');
     await page.click('#docs');
@@ -196,8 +196,9 @@ describe('posthog-js 1.434 in headless Chromium, on a page from another origin',
       (lines) => expected.every((line) => lines.includes(line)) && lines.some(sawError),
     );
     const client = await page.evaluate(() => {
-      const posthog = (window as unknown as { posthog: { compression?: string; get_distinct_id(): string } })
-        .posthog;
+      const posthog = (
+        globalThis as unknown as { posthog: { compression?: string; get_distinct_id(): string } }
+      ).posthog;
       return { compression: posthog.compression, distinctId: posthog.get_distinct_id() };
     });
     await page.close();

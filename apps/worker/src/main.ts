@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { compose } from './compose.js';
 import { startWorkers } from './start-workers.js';
 
-const config = loadConfigOrExit(process.env, 'threadline-worker');
+const config = loadConfigOrExit(process.env, 'worker', 'threadline-worker');
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'worker' } });
 
 const composed = await compose(config, logger).catch((error: Error) => {

@@ -85,10 +85,8 @@ export const configSchema = z.object({
     .trim()
     .default('default')
     .refine((value) => /^[A-Za-z0-9._-]{1,64}$/.test(value), 'use 1–64 letters, digits, ., - or _'),
-  CAPTURE_API_KEY: z
-    .string({ error: 'required: the public key capture clients send as api_key / token' })
-    .trim()
-    .min(1, 'required: the public key capture clients send as api_key / token'),
+  /** Required by the API (see `crossVariableProblems`). */
+  CAPTURE_API_KEY: optionalText,
   POSTHOG_WEBHOOK_SECRET: optionalText,
   MCP_API_KEYS: mcpKeyList,
   INTERCOM_ACCESS_TOKEN: optionalText,
@@ -112,14 +110,25 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
 });
 
+/** Which process reads the config: each requires only what it uses. */
+export type ProcessRole = 'api' | 'worker' | 'cli';
+
 const present = (value: string | undefined) => value !== undefined && value.trim() !== '';
 
 /**
- * Rules that relate two variables. They run on the raw environment, so they are reported together with
+ * Rules that relate two variables, or that only one process needs. They run on the raw environment, so they are reported together with
  * the per-variable problems instead of after them.
  */
-export function crossVariableProblems(env: Record<string, string | undefined>): string[] {
+export function crossVariableProblems(env: Record<string, string | undefined>, role: ProcessRole): string[] {
   const problems: string[] = [];
+  if (role === 'api' && !present(env.CAPTURE_API_KEY)) {
+    problems.push('CAPTURE_API_KEY: required: the public key capture clients send as api_key / token');
+  }
+  if (role === 'worker' && !present(env.INTERCOM_ACCESS_TOKEN)) {
+    problems.push(
+      'INTERCOM_ACCESS_TOKEN: required by the worker (npm start runs the Intercom sandbox and sets it when unset)',
+    );
+  }
   if (present(env.INTERCOM_ACCESS_TOKEN) && !present(env.INTERCOM_CLIENT_SECRET)) {
     problems.push(
       'INTERCOM_CLIENT_SECRET: required when INTERCOM_ACCESS_TOKEN is set (it is the key of webhook signatures)',

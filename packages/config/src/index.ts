@@ -1,2 +1,2 @@
-export { configSchema } from './config-schema.js';
+export { configSchema, type ProcessRole } from './config-schema.js';
 export { type Config, type ConfigResult, loadConfig, loadConfigOrExit } from './load-config.js';

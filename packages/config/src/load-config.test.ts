@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   });
 
   it('reports one line per problem, naming the variable', () => {
-    const result = loadConfig({ PORT: 'eighty', INTERCOM_ACCESS_TOKEN: 'tok', NOTE_MAX_ACTIONS: '0' });
+    const result = loadConfig({ PORT: 'eighty', INTERCOM_ACCESS_TOKEN: 'tok', NOTE_MAX_ACTIONS: '0' }, 'api');
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual(
@@ -36,6 +36,16 @@ describe('loadConfig', () => {
         expect.stringMatching(/^INTERCOM_CLIENT_SECRET: required when INTERCOM_ACCESS_TOKEN is set/),
       ]),
     );
+  });
+
+  it('requires of each process only what it uses', () => {
+    expect(loadConfig({}, 'cli').ok).toBe(true);
+    const api = loadConfig({}, 'api');
+    expect(!api.ok && api.problems).toEqual([expect.stringMatching(/^CAPTURE_API_KEY: required/)]);
+    const worker = loadConfig({}, 'worker');
+    expect(!worker.ok && worker.problems).toEqual([
+      expect.stringMatching(/^INTERCOM_ACCESS_TOKEN: required by the worker/),
+    ]);
   });
 
   it('parses MCP keys bound to products and rejects malformed entries', () => {

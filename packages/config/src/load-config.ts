@@ -1,4 +1,4 @@
-import { configSchema, crossVariableProblems, type RawConfig } from './config-schema.js';
+import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
 
 /** Threadline's configuration, parsed once in each process's main.ts and passed down. */
 export interface Config {
@@ -8,7 +8,7 @@ export interface Config {
   prefix: string;
   logLevel: RawConfig['LOG_LEVEL'];
   productId: string;
-  capture: { apiKey: string; posthogWebhookSecret: string | undefined };
+  capture: { apiKey: string | undefined; posthogWebhookSecret: string | undefined };
   mcpKeys: { key: string; productId: string }[];
   intercom: {
     accessToken: string | undefined;
@@ -37,12 +37,12 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
  * Parses the environment. Never throws: an invalid environment comes back as one
  * `VARIABLE: what is wrong` line per problem, for main.ts to print before exiting.
  */
-export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+export function loadConfig(env: Record<string, string | undefined>, role: ProcessRole = 'cli'): ConfigResult {
   const parsed = configSchema.safeParse(env);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
-  problems.push(...crossVariableProblems(env));
+  problems.push(...crossVariableProblems(env, role));
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const e = parsed.data;
   return {
@@ -84,8 +84,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
 }
 
 /** Loads the config or ends the process with one line per problem (for main.ts files only). */
-export function loadConfigOrExit(env: Record<string, string | undefined>, processName: string): Config {
-  const result = loadConfig(env);
+export function loadConfigOrExit(
+  env: Record<string, string | undefined>,
+  role: ProcessRole,
+  processName: string,
+): Config {
+  const result = loadConfig(env, role);
   if (result.ok) return result.config;
   console.error(`${processName}: invalid configuration`);
   for (const problem of result.problems) console.error(`  ${problem}`);

@@ -27,7 +27,10 @@ export function classifyIntercomError(error: unknown, now = new Date()): Interco
   if (error instanceof SdkError) {
     const status = error.statusCode;
     const headers = error.rawResponse?.headers;
-    const detail = `Intercom answered ${status ?? 'without a status'}`;
+    if (status === undefined) {
+      return new IntercomError('unavailable', `Intercom could not be reached: ${describeCause(error)}`);
+    }
+    const detail = `Intercom answered ${status}`;
     if (status === 429) {
       const wait = retryAfterMs(headers, now);
       return new IntercomError('rate_limited', `${detail} (rate limited)`, {
@@ -43,10 +46,15 @@ export function classifyIntercomError(error: unknown, now = new Date()): Interco
     if (status !== undefined && status >= 400 && status < 500) {
       return new IntercomError('bad_request', `${detail}: ${summarize(error.body)}`, { status });
     }
-    return new IntercomError('unavailable', detail, status === undefined ? {} : { status });
+    return new IntercomError('unavailable', detail, { status });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new IntercomError('unavailable', `Intercom could not be reached: ${message}`);
+}
+
+function describeCause(error: Error): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return [error.message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
 }
 
 function summarize(body: unknown): string {

@@ -44,8 +44,8 @@ async function info(redis: RedisClient, section: string): Promise<Map<string, st
 }
 
 function configCheck(env: Record<string, string | undefined>): Check {
-  // As the API and worker read it (no placeholder): the doctor tells whether they would start.
-  const result = loadConfig(env);
+  // As the API reads it: the doctor tells whether the API would start (the Intercom check covers the worker).
+  const result = loadConfig(env, 'api');
   if (!result.ok) return check('config', 'fail', 'the API and worker would refuse to start', result.problems);
   return check(
     'config',

@@ -99,7 +99,8 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       captureLimits,
     );
     if (!batch.ok) return refuse(reply, batch);
-    if (!batch.apiKey || !sameSecret(batch.apiKey, config.capture.apiKey)) {
+    const expectedKey = config.capture.apiKey;
+    if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {
       return reply
         .code(401)
         .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });

@@ -1,0 +1,301 @@
+/**
+ * Capture benchmark: the real API against a bare Fastify route that only parses the same JSON, in
+ * the same run, with autocannon. Prints a table. Run with `pnpm bench:capture` (or
+ * `npx tsx bench/capture.ts`); needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
+ *
+ * Each server runs in a child process of its own, so the load generator does not share its event
+ * loop. Options (env): BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 32).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import {
+  deletePrefix,
+  measureActionStreams,
+  startBareRoute,
+  startCaptureApi,
+} from '../apps/api/test/capture-bench-targets.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const apiKey = 'phc_bench_key';
+const users = 1000;
+const batchSize = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Realistic posthog-js events (properties as 1.434 sends them), one user per request.
+
+const pages = ['/pricing', '/billing', '/settings/team', '/projects/42/board', '/checkout'];
+const buttons = ['Upgrade plan', 'Save changes', 'Invite teammate', 'Export CSV', 'Pay now'];
+
+function baseProperties(userId: string, page: string) {
+  return {
+    $os: 'Mac OS X',
+    $os_version: '14.5.0',
+    $browser: 'Chrome',
+    $browser_version: 126,
+    $device_type: 'Desktop',
+    $current_url: `https://app.acme.io${page}?utm_source=newsletter`,
+    $host: 'app.acme.io',
+    $pathname: page,
+    $raw_user_agent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+    $screen_height: 1117,
+    $screen_width: 1728,
+    $viewport_height: 992,
+    $viewport_width: 1728,
+    $lib: 'web',
+    $lib_version: '1.434.18',
+    $insert_id: randomBytes(8).toString('hex'),
+    $time: Date.now() / 1000,
+    distinct_id: userId,
+    $device_id: '01a1fd77-7f45-7524-92e3-6992bf8a6152',
+    $user_id: userId,
+    $is_identified: true,
+    $session_id: '01a1fd77-7f45-7524-92e3-69930e3a4b1c',
+    $window_id: '01a1fd77-7f45-7524-92e3-6994ad1f6c3e',
+    $pageview_id: '01a1fd77-7f45-7524-92e3-6995c6b3d2aa',
+    $referrer: '$direct',
+    $referring_domain: '$direct',
+    token: apiKey,
+  };
+}
+
+function event(userId: string, index: number) {
+  const page = pages[index % pages.length]!;
+  const text = buttons[index % buttons.length]!;
+  const properties = baseProperties(userId, page);
+  const timestamp = new Date().toISOString();
+  if (index % 10 === 0) {
+    return {
+      uuid: randomUUID(),
+      event: '$pageview',
+      properties: { ...properties, title: 'Acme' },
+      timestamp,
+    };
+  }
+  return {
+    uuid: randomUUID(),
+    event: '$autocapture',
+    properties: {
+      ...properties,
+      $event_type: 'click',
+      $ce_version: 1,
+      $el_text: text,
+      $elements_chain: `button.btn.btn-primary:attr__class="btn btn-primary"attr__type="button"nth-child="2"nth-of-type="1"text="${text}";div.toolbar:attr__class="toolbar"nth-child="1"nth-of-type="1";main:nth-child="2"nth-of-type="1";body:nth-child="2"nth-of-type="1"`,
+    },
+    timestamp,
+  };
+}
+
+/** Request bodies, each for one user, rotated through by the load generator. */
+function bodies(eventsPerRequest: number, count: number): string[] {
+  return Array.from({ length: count }, (_, request) => {
+    const userId = `bench-user-${request % users}`;
+    const events = Array.from({ length: eventsPerRequest }, (_, index) => event(userId, request + index));
+    return JSON.stringify(eventsPerRequest === 1 ? events[0] : events);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+async function spawnServer(kind: 'api' | 'bare', prefix: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind, prefix],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: redisUrl } },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+interface Run {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(
+  url: string,
+  path: string,
+  requestBodies: string[],
+  options: { overallRate?: number; duration?: number } = {},
+): Promise<Run> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}${path}`,
+    connections,
+    duration: options.duration ?? durationSeconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          next = (next + 1) % requestBodies.length;
+          return { ...request, body: requestBodies[next] };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+function row(cells: (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+async function main(): Promise<void> {
+  const prefix = `tl-bench-${randomBytes(4).toString('hex')}`;
+  const batchBodies = bodies(batchSize, 400);
+  const singleBodies = bodies(1, 4000);
+  const results: string[] = [];
+  const summary: Record<string, number> = {};
+
+  const bare = await spawnServer('bare', prefix);
+  const api = await spawnServer('api', prefix);
+  try {
+    // A short warm-up each, so JIT and connection pools are settled before anything is measured.
+    for (const server of [bare, api]) {
+      await load(server.url, '/batch/', batchBodies, { duration: 2 });
+      await load(server.url, '/e/', singleBodies, { duration: 2 });
+    }
+
+    const runs: [string, Server, string, string[], number, { overallRate?: number }][] = [
+      ['bare route, batches of 50', bare, '/batch/', batchBodies, batchSize, {}],
+      ['Threadline API, batches of 50', api, '/batch/', batchBodies, batchSize, {}],
+      ['bare route, single events', bare, '/e/', singleBodies, 1, {}],
+      ['Threadline API, single events', api, '/e/', singleBodies, 1, {}],
+      ['bare route, single events at 5,000 req/s', bare, '/e/', singleBodies, 1, { overallRate: 5000 }],
+      ['Threadline API, single events at 5,000 req/s', api, '/e/', singleBodies, 1, { overallRate: 5000 }],
+    ];
+    for (const [name, server, path, requestBodies, eventsPerRequest, options] of runs) {
+      const run = await load(server.url, path, requestBodies, options);
+      const eventsPerSecond = Math.round(run.requestsPerSecond * eventsPerRequest);
+      summary[name] = eventsPerSecond;
+      summary[`${name} p99`] = run.p99;
+      results.push(
+        row([
+          name,
+          eventsPerSecond.toLocaleString('en-US'),
+          Math.round(run.requestsPerSecond).toLocaleString('en-US'),
+          run.p50,
+          run.p99,
+          run.errors + run.non2xx,
+        ]),
+      );
+    }
+
+    // Storage: a fresh prefix's worth of 200 actions for each of 1,000 users.
+    await deletePrefix(redisUrl, prefix);
+    const fill: string[] = [];
+    for (let user = 0; user < users; user += 1) {
+      for (let chunk = 0; chunk < 200 / batchSize; chunk += 1) {
+        const userId = `bench-user-${user}`;
+        fill.push(
+          JSON.stringify(
+            Array.from({ length: batchSize }, (_, index) => event(userId, chunk * batchSize + index)),
+          ),
+        );
+      }
+    }
+    await autocannon({
+      url: `${api.url}/batch/`,
+      connections: 8,
+      amount: fill.length,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => ({ ...request, body: fill.shift() }),
+        },
+      ],
+    });
+    const storage = await measureActionStreams(redisUrl, prefix);
+
+    const ratio = summary['Threadline API, batches of 50']! / summary['bare route, batches of 50']!;
+    const singleRatio = summary['Threadline API, single events']! / summary['bare route, single events']!;
+    const bytesPerAction = storage.bytes / storage.actions;
+    const p99At5k = summary['Threadline API, single events at 5,000 req/s p99']!;
+
+    console.log(
+      `\nCapture benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ` +
+        `${connections} connections, ${durationSeconds} s per run\n`,
+    );
+    console.log(row(['run', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'errors + non-2xx']));
+    console.log(row(['---', '---:', '---:', '---:', '---:', '---:']));
+    for (const line of results) console.log(line);
+    console.log('');
+    console.log(row(['goal', 'measured', 'target', 'met']));
+    console.log(row(['---', '---:', '---:', '---']));
+    console.log(
+      row([
+        'batches of 50: API / bare route',
+        `${ratio.toFixed(2)}×`,
+        '≥ 0.35×',
+        ratio >= 0.35 ? 'yes' : 'NO',
+      ]),
+    );
+    console.log(row(['single events: API / bare route', `${singleRatio.toFixed(2)}×`, '(no goal)', '']));
+    console.log(
+      row(['single-event p99 at 5,000 req/s', `${p99At5k} ms`, '≤ 10 ms', p99At5k <= 10 ? 'yes' : 'NO']),
+    );
+    console.log(
+      row([
+        `Redis bytes per action (${storage.actions.toLocaleString('en-US')} actions, ${storage.streams} streams)`,
+        Math.round(bytesPerAction),
+        '≤ 300',
+        bytesPerAction <= 300 ? 'yes' : 'NO',
+      ]),
+    );
+  } finally {
+    await Promise.all([stopServer(bare), stopServer(api)]);
+    await deletePrefix(redisUrl, prefix);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child mode: `capture.ts --serve api|bare <prefix>` starts one server and prints its URL.
+if (process.argv[2] === '--serve') {
+  const kind = process.argv[3];
+  const target =
+    kind === 'api'
+      ? await startCaptureApi({ redisUrl, prefix: process.argv[4]!, apiKey })
+      : await startBareRoute();
+  process.stdout.write(`${JSON.stringify({ url: target.url })}\n`);
+  process.on('SIGTERM', () => {
+    void target.close().then(() => process.exit(0));
+  });
+} else {
+  await main();
+}
