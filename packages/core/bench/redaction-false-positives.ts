@@ -4,7 +4,6 @@
  *
  * Run: `cd packages/core && npx tsx bench/redaction-false-positives.ts`
  */
-// biome-ignore lint/style/noRestrictedImports: a hand-run script reading its fixtures, never imported by core
 import { readFileSync } from 'node:fs';
 import { redactText } from '../src/redaction/index.js';
 
