@@ -2,7 +2,7 @@
  * The dependency rule, checked in CI: apps → packages → core; core depends on no I/O library; no
  * package depends on an app; no import cycles between workspace packages or between files.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import madge from 'madge';
 
@@ -15,9 +15,10 @@ interface Manifest {
 const root = new URL('..', import.meta.url).pathname;
 const problems: string[] = [];
 const manifests = new Map<string, { dir: string; manifest: Manifest }>();
-for (const group of ['apps', 'packages']) {
-  for (const name of readdirSync(join(root, group))) {
+for (const group of ['apps', 'packages', '.']) {
+  for (const name of group === '.' ? ['e2e'] : readdirSync(join(root, group))) {
     const dir = join(group, name);
+    if (!existsSync(join(root, dir, 'package.json'))) continue;
     const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
     manifests.set(manifest.name, { dir, manifest });
   }

@@ -4,6 +4,7 @@ import type { Logger } from '@threadline/observability';
 import {
   createRedis,
   RedisActivityStore,
+  RedisIdentityStore,
   RedisKeys,
   RedisLinkStore,
   RedisNotificationClaims,
@@ -35,6 +36,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         retentionSeconds: config.activity.retentionSeconds,
       }),
       links: new RedisLinkStore(redis, keys),
+      identities: config.intercom.linkByEmail
+        ? new RedisIdentityStore(redis, keys, {
+            ttlSeconds: config.activity.retentionSeconds,
+            fingerprintKey: config.intercom.clientSecret ?? config.prefix,
+          })
+        : undefined,
       claims: new RedisNotificationClaims(redis, keys),
       queues,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',

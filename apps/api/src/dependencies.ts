@@ -1,5 +1,5 @@
 import type { Config } from '@threadline/config';
-import type { ActivityStore, LinkStore, NotificationClaims } from '@threadline/core';
+import type { ActivityStore, IdentityStore, LinkStore, NotificationClaims } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
 import type { Logger } from '@threadline/observability';
 
@@ -9,6 +9,8 @@ export interface ApiDependencies {
   logger: Logger;
   activity: ActivityStore;
   links: LinkStore;
+  /** Present only with LINK_BY_EMAIL. */
+  identities: IdentityStore | undefined;
   claims: NotificationClaims;
   queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery'>;
   /** Whether Redis answers right now (for /readyz). */

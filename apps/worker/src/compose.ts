@@ -6,6 +6,7 @@ import {
   createRedis,
   RedisActivityStore,
   RedisDeliveryStore,
+  RedisIdentityStore,
   RedisKeys,
   RedisLinkStore,
   waitUntilReady,
@@ -42,6 +43,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
         retentionSeconds: config.activity.retentionSeconds,
       }),
       links: new RedisLinkStore(redis, keys),
+      identities: config.intercom.linkByEmail
+        ? new RedisIdentityStore(redis, keys, {
+            ttlSeconds: config.activity.retentionSeconds,
+            fingerprintKey: config.intercom.clientSecret ?? config.prefix,
+          })
+        : undefined,
       delivery: new RedisDeliveryStore(redis, keys),
       intercom: new IntercomAdapter({
         accessToken,

@@ -1,5 +1,5 @@
 import type { Config } from '@threadline/config';
-import type { ActivityStore, DeliveryStore, IntercomPort, LinkStore } from '@threadline/core';
+import type { ActivityStore, DeliveryStore, IdentityStore, IntercomPort, LinkStore } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
 import type { Logger } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
@@ -12,6 +12,8 @@ export interface WorkerDependencies {
   connection: ConnectionOptions;
   activity: ActivityStore;
   links: LinkStore;
+  /** Present only with LINK_BY_EMAIL. */
+  identities: IdentityStore | undefined;
   delivery: DeliveryStore;
   intercom: IntercomPort;
   queues: Pick<ThreadlineQueues, 'requestDelivery'>;

@@ -52,6 +52,7 @@ export async function startTestWorker(env: Record<string, string> = {}): Promise
         {
           activity: deps.activity,
           links: deps.links,
+          ...(deps.identities ? { identities: deps.identities } : {}),
           describe: (event) => describeEvent(event),
           requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
         },

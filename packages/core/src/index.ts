@@ -1,4 +1,5 @@
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
+export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
 export {
   type DeliverNotesDependencies,
@@ -35,6 +36,7 @@ export { escapeHtml } from './notes/escape-html.js';
 export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
 export type { ActivityStore, StoredAction, UserRef } from './ports/activity-store.js';
 export type { DeliveryState, DeliveryStore, PendingNote, WrittenNote } from './ports/delivery-store.js';
+export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { ConversationLink, LinkStore } from './ports/link-store.js';
 export * from './redaction/index.js';

@@ -54,6 +54,11 @@ export class RedisKeys {
     return `${this.prefix}:{n:${encodeURIComponent(notificationId)}}`;
   }
 
+  /** User id behind an email fingerprint (only with LINK_BY_EMAIL). */
+  emailFingerprint(fingerprint: string): string {
+    return `${this.prefix}:{e:${fingerprint}}`;
+  }
+
   /** Stream of conversations that could not be linked, for operators. */
   unlinked(): string {
     return `${this.prefix}:{ops}:unlinked`;

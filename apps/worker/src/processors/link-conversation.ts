@@ -14,6 +14,7 @@ export function linkConversationProcessor(deps: WorkerDependencies) {
         activity: deps.activity,
         links: deps.links,
         intercom: deps.intercom,
+        ...(deps.identities ? { identities: deps.identities } : {}),
         productIdForApp: () => deps.config.productId,
         prechatActions: deps.config.notes.prechatActions,
         maxStoredActions: deps.config.activity.maxActions,

@@ -1,11 +1,15 @@
 import type { Action, CapturedEvent } from '../actions/action.js';
+import { identifiedEmail } from '../actions/identified-email.js';
 import type { ActivityStore, UserRef } from '../ports/activity-store.js';
+import type { IdentityStore } from '../ports/identity-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 
 export interface RecordActivityDependencies {
   activity: ActivityStore;
   links: Pick<LinkStore, 'conversationsOf'>;
   describe(event: CapturedEvent): Action | null;
+  /** Set only with LINK_BY_EMAIL: remembers which user an identify call gave an email. */
+  identities?: Pick<IdentityStore, 'rememberEmail'>;
   /** Asks for a note delivery for this conversation soon (coalesced by the queue). */
   requestDelivery(conversationId: string): Promise<void>;
 }
@@ -59,6 +63,8 @@ export async function recordActivity(
     if (userId && userId !== anonymousId) identifiedAs.set(anonymousId, userId);
   }
   for (const event of events) {
+    const email = dependencies.identities ? identifiedEmail(event) : null;
+    if (email) await dependencies.identities?.rememberEmail(productId, email, event.distinctId);
     const action = dependencies.describe(event);
     if (!action) {
       dropped += 1;

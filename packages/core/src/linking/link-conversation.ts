@@ -1,4 +1,5 @@
 import type { ActivityStore } from '../ports/activity-store.js';
+import type { IdentityStore } from '../ports/identity-store.js';
 import type { IntercomPort } from '../ports/intercom-port.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { LinkRequest } from './link-request.js';
@@ -15,6 +16,8 @@ export interface LinkConversationDependencies {
   /** The product the Intercom workspace belongs to. */
   productIdForApp(appId: string | null): string;
   prechatActions: number;
+  /** Set only with LINK_BY_EMAIL: the weaker fallback for contacts without external_id. */
+  identities?: Pick<IdentityStore, 'userByEmail'>;
   /** How far back to look for pre-chat actions (the activity store's cap). */
   maxStoredActions: number;
   now(): Date;
@@ -37,16 +40,27 @@ export async function linkConversation(
     return { kind: 'unlinkable', conversationId, reason };
   };
   if (!request.contact) return unlinkable('the notification names no contact');
+  const productId = dependencies.productIdForApp(request.appId);
   let externalId = request.contact.externalId;
+  let email = request.contact.email;
   if (!externalId) {
     const contact = await dependencies.intercom.findContact(request.contact.contactId);
     if (!contact) return unlinkable(`contact ${request.contact.contactId} was not found in Intercom`);
     externalId = contact.externalId;
+    email ??= contact.email;
   }
-  if (!externalId)
-    return unlinkable('the contact has no external_id (a lead, or a user not identified by id)');
+  if (!externalId && email && dependencies.identities) {
+    externalId = await dependencies.identities.userByEmail(productId, email);
+  }
+  if (!externalId) {
+    return unlinkable(
+      dependencies.identities
+        ? 'the contact has no external_id and no identified user has its email'
+        : 'the contact has no external_id (a lead, or a user not identified by id; LINK_BY_EMAIL is off)',
+    );
+  }
 
-  const user = { productId: dependencies.productIdForApp(request.appId), userId: externalId };
+  const user = { productId, userId: externalId };
   const recent = await activity.listRecent(user, dependencies.maxStoredActions);
   const openedAt =
     request.conversationCreatedAt === null ? Number.POSITIVE_INFINITY : request.conversationCreatedAt * 1000;

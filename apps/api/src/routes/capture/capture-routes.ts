@@ -75,6 +75,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     recordActivity(config.productId, events, {
       activity: deps.activity,
       links: deps.links,
+      ...(deps.identities ? { identities: deps.identities } : {}),
       describe: (event) => describeEvent(event),
       requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
     });
