@@ -1,4 +1,9 @@
-import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
+import {
+  buildConversationNotification,
+  createIntercomSandbox,
+  deliverSignedWebhook,
+  type IntercomSandbox,
+} from '@threadline/intercom-sandbox';
 import {
   deleteKeysWithPrefix,
   freePort,
@@ -188,6 +193,34 @@ describe('the whole loop with real processes', () => {
     await capture([event('user_e2e_forged', '$pageview', { $pathname: '/' })]);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(sandbox.notes(conversation.id)).toEqual([]);
+  });
+
+  it('turns 100 concurrent replays of one delivery into one link and one pre-chat note', async () => {
+    const userId = 'user_e2e_replayed';
+    await capture([event(userId, '$pageview', { $pathname: '/invoices', title: 'Invoices' }, 20)]);
+    const contact = sandbox.createContact({ external_id: userId });
+    const conversation = sandbox.createConversation({ contactId: contact.id });
+    const notification = buildConversationNotification(
+      'conversation.user.created',
+      conversation,
+      contact,
+      'abc12345',
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        deliverSignedWebhook({ url: `${apiUrl}/webhooks/intercom`, clientSecret, notification }),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const statuses = answers.map((answer) => (JSON.parse(answer.body) as { status: string }).status);
+    expect(statuses.filter((status) => status === 'accepted')).toHaveLength(1);
+    await waitForNotes(conversation.id, 1);
+    await capture([event(userId, '$pageview', { $pathname: '/invoices/42', title: 'Invoice 42' })]);
+    await waitForNotes(conversation.id, 2);
+    expect(noteLines(conversation.id)).toEqual([
+      '[1] Viewed Invoices (/invoices)',
+      '[2] Viewed Invoice 42 (/invoices/42)',
+    ]);
   });
 
   it('shuts both processes down cleanly on SIGTERM', async () => {

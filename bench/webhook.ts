@@ -1,0 +1,119 @@
+/**
+ * Webhook acknowledgement benchmark: the real API process receives signed `conversation.user.created`
+ * deliveries at a steady rate (default 1,000/s), each a new notification, and autocannon reports how
+ * fast each is acknowledged. Run with `pnpm bench:webhook`; needs Redis at REDIS_URL.
+ * Options (env): BENCH_RATE (default 1000), BENCH_DURATION_S (default 20).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const rate = Number(process.env.BENCH_RATE ?? 1000);
+const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 20);
+const secret = 'bench_client_secret';
+const prefix = `bench-webhook-${randomUUID().slice(0, 8)}`;
+const fixture = JSON.parse(
+  readFileSync(
+    new URL('../../shared/fixtures/intercom/conversation.user.created.json', import.meta.url),
+    'utf8',
+  ),
+) as { id: string; data: { item: { id: string; contacts: { contacts: { external_id: string }[] } } } };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApi(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      THREADLINE_PREFIX: prefix,
+      CAPTURE_API_KEY: 'phc_bench',
+      INTERCOM_CLIENT_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the API did not become ready');
+}
+
+let sequence = 0;
+/** A new notification per request, signed like Intercom signs it. */
+function nextDelivery(): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  fixture.id = `notif_bench_${sequence}`;
+  fixture.data.item.id = String(900_000_000 + sequence);
+  fixture.data.item.contacts.contacts[0]!.external_id = `user_${sequence % 5000}`;
+  const body = JSON.stringify(fixture);
+  const signature = `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature': signature } };
+}
+
+async function deletePrefix(): Promise<void> {
+  const redis = new Redis(redisUrl);
+  for (const pattern of [`${prefix}:*`, `{${prefix}-*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
+  redis.disconnect();
+}
+
+const port = await freePort();
+const api = await startApi(port);
+try {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/webhooks/intercom`,
+    method: 'POST',
+    connections: 50,
+    overallRate: rate,
+    duration: durationSeconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const delivery = nextDelivery();
+          return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
+        },
+      },
+    ],
+  });
+  const accepted = result['2xx'];
+  console.log(
+    `\nWebhook acknowledgement — ${rate}/s for ${durationSeconds} s, ${cpus().length} cores, Node ${process.version}`,
+  );
+  console.log('| deliveries | 2xx | non-2xx | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    `| ${result.requests.total} | ${accepted} | ${result.non2xx} | ${result.errors + result.timeouts} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} |`,
+  );
+} finally {
+  api.kill('SIGTERM');
+  await new Promise((resolve) => api.once('exit', resolve));
+  await deletePrefix();
+}
