@@ -23,6 +23,8 @@ const PREFIXED_KEY = new RegExp(
   'g',
 );
 
+const AUTHORIZATION_SCHEME = /bearer|basic/i;
+
 /**
  * Credentials that announce themselves: JWTs, `Bearer`/`Basic` authorization values, vendor-prefixed
  * and vendor-prefixed API keys.
@@ -32,17 +34,21 @@ export const CREDENTIAL_RULES: readonly RedactionRule[] = [
     name: 'jwt',
     pattern: /\beyJ[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}/g,
     replace: () => PLACEHOLDERS.jwt,
+    mayChange: (text) => text.includes('eyJ'),
   },
   {
     name: 'authorization-value',
     pattern: /\b(Bearer|Basic)([ \t]{1,8}|%20)([A-Za-z0-9._~+/-]{8,4096}=*)/gi,
     replace: (match, scheme: string, gap: string, value: string) =>
       /\d/.test(value) || value.length >= 20 ? `${scheme}${gap}${PLACEHOLDERS.token}` : match,
+    mayChange: (text) => AUTHORIZATION_SCHEME.test(text),
   },
   {
     name: 'prefixed-api-key',
     pattern: PREFIXED_KEY,
     replace: () => PLACEHOLDERS.secret,
+    // Every key above is at least 15 characters of [A-Za-z0-9_-] in a row (SG. keys: 16 after the dot).
+    mayChange: (_text, traits) => traits.longestTokenRun >= 15,
   },
 ];
 
@@ -67,4 +73,5 @@ export const HIGH_ENTROPY_RULE: RedactionRule = {
   name: 'high-entropy',
   pattern: /[A-Za-z0-9+/_=-]{24,}/g,
   replace: (match) => redactHighEntropyParts(match),
+  mayChange: (_text, traits) => traits.longestTokenRun >= 24,
 };

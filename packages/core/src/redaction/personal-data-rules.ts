@@ -45,51 +45,63 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
       const topLevel = match.slice(match.lastIndexOf('.') + 1);
       return /^[A-Za-z]{2,24}$/.test(topLevel) ? PLACEHOLDERS.email : match;
     },
+    mayChange: (text) => text.includes('@'),
   },
   {
     name: 'iban',
     pattern: /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b/g,
     replace: (match) => (isValidIban(match) ? PLACEHOLDERS.iban : match),
+    // Two check digits follow the country code.
+    mayChange: (_text, traits) => traits.digits >= 2,
   },
   {
     name: 'card',
     pattern: /(?<![\d.,])(?:\d{13,19}|\d{4}(?:[ -]\d{3,6}){2,4})(?![\d])/g,
     replace: (match) => redactDigitGroups(match, isCardNumber, PLACEHOLDERS.card),
+    // `isCardNumber` wants 13 to 19 digits.
+    mayChange: (_text, traits) => traits.digits >= 13,
   },
   {
     name: 'ssn',
     pattern: /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g,
     replace: () => PLACEHOLDERS.ssn,
+    mayChange: (text, traits) => traits.digits >= 9 && text.includes('-'),
   },
   {
     name: 'ipv6',
     pattern: /(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])/g,
     replace: (match) => (match.includes(':') && isIpv6Address(match) ? PLACEHOLDERS.ip : match),
+    mayChange: (text) => text.includes(':'),
   },
   {
     name: 'ipv4',
     pattern: new RegExp(`(?<![\\d.vV]|\\b[Vv]ersion )(?:${OCTET}\\.){3}${OCTET}(?!\\.?\\d)`, 'g'),
     replace: () => PLACEHOLDERS.ip,
+    mayChange: (text, traits) => traits.digits >= 4 && text.includes('.'),
   },
   {
     name: 'international-phone',
     pattern: /(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d){6,14}(?!\d)/g,
     replace: (match) => phoneIfPlausible(match, 8),
+    mayChange: (text, traits) => traits.digits >= 8 && text.includes('+'),
   },
   {
     name: 'parenthesized-area-code-phone',
     pattern: /(?<![\w)])\(\d{2,5}\)(?:[ .-]?\d){6,10}(?!\d)/g,
     replace: (match) => phoneIfPlausible(match, 9),
+    mayChange: (text, traits) => traits.digits >= 9 && text.includes('('),
   },
   {
     name: 'north-american-phone',
     pattern: /(?<![\w.,:/-])(?:1[ .-])?\d{3}([-. ])\d{3}\1\d{4}(?![\w.,/-]?\d)/g,
     replace: () => PLACEHOLDERS.phone,
+    mayChange: (_text, traits) => traits.digits >= 10,
   },
   {
     name: 'trunk-prefixed-phone',
     pattern: /(?<![\w.,:/-])0\d{1,4}([ -])\d{2,8}(?:\1\d{2,8}){0,3}(?![\w.,/-]?\d)/g,
     replace: (match) => (/[ -]/.test(match) ? phoneIfPlausible(match, 10) : match),
+    mayChange: (_text, traits) => traits.digits >= 10,
   },
   {
     name: 'labelled-phone',
@@ -99,5 +111,6 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
       const digits = digitCount(number);
       return digits >= 7 && digits <= 15 ? `${label}${gap}${PLACEHOLDERS.phone}` : match;
     },
+    mayChange: (_text, traits) => traits.digits >= 7,
   },
 ];

@@ -22,6 +22,7 @@ export const URL_SECRET_RULES: readonly RedactionRule[] = [
     pattern: /\b([a-z][a-z0-9+.-]{1,15}:\/\/)([^\s/?#@[\]]{1,256})@(?=[^\s])/gi,
     replace: (match, scheme: string, userinfo: string) =>
       isPlaceholder(userinfo) ? match : `${scheme}${PLACEHOLDERS.secret}@`,
+    mayChange: (text) => text.includes('@') && text.includes('://'),
   },
   {
     name: 'sensitive-parameter',
@@ -30,11 +31,14 @@ export const URL_SECRET_RULES: readonly RedactionRule[] = [
       isSensitiveParameterName(name) && !isPlaceholder(value)
         ? `${before}${name}=${PLACEHOLDERS.secret}`
         : match,
+    mayChange: (text) => text.includes('='),
   },
   {
     name: 'token-path-segment',
     pattern: TOKEN_CARRYING_SEGMENT,
     replace: (match, segment: string, token: string) =>
       looksLikeOneTimeToken(token) ? `/${segment}/${PLACEHOLDERS.token}` : match,
+    // The keyword segment sits between two slashes.
+    mayChange: (text) => text.indexOf('/') !== text.lastIndexOf('/'),
   },
 ];

@@ -117,7 +117,7 @@ describe('injected faults', () => {
     });
     await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError' });
     // The client gave up; the note is there all the same (waited for, not timed).
-    await vi.waitFor(() => expect(sandbox.notes(conversation.id)).toHaveLength(1));
+    await vi.waitFor(() => expect(sandbox.notes(conversation.id)).toHaveLength(1), { timeout: 10_000 });
   });
 
   it('rejects a fault with an invalid pattern on the control route', async () => {
