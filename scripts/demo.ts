@@ -93,7 +93,7 @@ const opened = await ok(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       external_id: userId,
-      body: "<p>I can't change my plan</p>",
+      body: "I can't change my plan",
       webhook: { url: webhookUrl, clientSecret },
     }),
   }),

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiDependencies } from './dependencies.js';
+import { userActivityRoute } from './routes/activity/user-activity-route.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
+import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -52,5 +54,7 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(healthRoutes, { deps, state: health });
   await app.register(captureRoutes, { deps });
   await app.register(intercomWebhookRoute, { deps });
+  await app.register(mcpRoute, { deps });
+  await app.register(userActivityRoute, { deps });
   return { app, health };
 }

@@ -1,13 +1,16 @@
 import type { Config } from '@threadline/config';
+import { defaultAccessRateLimit, environmentAccessKeys } from '@threadline/core';
 import { createQueues } from '@threadline/jobs';
 import type { Logger } from '@threadline/observability';
 import {
   createRedis,
+  RedisAccessKeyStore,
   RedisActivityStore,
   RedisIdentityStore,
   RedisKeys,
   RedisLinkStore,
   RedisNotificationClaims,
+  RedisRateLimiter,
   waitUntilReady,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
@@ -46,6 +49,10 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       queues,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       now: () => new Date(),
+      environmentKeys: environmentAccessKeys(config.mcpKeys),
+      accessKeys: new RedisAccessKeyStore(redis, keys),
+      rateLimiter: new RedisRateLimiter(redis, keys),
+      accessRateLimit: defaultAccessRateLimit,
     },
     close() {
       closing ??= (async () => {

@@ -1,5 +1,14 @@
 import type { Config } from '@threadline/config';
-import type { ActivityStore, IdentityStore, LinkStore, NotificationClaims } from '@threadline/core';
+import type {
+  AccessKeyStore,
+  AccessRateLimit,
+  ActivityStore,
+  EnvironmentAccessKey,
+  IdentityStore,
+  LinkStore,
+  NotificationClaims,
+  RateLimiter,
+} from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
 import type { Logger } from '@threadline/observability';
 
@@ -16,4 +25,11 @@ export interface ApiDependencies {
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
   now(): Date;
+  /** Keys of `MCP_API_KEYS`, hashed once at start. */
+  environmentKeys: EnvironmentAccessKey[];
+  /** Keys made with `threadline keys create`. */
+  accessKeys: AccessKeyStore;
+  rateLimiter: RateLimiter;
+  /** Per-key limit on `/mcp` and the activity route (600 requests a minute). */
+  accessRateLimit: AccessRateLimit;
 }

@@ -40,3 +40,6 @@ export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { ConversationLink, LinkStore } from './ports/link-store.js';
 export * from './redaction/index.js';
+export * from './access/index.js';
+export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';
+export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';

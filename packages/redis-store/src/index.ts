@@ -6,3 +6,5 @@ export { RedisKeys } from './redis-keys.js';
 export { RedisLinkStore } from './redis-link-store.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { waitUntilReady } from './wait-until-ready.js';
+export { RedisAccessKeyStore } from './redis-access-key-store.js';
+export { RedisRateLimiter } from './redis-rate-limiter.js';

@@ -63,4 +63,19 @@ export class RedisKeys {
   unlinked(): string {
     return `${this.prefix}:{ops}:unlinked`;
   }
+
+  /** Hash: access keys made with the CLI, by id (JSON: product, name, SHA-256 of the key, created). */
+  accessKeys(): string {
+    return `${this.prefix}:{access}:keys`;
+  }
+
+  /** Hash: when each access key (CLI or environment) was last used, by id. */
+  accessKeysLastUsed(): string {
+    return `${this.prefix}:{access}:last-used`;
+  }
+
+  /** Counter of one bucket's requests in one fixed rate-limit window. */
+  rateLimit(bucket: string, window: number): string {
+    return `${this.prefix}:{rl:${encodeURIComponent(bucket)}}:${window}`;
+  }
 }

@@ -4,25 +4,45 @@ import type { ElementInfo } from './element-info.js';
 const MAX_CHAIN_LENGTH = 64 * 1024;
 const MAX_ELEMENTS = 64;
 
+const QUOTE = 34; // "
+const BACKSLASH = 92; // \
+const SEMICOLON = 59; // ;
+
 /** Splits on `;` outside double quotes; `\"` inside quotes is an escaped quote. */
 function splitElements(chain: string): string[] {
   const parts: string[] = [];
   let start = 0;
   let isQuoted = false;
   for (let index = 0; index < chain.length; index++) {
-    const character = chain[index];
+    const code = chain.charCodeAt(index);
     if (isQuoted) {
-      if (character === '\\') index++;
-      else if (character === '"') isQuoted = false;
-    } else if (character === '"') {
+      if (code === BACKSLASH) index++;
+      else if (code === QUOTE) isQuoted = false;
+    } else if (code === QUOTE) {
       isQuoted = true;
-    } else if (character === ';') {
-      parts.push(chain.slice(start, index));
+    } else if (code === SEMICOLON) {
+      pushTrimmed(parts, chain.slice(start, index));
       start = index + 1;
     }
   }
-  parts.push(chain.slice(start));
-  return parts.map((part) => part.trim()).filter((part) => part !== '');
+  pushTrimmed(parts, chain.slice(start));
+  return parts;
+}
+
+function pushTrimmed(parts: string[], part: string): void {
+  const trimmed = part.trim();
+  if (trimmed !== '') parts.push(trimmed);
+}
+
+/** `[A-Za-z0-9_-]`, the characters of an attribute key. */
+function isKeyCharacter(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 45
+  );
 }
 
 /**
@@ -32,10 +52,27 @@ function splitElements(chain: string): string[] {
 function attributesStart(element: string): number {
   for (let index = element.indexOf(':'); index !== -1; index = element.indexOf(':', index + 1)) {
     let cursor = index + 1;
-    while (cursor < element.length && /[A-Za-z0-9_-]/.test(element[cursor] ?? '')) cursor++;
+    while (cursor < element.length && isKeyCharacter(element.charCodeAt(cursor))) cursor++;
     if (element[cursor] === '=') return index;
   }
   return -1;
+}
+
+/**
+ * A quoted value from just after its opening quote, and where its closing quote is (the text's length
+ * when unterminated). A backslash right before a quote escapes it; any other backslash is itself.
+ */
+function readQuotedValue(text: string, from: number): { value: string; end: number } {
+  let value = '';
+  let segmentStart = from;
+  let quote = text.indexOf('"', from);
+  while (quote !== -1 && text.charCodeAt(quote - 1) === BACKSLASH) {
+    value += `${text.slice(segmentStart, quote - 1)}"`;
+    segmentStart = quote + 1;
+    quote = text.indexOf('"', segmentStart);
+  }
+  const end = quote === -1 ? text.length : quote;
+  return { value: value + text.slice(segmentStart, end), end };
 }
 
 function parseAttributes(text: string): Array<[string, string]> {
@@ -44,22 +81,9 @@ function parseAttributes(text: string): Array<[string, string]> {
   while (cursor < text.length) {
     const equals = text.indexOf('="', cursor);
     if (equals === -1) break;
-    const key = text.slice(cursor, equals);
-    let value = '';
-    let index = equals + 2;
-    for (; index < text.length; index++) {
-      const character = text[index];
-      if (character === '\\' && text[index + 1] === '"') {
-        value += '"';
-        index++;
-      } else if (character === '"') {
-        break;
-      } else {
-        value += character;
-      }
-    }
-    pairs.push([key, value]);
-    cursor = index + 1;
+    const { value, end } = readQuotedValue(text, equals + 2);
+    pairs.push([text.slice(cursor, equals), value]);
+    cursor = end + 1;
   }
   return pairs;
 }

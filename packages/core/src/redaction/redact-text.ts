@@ -1,7 +1,9 @@
 import { CREDENTIAL_RULES, HIGH_ENTROPY_RULE } from './credential-rules.js';
+import { LruSet } from './lru-set.js';
 import { PERSONAL_DATA_RULES } from './personal-data-rules.js';
 import { isPlaceholder, PLACEHOLDERS } from './placeholders.js';
 import type { RedactionRule } from './redaction-rule.js';
+import { textTraits } from './text-traits.js';
 import { URL_SECRET_RULES } from './url-secret-rules.js';
 
 /** Options of {@link redactText}. */
@@ -49,7 +51,27 @@ function capLength(text: string): string {
  * versions, order numbers) alone. Input longer than {@link MAX_REDACTION_INPUT_LENGTH} is cut.
  */
 export function redactText(text: string, options: RedactionOptions = {}): string {
-  const rules = [...(options.extraPatterns ?? []).map(extraPatternRule), ...BUILT_IN_RULES];
+  const extraPatterns = options.extraPatterns ?? [];
+  if (extraPatterns.length === 0) return redactWithBuiltInRules(text);
+  return redactWithRules(text, [...extraPatterns.map(extraPatternRule), ...BUILT_IN_RULES]);
+}
+
+/** Most texts are labels and paths seen over and over; these are the ones known to need nothing. */
+const KNOWN_CLEAN_TEXTS = new LruSet<string>(4096);
+const MAX_KNOWN_CLEAN_LENGTH = 256;
+
+/**
+ * Only texts the rules left unchanged are remembered, so the set never holds anything redaction
+ * would have hidden, and a hit returns exactly what the rules would.
+ */
+function redactWithBuiltInRules(text: string): string {
+  if (KNOWN_CLEAN_TEXTS.has(text)) return text;
+  const result = redactWithRules(text, BUILT_IN_RULES);
+  if (result === text && text.length <= MAX_KNOWN_CLEAN_LENGTH) KNOWN_CLEAN_TEXTS.add(text);
+  return result;
+}
+
+function redactWithRules(text: string, rules: readonly RedactionRule[]): string {
   let result = capLength(text);
   // A placeholder can end a run that hid a secret from an earlier rule (`4111… 10.0.0.1` is one long
   // digit run until the address goes), so repeat until nothing changes; two passes are the norm.
@@ -65,9 +87,16 @@ const MAX_PASSES = 4;
 
 function applyRules(text: string, rules: readonly RedactionRule[]): string {
   let result = text;
+  let traits = textTraits(result);
   for (const rule of rules) {
+    if (rule.mayChange && !rule.mayChange(result, traits)) continue;
     rule.pattern.lastIndex = 0;
-    result = result.replace(rule.pattern, rule.replace);
+    const next = result.replace(rule.pattern, rule.replace);
+    if (next !== result) {
+      result = next;
+      // The pre-checks of later rules must see the text as it is now.
+      traits = textTraits(result);
+    }
   }
   return result;
 }

@@ -1,0 +1,66 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type AccessGrant,
+  liveActivityInputShape,
+  liveActivityOutputShape,
+  type ReadLiveActivityDependencies,
+  readLiveActivity,
+} from '@threadline/core';
+
+export const liveActivityToolName = 'get_live_user_activity';
+
+/** What an agent reads to decide when to call the tool; Fin shows it to its model as is. */
+export const liveActivityToolDescription = [
+  "Returns what this user just did in the product: their most recent actions (pages viewed, buttons clicked, forms submitted, changes made, errors they saw), oldest to newest, each with its time and page.",
+  'Use it when the user refers to something they just did or saw ("it failed", "this page", "I clicked Pay and nothing happened"), reports an error, or seems stuck in a flow such as sign-up, checkout, an import or a settings change: look at where they are and what went wrong before answering.',
+  'Do not use it for questions that do not depend on what this user did: billing or refund policy, prices and plans, or general how-to questions; answer those from your knowledge sources.',
+  "product_id is the fixed product id this connector was set up with; user_id is the user's id in the product (Intercom's User ID, the external_id), never an email or an Intercom contact id.",
+  'An empty actions list means nothing recent is recorded for this user: say so rather than guess.',
+].join(' ');
+
+/**
+ * One MCP server for one request (stateless Streamable HTTP), bound to the key that made it: the tool
+ * can only read the key's product.
+ */
+export function createLiveActivityServer(
+  grant: AccessGrant,
+  deps: ReadLiveActivityDependencies,
+  version: string,
+): McpServer {
+  const server = new McpServer({ name: 'threadline', version });
+  server.registerTool(
+    liveActivityToolName,
+    {
+      title: 'Live user activity',
+      description: liveActivityToolDescription,
+      inputSchema: liveActivityInputShape,
+      outputSchema: liveActivityOutputShape,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ product_id, user_id, limit }): Promise<CallToolResult> => {
+      const outcome = await readLiveActivity(grant, { productId: product_id, userId: user_id, limit }, deps);
+      switch (outcome.kind) {
+        case 'ok':
+          return {
+            content: [{ type: 'text', text: JSON.stringify(outcome.activity) }],
+            structuredContent: { ...outcome.activity },
+          };
+        // The route answers HTTP 403 before the request reaches the server; this stays as a backstop.
+        case 'forbidden':
+          return {
+            isError: true,
+            content: [
+              {
+                type: 'text',
+                text: `this access key belongs to product "${outcome.keyProductId}" and cannot read product "${outcome.productId}"`,
+              },
+            ],
+          };
+        case 'invalid':
+          return { isError: true, content: [{ type: 'text', text: outcome.message }] };
+      }
+    },
+  );
+  return server;
+}

@@ -1,0 +1,255 @@
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Action, issueAccessKey } from '@threadline/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../../../test/test-api.js';
+
+const envKeyShop = 'mcp_shop_key_0123456789';
+const envKeyCrm = 'mcp_crm_key_0123456789ab';
+let api: TestApi;
+let url: URL;
+let cliKeyShop: string;
+let revokedKey: string;
+
+function actions(count: number, label: string): Action[] {
+  const start = Date.parse('2025-03-01T10:00:00.000Z');
+  return Array.from({ length: count }, (_, index) => ({
+    at: new Date(start + index * 1000).toISOString(),
+    type: 'click',
+    description: `${label} ${index + 1}`,
+    page: '/checkout',
+    sessionId: 's-1',
+  }));
+}
+
+async function connectClient(key: string): Promise<Client> {
+  const client = new Client({ name: 'threadline-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+  );
+  return client;
+}
+
+interface ToolOutput {
+  product_id: string;
+  user_id: string;
+  actions: { at: string; type: string; description: string; page?: string; session_id?: string }[];
+}
+
+async function callTool(client: Client, args: Record<string, unknown>) {
+  return client.callTool({ name: 'get_live_user_activity', arguments: args });
+}
+
+/** A raw JSON-RPC POST, as an MCP host would send it, with any headers. */
+function rawPost(body: unknown, headers: Record<string, string>) {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+const toolCall = (productId: string, userId: string) => ({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'get_live_user_activity', arguments: { product_id: productId, user_id: userId } },
+});
+
+beforeAll(async () => {
+  api = await startTestApi({ MCP_API_KEYS: `${envKeyShop}:shop,${envKeyCrm}:crm` });
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  url = new URL(`http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/mcp`);
+  const deps = { keys: api.composed.deps.accessKeys, now: () => new Date() };
+  cliKeyShop = (await issueAccessKey('shop', 'fin', deps)).key;
+  const revoked = await issueAccessKey('shop', 'old', deps);
+  await api.composed.deps.accessKeys.revoke(revoked.record.id);
+  revokedKey = revoked.key;
+  const activity = api.composed.deps.activity;
+  await activity.append({ productId: 'shop', userId: 'user_200' }, actions(250, 'shop action'));
+  await activity.append({ productId: 'shop', userId: 'user_3' }, actions(3, 'shop step'));
+  await activity.append({ productId: 'crm', userId: 'user_3' }, actions(3, 'crm secret step'));
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('MCP over Streamable HTTP, with the official client', () => {
+  it('lists one tool with its input and output schema and a description for agents', async () => {
+    const client = await connectClient(envKeyShop);
+    const { tools } = await client.listTools();
+    await client.close();
+    expect(tools.map((tool) => tool.name)).toEqual(['get_live_user_activity']);
+    const [tool] = tools;
+    expect(tool?.inputSchema).toMatchObject({
+      type: 'object',
+      properties: {
+        product_id: { type: 'string' },
+        user_id: { type: 'string' },
+        limit: { type: 'integer', minimum: 1, maximum: 200 },
+      },
+      required: ['product_id', 'user_id'],
+    });
+    expect(tool?.outputSchema).toMatchObject({
+      type: 'object',
+      properties: { product_id: { type: 'string' }, user_id: { type: 'string' }, actions: { type: 'array' } },
+      required: ['product_id', 'user_id', 'actions'],
+    });
+    expect(tool?.description).toMatch(/error/);
+    expect(tool?.description).toMatch(/stuck/);
+    expect(tool?.description).toMatch(/billing/);
+    expect(tool?.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it('returns the newest 50 by default, oldest first, as structured content and the same as text', async () => {
+    const client = await connectClient(envKeyShop);
+    const result = await callTool(client, { product_id: 'shop', user_id: 'user_200' });
+    await client.close();
+    expect(result.isError).toBeFalsy();
+    const output = result.structuredContent as unknown as ToolOutput;
+    expect(output.product_id).toBe('shop');
+    expect(output.user_id).toBe('user_200');
+    expect(output.actions.map((action) => action.description)).toEqual(
+      Array.from({ length: 50 }, (_, index) => `shop action ${201 + index}`),
+    );
+    expect(output.actions[0]).toEqual({
+      at: '2025-03-01T10:03:20.000Z',
+      type: 'click',
+      description: 'shop action 201',
+      page: '/checkout',
+      session_id: 's-1',
+    });
+    const [text] = result.content as { type: string; text: string }[];
+    expect(text?.type).toBe('text');
+    expect(JSON.parse(text?.text ?? '')).toEqual(output);
+  });
+
+  it('honours limit up to 200 and refuses more than 200 as a tool error', async () => {
+    const client = await connectClient(envKeyShop);
+    const three = await callTool(client, { product_id: 'shop', user_id: 'user_200', limit: 3 });
+    const all = await callTool(client, { product_id: 'shop', user_id: 'user_200', limit: 200 });
+    const tooMany = await callTool(client, { product_id: 'shop', user_id: 'user_200', limit: 201 });
+    const zero = await callTool(client, { product_id: 'shop', user_id: 'user_200', limit: 0 });
+    await client.close();
+    expect((three.structuredContent as unknown as ToolOutput).actions.map((a) => a.description)).toEqual([
+      'shop action 248',
+      'shop action 249',
+      'shop action 250',
+    ]);
+    const allActions = (all.structuredContent as unknown as ToolOutput).actions;
+    expect(allActions).toHaveLength(200);
+    expect(allActions[0]?.description).toBe('shop action 51');
+    expect(allActions.at(-1)?.description).toBe('shop action 250');
+    for (const refused of [tooMany, zero]) {
+      expect(refused.isError).toBe(true);
+      expect((refused.content as { text: string }[])[0]?.text).toMatch(/limit/);
+    }
+  });
+
+  it('answers a user with no activity with an empty list, not an error', async () => {
+    const client = await connectClient(envKeyShop);
+    const result = await callTool(client, { product_id: 'shop', user_id: 'nobody' });
+    await client.close();
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ product_id: 'shop', user_id: 'nobody', actions: [] });
+  });
+
+  it('accepts a key made like `threadline keys create` does', async () => {
+    const client = await connectClient(cliKeyShop);
+    const result = await callTool(client, { product_id: 'shop', user_id: 'user_3' });
+    await client.close();
+    expect((result.structuredContent as unknown as ToolOutput).actions.map((a) => a.description)).toEqual([
+      'shop step 1',
+      'shop step 2',
+      'shop step 3',
+    ]);
+  });
+
+  it("reads only the key's own product: crm's key reads crm's user_3", async () => {
+    const client = await connectClient(envKeyCrm);
+    const result = await callTool(client, { product_id: 'crm', user_id: 'user_3' });
+    await client.close();
+    expect((result.structuredContent as unknown as ToolOutput).actions[0]?.description).toBe(
+      'crm secret step 1',
+    );
+  });
+
+  it('records when a key was last used', async () => {
+    const uses = await api.composed.deps.accessKeys.lastUses();
+    const envId = api.composed.deps.environmentKeys.find((key) => key.productId === 'shop')?.id ?? '';
+    expect(uses[envId]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+});
+
+describe('refusals over raw HTTP', () => {
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  };
+
+  const unauthorized: [string, Record<string, string>][] = [
+    ['no Authorization header', {}],
+    ['a scheme other than Bearer', { authorization: `Basic ${envKeyShop}` }],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+    ['a key nobody issued', { authorization: 'Bearer mcp_wrong_key_0123456789' }],
+    ['a well-formed CLI key that was never stored', { authorization: `Bearer tlk_0123456789ab_${'A'.repeat(43)}` }],
+    ['a revoked key', { authorization: `Bearer ${revokedKey}` }],
+  ];
+  for (const [name, headers] of unauthorized) {
+    it(`answers 401 with a readable JSON message for ${name}`, async () => {
+      for (const body of [initialize, toolCall('shop', 'user_3')]) {
+        const response = await rawPost(body, name === 'a revoked key' ? { authorization: `Bearer ${revokedKey}` } : headers);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('content-type')).toMatch(/application\/json/);
+        const answer = (await response.json()) as { error: string; message: string };
+        expect(answer.message).toMatch(/key/);
+        expect(JSON.stringify(answer)).not.toContain('shop step');
+      }
+    });
+  }
+
+  it('answers 401 to GET and DELETE without a key, and 405 with one (stateless server)', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      expect((await fetch(url, { method })).status).toBe(401);
+      const response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${envKeyShop}`, accept: 'text/event-stream' },
+      });
+      expect(response.status).toBe(405);
+    }
+  });
+
+  it("answers 403 to a key of product crm asking for shop's user, and reads nothing of shop", async () => {
+    const response = await rawPost(toolCall('shop', 'user_3'), { authorization: `Bearer ${envKeyCrm}` });
+    expect(response.status).toBe(403);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      error: 'wrong_product',
+      message: 'this access key belongs to product "crm" and cannot read product "shop"',
+    });
+    // shop's user_3 has activity; none of it is in the answer.
+    expect(text).not.toContain('shop step');
+  });
+
+  it('answers 403 when any call of a JSON-RPC batch asks for another product', async () => {
+    const response = await rawPost([toolCall('crm', 'user_3'), { ...toolCall('shop', 'user_3'), id: 2 }], {
+      authorization: `Bearer ${envKeyCrm}`,
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).not.toContain('step');
+  });
+
+  it('answers 200 to a raw tool call with the right key', async () => {
+    const response = await rawPost(toolCall('shop', 'user_3'), { authorization: `Bearer ${cliKeyShop}` });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { result: { structuredContent: ToolOutput } };
+    expect(answer.result.structuredContent.actions).toHaveLength(3);
+  });
+});

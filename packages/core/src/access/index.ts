@@ -1,0 +1,35 @@
+export {
+  accessKeyIdOf,
+  bearerKeyOf,
+  type EnvironmentAccessKey,
+  environmentAccessKeys,
+  generateAccessKey,
+  hashAccessKey,
+  isSameKeyHash,
+} from './access-key.js';
+export {
+  type AccessGrant,
+  type AccessOutcome,
+  type AccessRateLimit,
+  type AuthenticateAccessDependencies,
+  authenticateAccess,
+  defaultAccessRateLimit,
+} from './authenticate-access.js';
+export {
+  isProductAllowed,
+  type LiveAction,
+  type LiveActivity,
+  type LiveActivityOutcome,
+  type LiveActivityQuery,
+  liveActionSchema,
+  liveActivityInputShape,
+  liveActivityLimits,
+  liveActivityOutputShape,
+  type ReadLiveActivityDependencies,
+  readLiveActivity,
+} from './read-live-activity.js';
+export {
+  type IssueAccessKeyDependencies,
+  type IssuedAccessKey,
+  issueAccessKey,
+} from './issue-access-key.js';

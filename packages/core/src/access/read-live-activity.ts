@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { formatAction } from '../actions/format-action.js';
+import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
+import type { AccessGrant } from './authenticate-access.js';
+
+export const liveActivityLimits = { default: 50, max: 200 } as const;
+
+/** Inputs of the MCP tool `get_live_user_activity` (a zod shape: the MCP SDK declares it as JSON Schema). */
+export const liveActivityInputShape = {
+  product_id: z
+    .string()
+    .min(1)
+    .max(256)
+    .describe('The product the user belongs to: the fixed product id this connector was set up with.'),
+  user_id: z
+    .string()
+    .min(1)
+    .max(512)
+    .describe(
+      "The user's stable id in the product: Intercom's User ID (the contact's external_id). Not the Intercom contact id, not an email.",
+    ),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(liveActivityLimits.max)
+    .optional()
+    .describe(
+      `How many of the most recent actions to return (default ${liveActivityLimits.default}, at most ${liveActivityLimits.max}).`,
+    ),
+};
+
+/** One action as the tool and the activity route return it. */
+export const liveActionSchema = z.object({
+  at: z.string().describe('When it happened, ISO 8601 UTC.'),
+  type: z.string().describe('pageview, click, submit, change, rageclick, deadclick, error, identify or custom.'),
+  description: z.string().describe('What the user did, in one line (personal data redacted).'),
+  page: z.string().optional().describe('The page path it happened on.'),
+  session_id: z.string().optional(),
+});
+
+export const liveActivityOutputShape = {
+  product_id: z.string(),
+  user_id: z.string(),
+  actions: z.array(liveActionSchema).describe('Oldest first; empty when nothing recent is recorded.'),
+};
+
+export type LiveAction = z.infer<typeof liveActionSchema>;
+
+export interface LiveActivity {
+  product_id: string;
+  user_id: string;
+  actions: LiveAction[];
+}
+
+export interface LiveActivityQuery {
+  productId: string;
+  userId: string;
+  /** Absent: the default (50). */
+  limit?: number | undefined;
+}
+
+export type LiveActivityOutcome =
+  | { kind: 'ok'; activity: LiveActivity }
+  | { kind: 'forbidden'; keyProductId: string; productId: string }
+  | { kind: 'invalid'; message: string };
+
+export interface ReadLiveActivityDependencies {
+  activity: Pick<ActivityStore, 'listRecent'>;
+}
+
+/** Whether a key may read this product: each key is bound to exactly one. */
+export function isProductAllowed(grant: AccessGrant, productId: string): boolean {
+  return grant.productId === productId;
+}
+
+function toLiveAction(action: StoredAction): LiveAction {
+  const live: LiveAction = { at: action.at, type: action.type, description: formatAction(action) };
+  if (action.page) live.page = action.page;
+  if (action.sessionId) live.session_id = action.sessionId;
+  return live;
+}
+
+/**
+ * A user's most recent actions, oldest first, for a key of the user's product. A key of another
+ * product is refused before anything is read; a user with no activity gets an empty list.
+ */
+export async function readLiveActivity(
+  grant: AccessGrant,
+  query: LiveActivityQuery,
+  deps: ReadLiveActivityDependencies,
+): Promise<LiveActivityOutcome> {
+  const limit = query.limit ?? liveActivityLimits.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > liveActivityLimits.max) {
+    return {
+      kind: 'invalid',
+      message: `limit must be a whole number from 1 to ${liveActivityLimits.max} (default ${liveActivityLimits.default})`,
+    };
+  }
+  if (!query.productId || !query.userId) {
+    return { kind: 'invalid', message: 'product_id and user_id are required' };
+  }
+  if (!isProductAllowed(grant, query.productId)) {
+    return { kind: 'forbidden', keyProductId: grant.productId, productId: query.productId };
+  }
+  const actions = await deps.activity.listRecent(
+    { productId: query.productId, userId: query.userId },
+    limit,
+  );
+  return {
+    kind: 'ok',
+    activity: { product_id: query.productId, user_id: query.userId, actions: actions.map(toLiveAction) },
+  };
+}
