@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
+import { adminRoutes } from './routes/admin/admin-routes.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
+import { metricsRoute } from './routes/metrics/metrics-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -54,6 +56,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(healthRoutes, { deps, state: health });
   await app.register(captureRoutes, { deps });
   await app.register(intercomWebhookRoute, { deps });
+  await app.register(metricsRoute, { deps });
+  await app.register(adminRoutes, { deps });
   await app.register(mcpRoute, { deps });
   await app.register(userActivityRoute, { deps });
   return { app, health };

@@ -1,7 +1,7 @@
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys } from '@threadline/core';
 import { createQueues } from '@threadline/jobs';
-import type { Logger } from '@threadline/observability';
+import { createMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
   RedisAccessKeyStore,
@@ -28,7 +28,11 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
   );
   await waitUntilReady(redis);
   const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
+  const queues = createQueues(redis, {
+    prefix: config.prefix,
+    coalesceMs: config.notes.coalesceMs,
+    maxWaitMs: config.notes.maxWaitMs,
+  });
   let closing: Promise<void> | undefined;
   return {
     deps: {
@@ -47,6 +51,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         : undefined,
       claims: new RedisNotificationClaims(redis, keys),
       queues,
+      metrics: createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true }),
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       now: () => new Date(),
       environmentKeys: environmentAccessKeys(config.mcpKeys),

@@ -10,7 +10,7 @@ import type {
   RateLimiter,
 } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
-import type { Logger } from '@threadline/observability';
+import type { Logger, Metrics } from '@threadline/observability';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
 export interface ApiDependencies {
@@ -21,7 +21,8 @@ export interface ApiDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   claims: NotificationClaims;
-  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery'>;
+  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery' | 'queues'>;
+  metrics: Metrics;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
   now(): Date;

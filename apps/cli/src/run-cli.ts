@@ -5,6 +5,7 @@ import type { CommandContext } from './command-context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFailedCommand } from './commands/failed.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerStatusCommand } from './commands/status.js';
 import { connect, type Services } from './connect.js';
@@ -30,6 +31,7 @@ function buildProgram(context: CommandContext): Command {
   registerReplayCommand(program, context);
   registerInspectCommand(program, context);
   registerDoctorCommand(program, context);
+  registerKeysCommand(program, context);
   return program;
 }
 

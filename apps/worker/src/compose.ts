@@ -12,6 +12,7 @@ import {
   waitUntilReady,
 } from '@threadline/redis-store';
 import type { WorkerDependencies } from './dependencies.js';
+import { gatedIntercom } from './gated-intercom.js';
 
 export interface ComposedWorker {
   deps: WorkerDependencies;
@@ -30,7 +31,22 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   );
   await waitUntilReady(redis, 30_000);
   const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
+  const queues = createQueues(redis, {
+    prefix: config.prefix,
+    coalesceMs: config.notes.coalesceMs,
+    maxWaitMs: config.notes.maxWaitMs,
+  });
+  const intercom = new IntercomAdapter({
+    accessToken,
+    baseUrl: config.intercom.apiBaseUrl,
+    adminId: config.intercom.adminId,
+    timeoutMs: config.intercom.timeoutMs,
+    // Not awaited: the headers steer later calls; a lost observation costs nothing.
+    onRateLimit: (headers) =>
+      void queues.sendGate
+        .observe(headers)
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not record Intercom rate-limit headers')),
+  });
   let closing: Promise<void> | undefined;
   return {
     queues,
@@ -50,11 +66,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
           })
         : undefined,
       delivery: new RedisDeliveryStore(redis, keys),
-      intercom: new IntercomAdapter({
-        accessToken,
-        baseUrl: config.intercom.apiBaseUrl,
-        adminId: config.intercom.adminId,
-      }),
+      intercom: gatedIntercom(intercom, queues.sendGate),
       queues,
       now: () => new Date(),
     },

@@ -16,6 +16,6 @@ export interface WorkerDependencies {
   identities: IdentityStore | undefined;
   delivery: DeliveryStore;
   intercom: IntercomPort;
-  queues: Pick<ThreadlineQueues, 'requestDelivery'>;
+  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'sendGate'>;
   now(): Date;
 }

@@ -93,10 +93,15 @@ export const configSchema = z.object({
   INTERCOM_CLIENT_SECRET: optionalText,
   INTERCOM_API_BASE_URL: z.url({ error: 'must be an http(s) URL' }).default('https://api.intercom.io'),
   INTERCOM_ADMIN_ID: optionalText,
+  /** How long one Intercom call may take before it is abandoned (outcome unknown, looked up on retry). */
+  INTERCOM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** Intercom workspace (app id) the configured token belongs to; learned from webhooks when unset. */
   INTERCOM_APP_ID: optionalText,
   LINK_BY_EMAIL: booleanFlag,
+  /** Trailing-edge debounce of new actions before a note (ms). */
   NOTE_COALESCE_MS: integer(2000, 0, 600_000),
+  /** The longest a busy conversation's actions wait for a note, however often new ones come (ms). */
+  NOTE_MAX_WAIT_MS: integer(8000, 0, 3_600_000),
   NOTE_MAX_ACTIONS: integer(25, 1, 200),
   PRECHAT_ACTIONS: integer(30, 0, 500),
   ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
@@ -107,6 +112,10 @@ export const configSchema = z.object({
   OPENAI_MODEL: z.string().trim().default('gpt-4.1-mini'),
   ADMIN_TOKEN: optionalText,
   WORKER_CONCURRENCY: integer(8, 1, 500),
+  /** BullMQ job lock: a job whose worker died is taken over once this lapses (ms). */
+  WORKER_LOCK_MS: integer(30_000, 1000, 600_000),
+  /** How often workers look for jobs whose worker died (BullMQ `stalledInterval`, ms). */
+  WORKER_STALLED_CHECK_MS: integer(30_000, 500, 600_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
 });
 

@@ -16,10 +16,11 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       prefix: 'threadline',
       productId: 'default',
-      notes: { coalesceMs: 2000, maxActions: 25, prechatActions: 30 },
+      notes: { coalesceMs: 2000, maxWaitMs: 8000, maxActions: 25, prechatActions: 30 },
       activity: { retentionSeconds: 86400, maxActions: 200 },
       summaries: { afterNotes: 8, openaiApiKey: undefined },
-      intercom: { apiBaseUrl: 'https://api.intercom.io', linkByEmail: false },
+      intercom: { apiBaseUrl: 'https://api.intercom.io', timeoutMs: 10_000, linkByEmail: false },
+      worker: { concurrency: 8, lockMs: 30_000, stalledCheckMs: 30_000 },
       mcpKeys: [],
     });
   });

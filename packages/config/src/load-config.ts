@@ -15,10 +15,12 @@ export interface Config {
     clientSecret: string | undefined;
     apiBaseUrl: string;
     adminId: string | undefined;
+    /** INTERCOM_TIMEOUT_MS, default 10,000. */
+    timeoutMs: number;
     appId: string | undefined;
     linkByEmail: boolean;
   };
-  notes: { coalesceMs: number; maxActions: number; prechatActions: number };
+  notes: { coalesceMs: number; maxWaitMs: number; maxActions: number; prechatActions: number };
   activity: { retentionSeconds: number; maxActions: number };
   summaries: {
     afterNotes: number;
@@ -27,7 +29,7 @@ export interface Config {
     openaiModel: string;
   };
   adminToken: string | undefined;
-  worker: { concurrency: number };
+  worker: { concurrency: number; lockMs: number; stalledCheckMs: number };
   shutdownTimeoutMs: number;
 }
 
@@ -61,11 +63,13 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         clientSecret: e.INTERCOM_CLIENT_SECRET,
         apiBaseUrl: e.INTERCOM_API_BASE_URL.replace(/\/+$/, ''),
         adminId: e.INTERCOM_ADMIN_ID,
+        timeoutMs: e.INTERCOM_TIMEOUT_MS,
         appId: e.INTERCOM_APP_ID,
         linkByEmail: e.LINK_BY_EMAIL,
       },
       notes: {
         coalesceMs: e.NOTE_COALESCE_MS,
+        maxWaitMs: e.NOTE_MAX_WAIT_MS,
         maxActions: e.NOTE_MAX_ACTIONS,
         prechatActions: e.PRECHAT_ACTIONS,
       },
@@ -77,7 +81,11 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         openaiModel: e.OPENAI_MODEL,
       },
       adminToken: e.ADMIN_TOKEN,
-      worker: { concurrency: e.WORKER_CONCURRENCY },
+      worker: {
+        concurrency: e.WORKER_CONCURRENCY,
+        lockMs: e.WORKER_LOCK_MS,
+        stalledCheckMs: e.WORKER_STALLED_CHECK_MS,
+      },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
   };

@@ -1,3 +1,4 @@
+export * from './access/index.js';
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
@@ -34,12 +35,17 @@ export {
 export { type SignatureHeaders, verifyIntercomSignature } from './linking/verify-intercom-signature.js';
 export { escapeHtml } from './notes/escape-html.js';
 export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
+export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';
 export type { ActivityStore, StoredAction, UserRef } from './ports/activity-store.js';
-export type { DeliveryState, DeliveryStore, PendingNote, WrittenNote } from './ports/delivery-store.js';
+export type {
+  DeliveryLock,
+  DeliveryState,
+  DeliveryStore,
+  PendingNote,
+  WrittenNote,
+} from './ports/delivery-store.js';
 export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { ConversationLink, LinkStore } from './ports/link-store.js';
-export * from './redaction/index.js';
-export * from './access/index.js';
-export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export * from './redaction/index.js';

@@ -1,2 +1,3 @@
 export { classifyIntercomError, retryAfterMs } from './classify-intercom-error.js';
 export { IntercomAdapter, type IntercomAdapterOptions } from './intercom-adapter.js';
+export { type RateLimitHeaders, readRateLimitHeaders } from './rate-limit-headers.js';

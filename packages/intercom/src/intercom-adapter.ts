@@ -1,13 +1,20 @@
 import { IntercomError, type IntercomPort } from '@threadline/core';
-import { IntercomClient } from 'intercom-client';
+import { IntercomClient, IntercomError as SdkError } from 'intercom-client';
 import { classifyIntercomError } from './classify-intercom-error.js';
+import { type RateLimitHeaders, readRateLimitHeaders } from './rate-limit-headers.js';
 
 export interface IntercomAdapterOptions {
   accessToken: string;
   baseUrl: string;
   /** The admin that authors notes; looked up with GET /me when unset. */
   adminId?: string | undefined;
-  timeoutSeconds?: number;
+  /** How long one call may take (INTERCOM_TIMEOUT_MS). Default 10,000. */
+  timeoutMs?: number;
+  /**
+   * Told the `X-RateLimit-*` headers of every answer that carries them (errors included), so the
+   * workspace's budget and coalescing can follow them. Must not throw.
+   */
+  onRateLimit?: (headers: RateLimitHeaders) => void;
 }
 
 interface PartLike {
@@ -23,25 +30,28 @@ interface PartLike {
 export class IntercomAdapter implements IntercomPort {
   private readonly client: IntercomClient;
   private adminId: Promise<string> | undefined;
+  private readonly onRateLimit: ((headers: RateLimitHeaders) => void) | undefined;
 
   constructor(options: IntercomAdapterOptions) {
     this.client = new IntercomClient({
       token: options.accessToken,
       baseUrl: options.baseUrl,
-      timeoutInSeconds: options.timeoutSeconds ?? 10,
+      timeoutInSeconds: (options.timeoutMs ?? 10_000) / 1000,
       maxRetries: 0,
     });
+    this.onRateLimit = options.onRateLimit;
     if (options.adminId) this.adminId = Promise.resolve(options.adminId);
   }
 
   /** The configured admin, or the token's own admin from GET /me (asked once). */
   async noteAuthorId(): Promise<string> {
-    this.adminId ??= this.call(async () => {
-      const me = await this.client.admins.identify();
-      if (!me?.id)
-        throw new IntercomError('bad_request', 'GET /me returned no admin id; set INTERCOM_ADMIN_ID');
-      return String(me.id);
-    }).catch((error: unknown) => {
+    this.adminId ??= this.call(() => this.client.admins.identify())
+      .then((me) => {
+        if (!me?.id)
+          throw new IntercomError('bad_request', 'GET /me returned no admin id; set INTERCOM_ADMIN_ID');
+        return String(me.id);
+      })
+      .catch((error: unknown) => {
       this.adminId = undefined;
       throw error;
     });
@@ -89,11 +99,22 @@ export class IntercomAdapter implements IntercomPort {
     }
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    request: () => Promise<T> & { withRawResponse(): Promise<{ data: T; rawResponse: { headers: Headers } }> },
+  ): Promise<T> {
     try {
-      return await request();
+      const { data, rawResponse } = await request().withRawResponse();
+      this.report(rawResponse.headers);
+      return data;
     } catch (error) {
+      if (error instanceof SdkError) this.report(error.rawResponse?.headers);
       throw classifyIntercomError(error);
     }
+  }
+
+  private report(headers: unknown): void {
+    if (!this.onRateLimit) return;
+    const seen = readRateLimitHeaders(headers);
+    if (seen) this.onRateLimit(seen);
   }
 }

@@ -7,4 +7,16 @@ export {
   queueNames,
   queuePrefix,
 } from './job-catalog.js';
-export { createQueues, type ThreadlineQueues } from './queues.js';
+export {
+  budgetFraction,
+  defaultCallsPerWindow,
+  maxCoalesceFactor,
+  NotesSendGate,
+  type RateLimitObservation,
+  rateLimitWindowMs,
+  type SendGateKeys,
+  type SendPause,
+  type SendPermission,
+  sendGateKeys,
+} from './notes-send-gate.js';
+export { createQueues, type QueueOptions, type ThreadlineQueues } from './queues.js';

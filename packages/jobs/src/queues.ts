@@ -7,6 +7,7 @@ import {
   queueNames,
   queuePrefix,
 } from './job-catalog.js';
+import { coalesceDelayScript, NotesSendGate, sendGateKeys } from './notes-send-gate.js';
 
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
@@ -20,23 +21,36 @@ export interface ThreadlineQueues {
   queues: Record<QueueName, Queue>;
   enqueueLink(request: LinkRequest): Promise<void>;
   /**
-   * Asks for a note delivery after `coalesceMs`. Requests inside the window join the job already
+   * Asks for a note delivery: a trailing-edge debounce of `coalesceMs` (each request pushes the
+   * waiting job back), never later than `maxWaitMs` after the window's first request; both widen by
+   * the coalescing factor under rate pressure. Requests inside the window join the job already
    * waiting, so a burst of actions becomes one note.
    */
   requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
+  /** Workspace-wide send control (budget, 429 waits, 401/403 pause), shared through Redis. */
+  sendGate: NotesSendGate;
   close(): Promise<void>;
 }
 
-export function createQueues(
-  connection: ConnectionOptions,
-  options: { prefix: string; coalesceMs: number },
-): ThreadlineQueues {
+export interface QueueOptions {
+  prefix: string;
+  /** NOTE_COALESCE_MS. */
+  coalesceMs: number;
+  /** NOTE_MAX_WAIT_MS; default 4 × `coalesceMs`. */
+  maxWaitMs?: number;
+}
+
+export function createQueues(connection: ConnectionOptions, options: QueueOptions): ThreadlineQueues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: queuePrefix(options.prefix, name), defaultJobOptions });
   const queues = { link: make(queueNames.link), notes: make(queueNames.notes) };
+  const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
+  const sendGate = new NotesSendGate(queues.notes, gateKeys);
+  const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs * 4, options.coalesceMs);
   let closed: Promise<void> | undefined;
   return {
     queues,
+    sendGate,
     async enqueueLink(request) {
       const payload = linkConversationJob.payload.parse(request);
       await queues.link.add(linkConversationJob.name, payload, {
@@ -46,19 +60,29 @@ export function createQueues(
     async requestDelivery(conversationId, requestOptions = {}) {
       const payload = deliverNotesJob.payload.parse({ conversationId });
       // The first note of a new link goes out at once; the per-conversation lock keeps it single.
-      if (requestOptions.immediate) return void (await queues.notes.add(deliverNotesJob.name, payload));
+      if (requestOptions.immediate || options.coalesceMs <= 1)
+        return void (await queues.notes.add(deliverNotesJob.name, payload));
+      const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
+      const client = await queues.notes.client;
+      const [delay] = (await client.eval(
+        coalesceDelayScript,
+        3,
+        gateKeys.window(deduplicationId),
+        gateKeys.pressure,
+        gateKeys.pressureFloor,
+        Date.now(),
+        options.coalesceMs,
+        maxWaitMs,
+      )) as [number, string];
+      // Debounce: a request replaces the job still waiting (`replace`) and pushes it back (`extend`).
+      // The deduplication window closes just before the job starts, so a request that was folded into
+      // a job always happened before that job reads the actions; a request made while a job runs makes
+      // the next one, and the per-conversation lock keeps them one at a time.
       const deduplication =
-        options.coalesceMs > 1
-          ? // The window closes just before the job starts, so a request that was folded into this job
-            // always happened before the job reads the actions.
-            {
-              deduplication: {
-                id: deliverNotesJob.deduplicationId(conversationId),
-                ttl: options.coalesceMs - 1,
-              },
-            }
+        delay > 1
+          ? { deduplication: { id: deduplicationId, ttl: delay - 1, extend: true, replace: true } }
           : {};
-      await queues.notes.add(deliverNotesJob.name, payload, { delay: options.coalesceMs, ...deduplication });
+      await queues.notes.add(deliverNotesJob.name, payload, { delay, ...deduplication });
     },
     close() {
       closed ??= Promise.all(Object.values(queues).map((queue) => queue.close())).then(() => undefined);

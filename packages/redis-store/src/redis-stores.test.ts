@@ -91,6 +91,26 @@ describe('RedisActivityStore', () => {
     expect(await store.listAfter(user, null, 10)).toEqual([]);
   });
 
+  it('keeps every field and the order of a long batch, also after Redis forgot the script', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 500, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'batch' };
+    const batch = Array.from({ length: 120 }, (_, index) =>
+      action(`a${index}`, undefined, {
+        ...(index % 3 === 0 ? { page: `/p/${index}` } : {}),
+        ...(index % 4 === 0 ? { sessionId: `s${index}` } : {}),
+        ...(index % 5 === 0 ? { repeat: 2 } : {}),
+      }),
+    );
+    await redis.script('FLUSH');
+    const ids = await store.append(user, batch);
+    expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+    const stored = await store.listAfter(user, null, 500);
+    expect(stored.map((a) => a.id)).toEqual(ids);
+    expect(stored.map(({ id: _id, ...rest }) => rest)).toEqual(batch);
+    expect(await redis.ttl(keys.actions('shop', 'batch'))).toBeGreaterThan(0);
+  });
+
   it('moves anonymous actions to the identified user', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const anonymous = { productId: 'shop', userId: 'anon-123' };
@@ -194,17 +214,20 @@ describe('RedisDeliveryStore', () => {
     ]);
   });
 
-  it('lets one delivery at a time hold a conversation, and only the holder release it', async () => {
+  it('lets one delivery at a time hold a conversation, and only the holder release or extend it', async () => {
     const store = new RedisDeliveryStore(redis, keys);
-    const release = await store.lock('conv-lock', 10_000);
-    expect(release).not.toBeNull();
+    const held = await store.lock('conv-lock', 10_000);
+    expect(held).not.toBeNull();
     expect(await store.lock('conv-lock', 10_000)).toBeNull();
-    await release!();
+    expect(await held!.extend(20_000)).toBe(true);
+    expect(await redis.pttl(keys.deliveryLock('conv-lock'))).toBeGreaterThan(10_000);
+    await held!.release();
     const again = await store.lock('conv-lock', 10_000);
     expect(again).not.toBeNull();
-    await release!(); // a stale release must not free the new holder's lock
+    await held!.release(); // a stale release must not free the new holder's lock
+    expect(await held!.extend(20_000)).toBe(false);
     expect(await store.lock('conv-lock', 10_000)).toBeNull();
-    await again!();
+    await again!.release();
   });
 });
 

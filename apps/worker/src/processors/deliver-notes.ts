@@ -1,15 +1,25 @@
 import { deliverNotes, formatAction, IntercomError } from '@threadline/core';
 import { type DeliverNotesPayload, deliverNotesJob } from '@threadline/jobs';
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { WorkerDependencies } from '../dependencies.js';
+import { answerWorkspaceRefusal } from './intercom-refusal.js';
 
 /** How soon a job that found another delivery of its conversation in flight looks again. */
 const busyRetryMs = 500;
 
 /**
+ * The per-conversation lock must outlive one note's calls (a lookup and a post, each up to the
+ * client timeout), or a second worker could post the same pending note while the first is waiting.
+ */
+export function deliveryLockTtlMs(intercomTimeoutMs: number): number {
+  return 2 * intercomTimeoutMs + 5000;
+}
+
+/**
  * Writes a conversation's new actions as notes. Intercom errors are turned into BullMQ's terms here
- * and nowhere else: 429 pauses the queue until the reset, 5xx and timeouts retry with backoff,
- * a vanished conversation closes its link, other refusals fail the job with their reason.
+ * and nowhere else: 429 (or the budget used up) stops the queue until the reset, 401/403 pause the
+ * workspace, 5xx and timeouts retry with backoff, a vanished conversation closes its link, other
+ * refusals fail the job with their reason.
  */
 export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Worker) {
   return async (job: Job<DeliverNotesPayload>, token?: string) => {
@@ -27,6 +37,7 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
         maxActionsPerNote: deps.config.notes.maxActions,
         prechatActions: deps.config.notes.prechatActions,
         now: deps.now,
+        lockTtlMs: deliveryLockTtlMs(deps.config.intercom.timeoutMs),
       });
       if (outcome.kind === 'busy') {
         await job.moveToDelayed(Date.now() + busyRetryMs, token);
@@ -39,19 +50,16 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
     } catch (error) {
       if (!(error instanceof IntercomError)) throw error;
       log.warn({ code: error.code, status: error.status }, 'intercom refused a delivery call');
+      await answerWorkspaceRefusal(error, deps, worker(), log);
       switch (error.code) {
-        case 'rate_limited':
-          await worker().rateLimit(error.retryAfterMs ?? 10_000);
-          throw Worker.RateLimitError();
         case 'not_found':
+          log.warn('the conversation is gone from Intercom: link closed, its pending actions dropped');
           await deps.links.close(conversationId, 'the conversation no longer exists in Intercom');
           return { kind: 'closed' as const };
         case 'unavailable':
         case 'timeout':
-        case 'unauthorized':
-        case 'forbidden':
           throw error;
-        case 'bad_request':
+        default:
           throw new UnrecoverableError(error.message);
       }
     }

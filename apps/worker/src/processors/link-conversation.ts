@@ -1,10 +1,11 @@
 import { IntercomError, linkConversation } from '@threadline/core';
 import { type LinkConversationPayload, linkConversationJob } from '@threadline/jobs';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { WorkerDependencies } from '../dependencies.js';
+import { answerWorkspaceRefusal } from './intercom-refusal.js';
 
 /** Links the conversation named by a webhook, then asks for its first note. */
-export function linkConversationProcessor(deps: WorkerDependencies) {
+export function linkConversationProcessor(deps: WorkerDependencies, worker: () => Worker) {
   return async (job: Job<LinkConversationPayload>) => {
     const parsed = linkConversationJob.payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${linkConversationJob.name} payload`);
@@ -29,7 +30,9 @@ export function linkConversationProcessor(deps: WorkerDependencies) {
       }
       return outcome;
     } catch (error) {
-      if (error instanceof IntercomError && !error.isRetryable) throw new UnrecoverableError(error.message);
+      if (!(error instanceof IntercomError)) throw error;
+      await answerWorkspaceRefusal(error, deps, worker(), log);
+      if (!error.isRetryable) throw new UnrecoverableError(error.message);
       throw error;
     }
   };

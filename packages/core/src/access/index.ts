@@ -16,6 +16,11 @@ export {
   defaultAccessRateLimit,
 } from './authenticate-access.js';
 export {
+  type IssueAccessKeyDependencies,
+  type IssuedAccessKey,
+  issueAccessKey,
+} from './issue-access-key.js';
+export {
   isProductAllowed,
   type LiveAction,
   type LiveActivity,
@@ -28,8 +33,3 @@ export {
   type ReadLiveActivityDependencies,
   readLiveActivity,
 } from './read-live-activity.js';
-export {
-  type IssueAccessKeyDependencies,
-  type IssuedAccessKey,
-  issueAccessKey,
-} from './issue-access-key.js';

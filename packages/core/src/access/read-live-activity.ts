@@ -33,7 +33,9 @@ export const liveActivityInputShape = {
 /** One action as the tool and the activity route return it. */
 export const liveActionSchema = z.object({
   at: z.string().describe('When it happened, ISO 8601 UTC.'),
-  type: z.string().describe('pageview, click, submit, change, rageclick, deadclick, error, identify or custom.'),
+  type: z
+    .string()
+    .describe('pageview, click, submit, change, rageclick, deadclick, error, identify or custom.'),
   description: z.string().describe('What the user did, in one line (personal data redacted).'),
   page: z.string().optional().describe('The page path it happened on.'),
   session_id: z.string().optional(),
@@ -103,10 +105,7 @@ export async function readLiveActivity(
   if (!isProductAllowed(grant, query.productId)) {
     return { kind: 'forbidden', keyProductId: grant.productId, productId: query.productId };
   }
-  const actions = await deps.activity.listRecent(
-    { productId: query.productId, userId: query.userId },
-    limit,
-  );
+  const actions = await deps.activity.listRecent({ productId: query.productId, userId: query.userId }, limit);
   return {
     kind: 'ok',
     activity: { product_id: query.productId, user_id: query.userId, actions: actions.map(toLiveAction) },

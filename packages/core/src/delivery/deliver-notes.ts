@@ -21,7 +21,10 @@ export interface DeliverNotesDependencies {
   /** The first note may carry this many pre-chat actions, even beyond `maxActionsPerNote`. */
   prechatActions?: number;
   now(): Date;
-  /** How long the per-conversation lock lives if a worker dies holding it. */
+  /**
+   * How long the per-conversation lock lives if a worker dies holding it; renewed before each note,
+   * so it must cover one note's calls (a lookup and a post). Default 60,000.
+   */
   lockTtlMs?: number;
 }
 
@@ -68,12 +71,15 @@ export async function deliverNotes(
   dependencies: DeliverNotesDependencies,
 ): Promise<DeliveryOutcome> {
   const { activity, links, delivery, intercom } = dependencies;
-  const release = await delivery.lock(conversationId, dependencies.lockTtlMs ?? 60_000);
-  if (!release) return { kind: 'busy' };
+  const lockTtlMs = dependencies.lockTtlMs ?? 60_000;
+  const lock = await delivery.lock(conversationId, lockTtlMs);
+  if (!lock) return { kind: 'busy' };
   try {
     let notesPosted = 0;
     let actionsPosted = 0;
-    for (;;) {
+    for (let round = 0; ; round += 1) {
+      // Lost (lapsed and taken by another worker): stop, the holder carries on from the same state.
+      if (round > 0 && !(await lock.extend(lockTtlMs))) return { kind: 'busy' };
       const link = await links.get(conversationId);
       if (!link) return { kind: 'not_linked' };
       if (link.status === 'closed') return { kind: 'closed' };
@@ -116,6 +122,6 @@ export async function deliverNotes(
       actionsPosted += batch.length;
     }
   } finally {
-    await release();
+    await lock.release();
   }
 }

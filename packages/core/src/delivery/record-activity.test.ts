@@ -118,3 +118,53 @@ describe('recordActivity and $identify', () => {
     expect(descriptions(store, 'someone-else')).toEqual(['Plan selected (plan: Team)']);
   });
 });
+
+describe('recordActivity and the store', () => {
+  /** Logs every call the use case makes, in the order the results come back. */
+  class LoggingActivityStore extends InMemoryActivityStore {
+    readonly log: string[] = [];
+
+    override async append(user: UserRef, actions: Action[]): Promise<string[]> {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.log.push(`append ${user.userId} ${actions.map((action) => action.description).join(', ')}`);
+      return super.append(user, actions);
+    }
+  }
+
+  it('appends each user once, oldest first, events of the same instant in arrival order', async () => {
+    const store = new LoggingActivityStore();
+    const result = await record(store, [
+      event('step_two', 'ann', 2),
+      event('other_one', 'bob', 1),
+      event('step_one', 'ann', 1),
+      event('step_one_bis', 'ann', 1),
+      event('other_two', 'bob', 2),
+    ]);
+    expect(store.log.sort()).toEqual([
+      'append ann Step one, Step one bis, Step two',
+      'append bob Other one, Other two',
+    ]);
+    expect(result).toEqual({ stored: 5, dropped: 0, users: 2 });
+  });
+
+  it('looks up conversations only once every append is done, and asks for each delivery', async () => {
+    const store = new LoggingActivityStore();
+    const requested: string[] = [];
+    await recordActivity('default', [event('a', 'ann', 0), event('b', 'bob', 0)], {
+      activity: store,
+      links: {
+        conversationsOf: async ({ userId }) => {
+          store.log.push(`conversations ${userId}`);
+          return userId === 'ann' ? ['conv-1', 'conv-2'] : ['conv-3'];
+        },
+      },
+      describe: (captured) => describeEvent(captured),
+      requestDelivery: async (conversationId) => {
+        requested.push(conversationId);
+      },
+    });
+    expect(store.log.slice(0, 2).sort()).toEqual(['append ann A', 'append bob B']);
+    expect(store.log.slice(2)).toEqual(['conversations ann', 'conversations bob']);
+    expect(requested).toEqual(['conv-1', 'conv-2', 'conv-3']);
+  });
+});

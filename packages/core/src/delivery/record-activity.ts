@@ -20,21 +20,18 @@ export interface RecordActivityResult {
   users: number;
 }
 
+/** An `$identify` that ends an anonymous visitor's history: its actions move to the identified user. */
+interface Merge {
+  from: UserRef;
+  into: UserRef;
+}
+
 /**
- * The capture use case: events become redacted actions per user; every open conversation of a user
- * who did something gets a delivery request. Anonymous actions follow the user on `$identify`.
+ * posthog-js sends the pre-login events in the same batch as the `$identify` that ends them; those go
+ * straight to the identified user, or they would land after the merge and be stranded.
  */
-export async function recordActivity(
-  productId: string,
-  events: CapturedEvent[],
-  dependencies: RecordActivityDependencies,
-): Promise<RecordActivityResult> {
-  const byUser = new Map<string, Action[]>();
-  let dropped = 0;
-  const merges: { from: UserRef; into: UserRef }[] = [];
-  // posthog-js sends the pre-login events in the same batch as the `$identify` that ends them;
-  // those go straight to the identified user, or they would land after the merge and be stranded.
-  const identifiedAs = new Map<string, string>();
+function mergesIn(productId: string, events: CapturedEvent[]): Merge[] {
+  const merges: Merge[] = [];
   for (const event of events) {
     const anonymousId = event.properties.$anon_distinct_id;
     if (
@@ -47,45 +44,106 @@ export async function recordActivity(
         from: { productId, userId: anonymousId },
         into: { productId, userId: event.distinctId },
       });
-      identifiedAs.set(anonymousId, event.distinctId);
     }
   }
-  // Anonymous events (posthog-js marks them `$is_identified: false`) of an id identified in an
-  // earlier request follow the user too: posthog-js sends `$identify` at once, the batch before it later.
+  return merges;
+}
+
+/**
+ * Anonymous events (posthog-js marks them `$is_identified: false`) of an id identified in an earlier
+ * request follow the user too: posthog-js sends `$identify` at once, the batch before it later.
+ * Adds those ids to `identifiedAs`, looking them all up at once.
+ */
+async function addEarlierIdentities(
+  productId: string,
+  events: CapturedEvent[],
+  identifiedAs: Map<string, string>,
+  activity: ActivityStore,
+): Promise<void> {
   const anonymousIds = new Set<string>();
   for (const event of events) {
     if (event.properties.$is_identified === false && !identifiedAs.has(event.distinctId)) {
       anonymousIds.add(event.distinctId);
     }
   }
-  for (const anonymousId of anonymousIds) {
-    const userId = await dependencies.activity.identifiedAs({ productId, userId: anonymousId });
+  if (anonymousIds.size === 0) return;
+  const lookups = [...anonymousIds].map(async (anonymousId) => {
+    const userId = await activity.identifiedAs({ productId, userId: anonymousId });
+    return { anonymousId, userId };
+  });
+  for (const { anonymousId, userId } of await Promise.all(lookups)) {
     if (userId && userId !== anonymousId) identifiedAs.set(anonymousId, userId);
   }
+}
+
+function isOldestFirst(times: readonly number[]): boolean {
+  for (let index = 1; index < times.length; index++) {
+    if (!((times[index - 1] as number) <= (times[index] as number))) return false;
+  }
+  return true;
+}
+
+/**
+ * Oldest first, each time parsed once. Array sort is stable, so actions of the same instant keep
+ * their order; batches that are already in order (nearly all) are not sorted at all.
+ */
+function byTime(actions: Action[]): Action[] {
+  const times = actions.map((action) => Date.parse(action.at));
+  if (isOldestFirst(times)) return actions;
+  return actions
+    .map((action, index) => ({ action, time: times[index] as number }))
+    .sort((a, b) => a.time - b.time)
+    .map(({ action }) => action);
+}
+
+/**
+ * The capture use case: events become redacted actions per user; every open conversation of a user
+ * who did something gets a delivery request. Anonymous actions follow the user on `$identify`.
+ *
+ * Redis is asked as few times as it can be: the users' lookups together, then every user's appends
+ * together (each user's actions in one call, so in order), then their conversations together.
+ */
+export async function recordActivity(
+  productId: string,
+  events: CapturedEvent[],
+  dependencies: RecordActivityDependencies,
+): Promise<RecordActivityResult> {
+  const merges = mergesIn(productId, events);
+  const identifiedAs = new Map(merges.map(({ from, into }) => [from.userId, into.userId]));
+  await addEarlierIdentities(productId, events, identifiedAs, dependencies.activity);
+
+  const byUser = new Map<string, Action[]>();
+  const emails: { email: string; userId: string }[] = [];
+  let dropped = 0;
   for (const event of events) {
     const email = dependencies.identities ? identifiedEmail(event) : null;
-    if (email) await dependencies.identities?.rememberEmail(productId, email, event.distinctId);
+    if (email) emails.push({ email, userId: event.distinctId });
     const action = dependencies.describe(event);
     if (!action) {
       dropped += 1;
       continue;
     }
     const userId = identifiedAs.get(event.distinctId) ?? event.distinctId;
-    const list = byUser.get(userId) ?? [];
-    list.push(action);
-    byUser.set(userId, list);
+    const list = byUser.get(userId);
+    if (list) list.push(action);
+    else byUser.set(userId, [action]);
   }
+  // In event order: a later identify of the same email wins, as it did one event at a time.
+  for (const { email, userId } of emails)
+    await dependencies.identities?.rememberEmail(productId, email, userId);
   for (const { from, into } of merges) await dependencies.activity.merge(from, into);
+
+  const appended = await Promise.all(
+    [...byUser].map(([userId, actions]) =>
+      dependencies.activity.append({ productId, userId }, byTime(actions)),
+    ),
+  );
+  const stored = appended.reduce((total, ids) => total + ids.length, 0);
+
   const touched = new Set<string>([...byUser.keys(), ...merges.map((merge) => merge.into.userId)]);
-  let stored = 0;
-  for (const [userId, actions] of byUser) {
-    const sorted = [...actions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    stored += (await dependencies.activity.append({ productId, userId }, sorted)).length;
-  }
-  for (const userId of touched) {
-    for (const conversationId of await dependencies.links.conversationsOf({ productId, userId })) {
-      await dependencies.requestDelivery(conversationId);
-    }
-  }
+  const conversations = await Promise.all(
+    [...touched].map((userId) => dependencies.links.conversationsOf({ productId, userId })),
+  );
+  for (const conversationId of conversations.flat()) await dependencies.requestDelivery(conversationId);
   return { stored, dropped, users: touched.size };
 }

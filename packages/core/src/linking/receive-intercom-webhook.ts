@@ -4,9 +4,9 @@ import type { LinkRequest } from './link-request.js';
 import { type SignatureHeaders, verifyIntercomSignature } from './verify-intercom-signature.js';
 
 export type WebhookOutcome =
-  | { kind: 'accepted'; notificationId: string; conversationId: string }
-  | { kind: 'duplicate'; notificationId: string }
-  | { kind: 'ignored'; reason: string }
+  | { kind: 'accepted'; topic: string; notificationId: string; conversationId: string }
+  | { kind: 'duplicate'; topic: string; notificationId: string }
+  | { kind: 'ignored'; topic: string; reason: string }
   | { kind: 'bad_signature' }
   | { kind: 'malformed'; reason: string };
 
@@ -53,7 +53,7 @@ export async function receiveIntercomWebhook(
   }
   const notification = parsed.data;
   if (!linkingTopics.has(notification.topic)) {
-    return { kind: 'ignored', reason: `topic ${notification.topic} is not used` };
+    return { kind: 'ignored', topic: notification.topic, reason: `topic ${notification.topic} is not used` };
   }
   const conversation = readConversation(notification.topic, notification.data.item);
   if (!conversation) {
@@ -62,7 +62,7 @@ export async function receiveIntercomWebhook(
   const notificationId =
     notification.id ?? `body-${createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32)}`;
   if (!(await dependencies.claims.claim(notificationId, inFlightClaimSeconds))) {
-    return { kind: 'duplicate', notificationId };
+    return { kind: 'duplicate', topic: notification.topic, notificationId };
   }
   try {
     await dependencies.enqueueLink({
@@ -79,5 +79,5 @@ export async function receiveIntercomWebhook(
     throw error;
   }
   await dependencies.claims.extend(notificationId, settledClaimSeconds);
-  return { kind: 'accepted', notificationId, conversationId: conversation.conversationId };
+  return { kind: 'accepted', topic: notification.topic, notificationId, conversationId: conversation.conversationId };
 }

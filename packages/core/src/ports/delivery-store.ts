@@ -29,6 +29,13 @@ export interface DeliveryStore {
   /** Atomically: records the note, advances the cursor and the numbering, clears `pending`. */
   commit(conversationId: string, pending: PendingNote, partId: string, postedAt: string): Promise<void>;
   notes(conversationId: string): Promise<WrittenNote[]>;
-  /** One delivery in flight per conversation, across every worker. Returns a release function or null. */
-  lock(conversationId: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
+  /** One delivery in flight per conversation, across every worker. Null: another holds it. */
+  lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null>;
+}
+
+/** A held per-conversation lock. It lapses after its TTL if the holder dies. */
+export interface DeliveryLock {
+  release(): Promise<void>;
+  /** Pushes the lapse back to `ttlMs` from now; false when the lock was lost (lapsed and taken). */
+  extend(ttlMs: number): Promise<boolean>;
 }

@@ -7,14 +7,11 @@ const grants = new WeakMap<FastifyRequest, AccessGrant>();
 function sendRefusal(reply: FastifyReply, outcome: Exclude<AccessOutcome, { kind: 'granted' }>) {
   switch (outcome.kind) {
     case 'missing_key':
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="threadline"')
-        .send({
-          error: 'missing_key',
-          message:
-            'send an access key as "Authorization: Bearer <key>" (keys come from MCP_API_KEYS or `threadline keys create`)',
-        });
+      return reply.code(401).header('www-authenticate', 'Bearer realm="threadline"').send({
+        error: 'missing_key',
+        message:
+          'send an access key as "Authorization: Bearer <key>" (keys come from MCP_API_KEYS or `threadline keys create`)',
+      });
     case 'unknown_key':
       return reply
         .code(401)
@@ -53,7 +50,10 @@ export function requireAccess(deps: ApiDependencies) {
       request.log = request.log.child({ keyId: outcome.grant.keyId });
       return;
     }
-    request.log.info({ outcome: outcome.kind, ...('keyId' in outcome ? { keyId: outcome.keyId } : {}) }, 'access refused');
+    request.log.info(
+      { outcome: outcome.kind, ...('keyId' in outcome ? { keyId: outcome.keyId } : {}) },
+      'access refused',
+    );
     return sendRefusal(reply, outcome);
   };
 }

@@ -40,7 +40,10 @@ export async function userActivityRoute(app: FastifyInstance, options: { deps: A
         { activity: deps.activity },
       );
       request.log.info(
-        { outcome: outcome.kind, ...(outcome.kind === 'ok' ? { actions: outcome.activity.actions.length } : {}) },
+        {
+          outcome: outcome.kind,
+          ...(outcome.kind === 'ok' ? { actions: outcome.activity.actions.length } : {}),
+        },
         'user activity read',
       );
       return send(reply, outcome);

@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type Action, issueAccessKey } from '@threadline/core';
+import { RedisKeys } from '@threadline/redis-store';
+import { testRedisUrl } from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
 
@@ -11,6 +14,8 @@ let api: TestApi;
 let url: URL;
 let cliKeyShop: string;
 let revokedKey: string;
+let redis: Redis;
+let keys: RedisKeys;
 
 function actions(count: number, label: string): Action[] {
   const start = Date.parse('2025-03-01T10:00:00.000Z');
@@ -63,6 +68,8 @@ const toolCall = (productId: string, userId: string) => ({
 
 beforeAll(async () => {
   api = await startTestApi({ MCP_API_KEYS: `${envKeyShop}:shop,${envKeyCrm}:crm` });
+  redis = new Redis(testRedisUrl());
+  keys = new RedisKeys(api.config.prefix);
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   url = new URL(`http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/mcp`);
   const deps = { keys: api.composed.deps.accessKeys, now: () => new Date() };
@@ -76,6 +83,7 @@ beforeAll(async () => {
   await activity.append({ productId: 'crm', userId: 'user_3' }, actions(3, 'crm secret step'));
 });
 afterAll(async () => {
+  redis.disconnect();
   await api.close();
 });
 
@@ -194,18 +202,22 @@ describe('refusals over raw HTTP', () => {
     params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
   };
 
-  const unauthorized: [string, Record<string, string>][] = [
-    ['no Authorization header', {}],
-    ['a scheme other than Bearer', { authorization: `Basic ${envKeyShop}` }],
-    ['an empty bearer', { authorization: 'Bearer ' }],
-    ['a key nobody issued', { authorization: 'Bearer mcp_wrong_key_0123456789' }],
-    ['a well-formed CLI key that was never stored', { authorization: `Bearer tlk_0123456789ab_${'A'.repeat(43)}` }],
-    ['a revoked key', { authorization: `Bearer ${revokedKey}` }],
+  // Functions: the revoked key only exists once beforeAll has run.
+  const unauthorized: [string, () => Record<string, string>][] = [
+    ['no Authorization header', () => ({})],
+    ['a scheme other than Bearer', () => ({ authorization: `Basic ${envKeyShop}` })],
+    ['an empty bearer', () => ({ authorization: 'Bearer ' })],
+    ['a key nobody issued', () => ({ authorization: 'Bearer mcp_wrong_key_0123456789' })],
+    [
+      'a well-formed CLI key that was never stored',
+      () => ({ authorization: `Bearer tlk_0123456789ab_${'A'.repeat(43)}` }),
+    ],
+    ['a revoked key', () => ({ authorization: `Bearer ${revokedKey}` })],
   ];
   for (const [name, headers] of unauthorized) {
     it(`answers 401 with a readable JSON message for ${name}`, async () => {
       for (const body of [initialize, toolCall('shop', 'user_3')]) {
-        const response = await rawPost(body, name === 'a revoked key' ? { authorization: `Bearer ${revokedKey}` } : headers);
+        const response = await rawPost(body, headers());
         expect(response.status).toBe(401);
         expect(response.headers.get('content-type')).toMatch(/application\/json/);
         const answer = (await response.json()) as { error: string; message: string };
@@ -227,9 +239,40 @@ describe('refusals over raw HTTP', () => {
   });
 
   it("answers 403 to a key of product crm asking for shop's user, and reads nothing of shop", async () => {
-    const response = await rawPost(toolCall('shop', 'user_3'), { authorization: `Bearer ${envKeyCrm}` });
-    expect(response.status).toBe(403);
-    const text = await response.text();
+    // Every command Redis runs meanwhile, to show that shop's stream is not touched by the refused call.
+    const monitor = await redis.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    // Redis runs commands in order and MONITOR reports them in that order: once a marker sent after a
+    // response shows up, everything the request made Redis do is already in `commands`.
+    const mark = async (label: string) => {
+      await redis.echo(label);
+      while (!commands.some((args) => args[0]?.toLowerCase() === 'echo' && args[1] === label)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return commands.length;
+    };
+    const shopStream = keys.actions('shop', 'user_3');
+    const touching = (list: string[][]) => list.filter((args) => args.includes(shopStream));
+    let text: string;
+    try {
+      await mark('before-refused');
+      const start = commands.length;
+      const response = await rawPost(toolCall('shop', 'user_3'), { authorization: `Bearer ${envKeyCrm}` });
+      expect(response.status).toBe(403);
+      text = await response.text();
+      const refusedEnd = await mark('after-refused');
+      // The same call with shop's key does read the stream: the monitor sees such reads.
+      const allowed = await rawPost(toolCall('shop', 'user_3'), { authorization: `Bearer ${envKeyShop}` });
+      expect(allowed.status).toBe(200);
+      const allowedEnd = await mark('after-allowed');
+      expect(touching(commands.slice(start, refusedEnd))).toEqual([]);
+      expect(touching(commands.slice(refusedEnd, allowedEnd)).map((args) => args[0]?.toLowerCase())).toEqual([
+        'xrevrange',
+      ]);
+    } finally {
+      monitor.disconnect();
+    }
     expect(JSON.parse(text)).toEqual({
       error: 'wrong_product',
       message: 'this access key belongs to product "crm" and cannot read product "shop"',

@@ -16,7 +16,10 @@ function requestedProducts(body: unknown): string[] {
   const products: string[] = [];
   for (const message of messages) {
     if (typeof message !== 'object' || message === null) continue;
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
+    const { method, params } = message as {
+      method?: unknown;
+      params?: { name?: unknown; arguments?: unknown };
+    };
     if (method !== 'tools/call' || params?.name !== liveActivityToolName) continue;
     const productId = (params.arguments as { product_id?: unknown } | undefined)?.product_id;
     if (typeof productId === 'string') products.push(productId);
@@ -33,7 +36,12 @@ function toWebRequest(request: FastifyRequest): Request {
   return new Request(`http://${request.host}${request.url}`, { method: request.method, headers });
 }
 
-async function answer(request: FastifyRequest, reply: FastifyReply, grant: AccessGrant, deps: ApiDependencies) {
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  grant: AccessGrant,
+  deps: ApiDependencies,
+) {
   const server = createLiveActivityServer(grant, { activity: deps.activity }, mcpServerVersion);
   // Stateless, with plain JSON answers: any replica can take any request, nothing is held open.
   const transport = new WebStandardStreamableHTTPServerTransport({

@@ -1,0 +1,52 @@
+import { conversationNotification, intercomSignature } from '@threadline/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../../../test/test-api.js';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('GET /metrics', () => {
+  it('counts webhook deliveries by topic and outcome, and reports queue depths', async () => {
+    const body = JSON.stringify(
+      conversationNotification({ notificationId: 'notif-metrics', conversationId: 'c-m', externalId: 'u' }),
+    );
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await api.app.inject({
+        method: 'POST',
+        url: '/webhooks/intercom',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature': intercomSignature(body, 'test_client_secret'),
+        },
+        payload: body,
+      });
+    }
+    await api.app.inject({
+      method: 'POST',
+      url: '/webhooks/intercom',
+      headers: { 'content-type': 'application/json' },
+      payload: body,
+    });
+
+    const response = await api.app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = response.body;
+    expect(text).toMatch(
+      /threadline_webhook_deliveries_total\{topic="conversation.user.created",outcome="accepted",service="api"\} 1/,
+    );
+    expect(text).toMatch(
+      /threadline_webhook_deliveries_total\{topic="conversation.user.created",outcome="duplicate",service="api"\} 1/,
+    );
+    expect(text).toMatch(
+      /threadline_webhook_deliveries_total\{topic="unknown",outcome="bad_signature",service="api"\} 1/,
+    );
+    expect(text).toMatch(/threadline_queue_jobs\{queue="link",state="waiting",service="api"\} 1/);
+    expect(text).toContain('threadline_process_resident_memory_bytes');
+  });
+});

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  accessKeyIdOf,
+  bearerKeyOf,
+  environmentAccessKeys,
+  generateAccessKey,
+  hashAccessKey,
+  isSameKeyHash,
+} from './access-key.js';
+import { readLiveActivity } from './read-live-activity.js';
+
+describe('access keys', () => {
+  it('hashes with SHA-256, hex', () => {
+    const expected = createHash('sha256').update('mcp_shop_key_0123456789').digest('hex');
+    expect(hashAccessKey('mcp_shop_key_0123456789')).toBe(expected);
+  });
+
+  it('makes keys that carry their id and 256 random bits, different each time', () => {
+    const first = generateAccessKey();
+    const second = generateAccessKey();
+    expect(first.key).toMatch(/^tlk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(accessKeyIdOf(first.key)).toBe(first.id);
+    expect(first.key).not.toBe(second.key);
+    expect(first.id).not.toBe(second.id);
+  });
+
+  it('finds no id in other strings', () => {
+    for (const key of ['mcp_shop_key_0123456789', `tlk_0123456789ab_${'A'.repeat(42)}`, 'tlk__x', '']) {
+      expect(accessKeyIdOf(key)).toBeNull();
+    }
+  });
+
+  it('compares hashes, and never matches malformed ones', () => {
+    const hash = hashAccessKey('a');
+    expect(isSameKeyHash(hash, hashAccessKey('a'))).toBe(true);
+    expect(isSameKeyHash(hash, hashAccessKey('b'))).toBe(false);
+    expect(isSameKeyHash(hash, hash.slice(0, 32))).toBe(false);
+    expect(isSameKeyHash('', '')).toBe(false);
+  });
+
+  it('names environment keys by the start of their hash, never by the key', () => {
+    const [key] = environmentAccessKeys([{ key: 'mcp_shop_key_0123456789', productId: 'shop' }]);
+    expect(key).toEqual({
+      id: `env-${hashAccessKey('mcp_shop_key_0123456789').slice(0, 12)}`,
+      productId: 'shop',
+      keyHash: hashAccessKey('mcp_shop_key_0123456789'),
+    });
+  });
+
+  it('reads the key of a Bearer header only', () => {
+    expect(bearerKeyOf('Bearer abc')).toBe('abc');
+    expect(bearerKeyOf('bearer  abc ')).toBe('abc');
+    for (const header of [undefined, '', 'Bearer', 'Bearer ', 'Basic abc', 'abc', 'Bearer a b']) {
+      expect(bearerKeyOf(header)).toBeNull();
+    }
+  });
+});
+
+describe('readLiveActivity', () => {
+  const grant = { keyId: 'env-1', productId: 'shop' };
+  const reads: { productId: string; userId: string; limit: number }[] = [];
+  const deps = {
+    activity: {
+      // A store that has nothing: these cases are about what is read, not what comes back.
+      async listRecent(user: { productId: string; userId: string }, limit: number) {
+        reads.push({ ...user, limit });
+        return [];
+      },
+    },
+  };
+
+  it('refuses another product before reading, and bad limits', async () => {
+    reads.length = 0;
+    expect(await readLiveActivity(grant, { productId: 'crm', userId: 'u1' }, deps)).toEqual({
+      kind: 'forbidden',
+      keyProductId: 'shop',
+      productId: 'crm',
+    });
+    for (const limit of [0, 201, 1.5, Number.NaN]) {
+      expect((await readLiveActivity(grant, { productId: 'shop', userId: 'u1', limit }, deps)).kind).toBe(
+        'invalid',
+      );
+    }
+    expect(reads).toEqual([]);
+  });
+
+  it('reads 50 by default and the limit given otherwise', async () => {
+    reads.length = 0;
+    await readLiveActivity(grant, { productId: 'shop', userId: 'u1' }, deps);
+    await readLiveActivity(grant, { productId: 'shop', userId: 'u1', limit: 200 }, deps);
+    expect(reads.map((read) => read.limit)).toEqual([50, 200]);
+  });
+});

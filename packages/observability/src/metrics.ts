@@ -1,0 +1,100 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every Prometheus metric Threadline exposes (`threadline_*`), in one registry per process, passed
+ * down to whatever counts. Label values are fixed sets (outcomes, statuses), never ids or user data.
+ */
+export interface Metrics {
+  registry: Registry;
+  eventsAccepted: Counter<never>;
+  eventsRefused: Counter<'reason'>;
+  webhookDeliveries: Counter<'topic' | 'outcome'>;
+  links: Counter<'outcome'>;
+  notesPosted: Counter<never>;
+  actionsPosted: Counter<never>;
+  intercomCalls: Counter<'operation' | 'status'>;
+  eventToNoteSeconds: Histogram<never>;
+  queueJobs: Gauge<'queue' | 'state'>;
+  summaries: Counter<'writer'>;
+  llmErrors: Counter<'reason'>;
+}
+
+export interface MetricsOptions {
+  /** Bound to every series, e.g. `{ service: 'api' }`. */
+  labels?: Record<string, string>;
+  /** Process metrics (CPU, memory, event loop lag); off in tests to keep registries cheap. */
+  collectProcessMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.labels) registry.setDefaultLabels(options.labels);
+  if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry, prefix: 'threadline_' });
+  const registers = [registry];
+  return {
+    registry,
+    eventsAccepted: new Counter({
+      name: 'threadline_events_accepted_total',
+      help: 'Capture events accepted and stored as actions',
+      registers,
+    }),
+    eventsRefused: new Counter({
+      name: 'threadline_events_refused_total',
+      help: 'Capture requests or events refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'threadline_webhook_deliveries_total',
+      help: 'Intercom webhook deliveries, by topic and outcome',
+      labelNames: ['topic', 'outcome'],
+      registers,
+    }),
+    links: new Counter({
+      name: 'threadline_links_total',
+      help: 'Conversation link attempts, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    notesPosted: new Counter({
+      name: 'threadline_notes_posted_total',
+      help: 'Internal notes posted',
+      registers,
+    }),
+    actionsPosted: new Counter({
+      name: 'threadline_actions_posted_total',
+      help: 'Actions written into notes',
+      registers,
+    }),
+    intercomCalls: new Counter({
+      name: 'threadline_intercom_calls_total',
+      help: 'Calls to the Intercom API, by operation and HTTP status (or timeout/network)',
+      labelNames: ['operation', 'status'],
+      registers,
+    }),
+    eventToNoteSeconds: new Histogram({
+      name: 'threadline_event_to_note_seconds',
+      help: 'Time from an action being stored to its note being posted',
+      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'threadline_queue_jobs',
+      help: 'Jobs per queue and state, read when scraped',
+      labelNames: ['queue', 'state'],
+      registers,
+    }),
+    summaries: new Counter({
+      name: 'threadline_summaries_total',
+      help: 'Summary notes written, by writer (llm or extractive)',
+      labelNames: ['writer'],
+      registers,
+    }),
+    llmErrors: new Counter({
+      name: 'threadline_llm_errors_total',
+      help: 'Summarizer LLM calls that failed, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
