@@ -4,6 +4,7 @@ import { CliError, type CliIo } from './cli-io.js';
 import type { CommandContext } from './command-context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFailedCommand } from './commands/failed.js';
+import { registerForgetCommand } from './commands/forget.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -32,6 +33,7 @@ function buildProgram(context: CommandContext): Command {
   registerInspectCommand(program, context);
   registerDoctorCommand(program, context);
   registerKeysCommand(program, context);
+  registerForgetCommand(program, context);
   return program;
 }
 

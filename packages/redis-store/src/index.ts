@@ -1,4 +1,5 @@
 export { type ConnectionRole, createRedis, isClusterUrl, type RedisClient } from './create-redis.js';
+export { type ErasureReport, eraseUser } from './erase-user.js';
 export { RedisAccessKeyStore } from './redis-access-key-store.js';
 export { type ActivityLimits, RedisActivityStore } from './redis-activity-store.js';
 export { RedisDeliveryStore } from './redis-delivery-store.js';
@@ -7,4 +8,5 @@ export { RedisKeys } from './redis-keys.js';
 export { RedisLinkStore } from './redis-link-store.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
+export { globLiteral, scanKeys } from './scan-keys.js';
 export { waitUntilReady } from './wait-until-ready.js';
