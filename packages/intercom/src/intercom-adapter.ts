@@ -10,6 +10,8 @@ export interface IntercomAdapterOptions {
   adminId?: string | undefined;
   /** How long one call may take (INTERCOM_TIMEOUT_MS). Default 10,000. */
   timeoutMs?: number;
+  /** The same in seconds (used when `timeoutMs` is unset). */
+  timeoutSeconds?: number;
   /**
    * Told the `X-RateLimit-*` headers of every answer that carries them (errors included), so the
    * workspace's budget and coalescing can follow them. Must not throw.
@@ -36,7 +38,7 @@ export class IntercomAdapter implements IntercomPort {
     this.client = new IntercomClient({
       token: options.accessToken,
       baseUrl: options.baseUrl,
-      timeoutInSeconds: (options.timeoutMs ?? 10_000) / 1000,
+      timeoutInSeconds: options.timeoutMs === undefined ? (options.timeoutSeconds ?? 10) : options.timeoutMs / 1000,
       maxRetries: 0,
     });
     this.onRateLimit = options.onRateLimit;

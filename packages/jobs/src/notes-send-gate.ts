@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Intercom enforces its limit in 10-second windows. */
 export const rateLimitWindowMs = 10_000;
@@ -111,6 +112,7 @@ return { math.max(0, due - now), tostring(factor) }
  */
 export class NotesSendGate {
   constructor(
+    private readonly redis: Redis | Cluster,
     private readonly queue: Queue,
     readonly keys: SendGateKeys,
     private readonly now: () => number = Date.now,
@@ -118,7 +120,7 @@ export class NotesSendGate {
 
   /** Counts one call against the budget, or says why it must not be made now. */
   async beforeCall(): Promise<SendPermission> {
-    const client = await this.queue.client;
+    const client = this.redis;
     const now = this.now();
     const window = Math.floor(now / rateLimitWindowMs);
     const answer = Number(
@@ -142,7 +144,7 @@ export class NotesSendGate {
   /** Records a response's rate-limit headers; returns the coalescing factor they imply. */
   async observe(observation: RateLimitObservation): Promise<number> {
     if (!(observation.limit > 0)) return 1;
-    const client = await this.queue.client;
+    const client = this.redis;
     const window = Math.floor(this.now() / rateLimitWindowMs);
     return Number(
       await client.eval(
@@ -163,7 +165,7 @@ export class NotesSendGate {
 
   /** A 429: no call from any worker until `waitMs` has passed; coalescing at its widest for a while. */
   async rateLimited(waitMs: number): Promise<void> {
-    const client = await this.queue.client;
+    const client = this.redis;
     const until = this.now() + waitMs;
     await client
       .multi()
@@ -182,7 +184,7 @@ export class NotesSendGate {
    * in BullMQ's paused list). Idempotent; keeps the first reason.
    */
   async pause(reason: Omit<SendPause, 'at'>): Promise<boolean> {
-    const client = await this.queue.client;
+    const client = this.redis;
     const pause: SendPause = { ...reason, at: new Date(this.now()).toISOString() };
     const isFirst = (await client.set(this.keys.paused, JSON.stringify(pause), 'NX')) === 'OK';
     await this.queue.pause();
@@ -191,14 +193,14 @@ export class NotesSendGate {
 
   /** Why sending is stopped, or null. */
   async paused(): Promise<SendPause | null> {
-    const client = await this.queue.client;
+    const client = this.redis;
     const raw = await client.get(this.keys.paused);
     return raw ? (JSON.parse(raw) as SendPause) : null;
   }
 
   /** What `threadline resume` does: clears the flag and resumes the notes queue. */
   async resume(): Promise<void> {
-    const client = await this.queue.client;
+    const client = this.redis;
     await client.del(this.keys.paused);
     await this.queue.resume();
   }

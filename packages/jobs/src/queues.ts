@@ -1,5 +1,6 @@
 import type { LinkRequest } from '@threadline/core';
-import { type ConnectionOptions, type DefaultJobOptions, Queue } from 'bullmq';
+import { type DefaultJobOptions, Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
 import {
   deliverNotesJob,
   linkConversationJob,
@@ -40,12 +41,13 @@ export interface QueueOptions {
   maxWaitMs?: number;
 }
 
-export function createQueues(connection: ConnectionOptions, options: QueueOptions): ThreadlineQueues {
+/** `connection`: an ioredis client (producer or worker policy); queues and the send gate share it. */
+export function createQueues(connection: Redis | Cluster, options: QueueOptions): ThreadlineQueues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: queuePrefix(options.prefix, name), defaultJobOptions });
   const queues = { link: make(queueNames.link), notes: make(queueNames.notes) };
   const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
-  const sendGate = new NotesSendGate(queues.notes, gateKeys);
+  const sendGate = new NotesSendGate(connection, queues.notes, gateKeys);
   const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs * 4, options.coalesceMs);
   let closed: Promise<void> | undefined;
   return {
@@ -63,8 +65,7 @@ export function createQueues(connection: ConnectionOptions, options: QueueOption
       if (requestOptions.immediate || options.coalesceMs <= 1)
         return void (await queues.notes.add(deliverNotesJob.name, payload));
       const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
-      const client = await queues.notes.client;
-      const [delay] = (await client.eval(
+      const [delay] = (await connection.eval(
         coalesceDelayScript,
         3,
         gateKeys.window(deduplicationId),

@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+import { LruMap } from '../redaction/lru-map.js';
 import type { ActionType } from './action.js';
 import { cleanText, MAX_VALUE_LENGTH } from './clean-text.js';
 import { describeClickTarget, describeField, describeForm, type ElementLabel } from './describe-element.js';
@@ -21,12 +23,35 @@ function onPage(page: string | undefined): string {
   return page ? ` on ${page}` : '';
 }
 
-function clickedThing(properties: Record<string, unknown>, options: ResolvedDescribeOptions): string {
+function describeClickedThing(properties: Record<string, unknown>, options: ResolvedDescribeOptions): string {
   const elements = readElements(properties);
   const target = describeClickTarget(elements, readText(properties, '$el_text'));
   const name = quoted(target, options);
   if (name) return target.role ? `${name} ${target.role}` : name;
   return `an unlabelled ${target.role ?? (elements[0]?.tag || 'element')}`;
+}
+
+/**
+ * The same buttons are clicked over and over, so what was clicked is remembered by a digest of the
+ * element chain and `$el_text` it was read from: parsing the chain is the dearest part of describing.
+ * Only the digest and the redacted name are kept, never the raw chain.
+ */
+const CLICKED_THINGS = new LruMap<string, string>(2048);
+
+function clickedThing(properties: Record<string, unknown>, options: ResolvedDescribeOptions): string {
+  const chain = properties.$elements_chain;
+  const hasExtraPatterns = (options.redaction.extraPatterns?.length ?? 0) > 0;
+  if (typeof chain !== 'string' || chain.trim() === '' || hasExtraPatterns) {
+    return describeClickedThing(properties, options);
+  }
+  const fallbackText = readText(properties, '$el_text') ?? '';
+  // The length prefix keeps (text, chain) pairs apart that would concatenate to the same string.
+  const digest = hash('sha1', `${fallbackText.length}:${fallbackText}${chain}`, 'base64');
+  const known = CLICKED_THINGS.get(digest);
+  if (known !== undefined) return known;
+  const thing = describeClickedThing(properties, options);
+  CLICKED_THINGS.set(digest, thing);
+  return thing;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CREDENTIAL_RULES, HIGH_ENTROPY_RULE } from './credential-rules.js';
-import { LruSet } from './lru-set.js';
+import { LruMap } from './lru-map.js';
 import { PERSONAL_DATA_RULES } from './personal-data-rules.js';
 import { isPlaceholder, PLACEHOLDERS } from './placeholders.js';
 import type { RedactionRule } from './redaction-rule.js';
@@ -57,7 +57,7 @@ export function redactText(text: string, options: RedactionOptions = {}): string
 }
 
 /** Most texts are labels and paths seen over and over; these are the ones known to need nothing. */
-const KNOWN_CLEAN_TEXTS = new LruSet<string>(4096);
+const KNOWN_CLEAN_TEXTS = new LruMap<string, true>(4096);
 const MAX_KNOWN_CLEAN_LENGTH = 256;
 
 /**
@@ -65,9 +65,9 @@ const MAX_KNOWN_CLEAN_LENGTH = 256;
  * would have hidden, and a hit returns exactly what the rules would.
  */
 function redactWithBuiltInRules(text: string): string {
-  if (KNOWN_CLEAN_TEXTS.has(text)) return text;
+  if (KNOWN_CLEAN_TEXTS.get(text)) return text;
   const result = redactWithRules(text, BUILT_IN_RULES);
-  if (result === text && text.length <= MAX_KNOWN_CLEAN_LENGTH) KNOWN_CLEAN_TEXTS.add(text);
+  if (result === text && text.length <= MAX_KNOWN_CLEAN_LENGTH) KNOWN_CLEAN_TEXTS.set(text, true);
   return result;
 }
 
