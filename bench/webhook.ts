@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { reportFigures } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -112,6 +113,24 @@ try {
   console.log(
     `| ${result.requests.total} | ${accepted} | ${result.non2xx} | ${result.errors + result.timeouts} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} |`,
   );
+  reportFigures([
+    {
+      benchmark: 'webhook',
+      name: `ack p99 at ${rate}/s`,
+      value: result.latency.p99,
+      unit: 'ms',
+      goal: '≤ 10',
+      met: result.latency.p99 <= 10,
+    },
+    {
+      benchmark: 'webhook',
+      name: `ack max at ${rate}/s`,
+      value: result.latency.max,
+      unit: 'ms',
+      goal: '≤ 500',
+      met: result.latency.max <= 500,
+    },
+  ]);
 } finally {
   api.kill('SIGTERM');
   await new Promise((resolve) => api.once('exit', resolve));
