@@ -13,7 +13,7 @@ export interface CommandContext {
   setExitCode(code: number): void;
 }
 
-export const allQueues: QueueName[] = [queueNames.link, queueNames.notes];
+export const allQueues: QueueName[] = [queueNames.link, queueNames.notes, queueNames.summaries];
 
 export function queueOption(description: string): Option {
   return new Option('-q, --queue <queue>', description).choices(allQueues);

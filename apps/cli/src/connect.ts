@@ -1,5 +1,5 @@
 import type { Config } from '@threadline/config';
-import { createQueues, type QueueName } from '@threadline/jobs';
+import { createQueues, type NotesSendGate, type QueueName } from '@threadline/jobs';
 import {
   createRedis,
   RedisActivityStore,
@@ -19,6 +19,8 @@ export interface Services {
   redis: RedisClient;
   keys: RedisKeys;
   queues: Record<QueueName, Queue>;
+  /** The workspace's note sending: paused after an Intercom 401/403 until `threadline resume`. */
+  sendGate: NotesSendGate;
   activity: RedisActivityStore;
   links: RedisLinkStore;
   delivery: RedisDeliveryStore;
@@ -61,6 +63,7 @@ export async function connect(config: Config): Promise<Services> {
     redis,
     keys,
     queues: queues.queues,
+    sendGate: queues.sendGate,
     activity: new RedisActivityStore(redis, keys, {
       maxActions: config.activity.maxActions,
       retentionSeconds: config.activity.retentionSeconds,

@@ -8,6 +8,7 @@ import { registerForgetCommand } from './commands/forget.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerResumeCommand } from './commands/resume.js';
 import { registerStatusCommand } from './commands/status.js';
 import { connect, type Services } from './connect.js';
 
@@ -34,6 +35,7 @@ function buildProgram(context: CommandContext): Command {
   registerDoctorCommand(program, context);
   registerKeysCommand(program, context);
   registerForgetCommand(program, context);
+  registerResumeCommand(program, context);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
 import { createQueues, type ThreadlineQueues } from '@threadline/jobs';
-import type { Logger } from '@threadline/observability';
+import { createMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
   RedisActivityStore,
@@ -9,8 +9,11 @@ import {
   RedisIdentityStore,
   RedisKeys,
   RedisLinkStore,
+  RedisSummaryStore,
   waitUntilReady,
 } from '@threadline/redis-store';
+import { OpenAiSummarizer } from '@threadline/summarizer';
+import { countedIntercom } from './counted-intercom.js';
 import type { WorkerDependencies } from './dependencies.js';
 import { gatedIntercom } from './gated-intercom.js';
 
@@ -45,8 +48,13 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
     onRateLimit: (headers) =>
       void queues.sendGate
         .observe(headers)
-        .catch((error: unknown) => logger.warn({ err: error }, 'could not record Intercom rate-limit headers')),
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not record Intercom rate-limit headers'),
+        ),
   });
+  // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
+  const llmRetries = 1;
+  const metrics = createMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
   let closing: Promise<void> | undefined;
   return {
     queues,
@@ -66,8 +74,23 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
           })
         : undefined,
       delivery: new RedisDeliveryStore(redis, keys),
-      intercom: gatedIntercom(intercom, queues.sendGate),
+      intercom: gatedIntercom(countedIntercom(intercom, metrics), queues.sendGate),
       queues,
+      summaries: {
+        store: new RedisSummaryStore(redis, keys),
+        summarizer: config.summaries.openaiApiKey
+          ? new OpenAiSummarizer({
+              apiKey: config.summaries.openaiApiKey,
+              baseUrl: config.summaries.openaiBaseUrl,
+              model: config.summaries.openaiModel,
+              timeoutMs: config.summaries.openaiTimeoutMs,
+              maxRetries: llmRetries,
+            })
+          : null,
+        llmRetries,
+        metrics,
+      },
+      metrics,
       now: () => new Date(),
     },
     close() {

@@ -1,7 +1,15 @@
 import type { Config } from '@threadline/config';
-import type { ActivityStore, DeliveryStore, IdentityStore, IntercomPort, LinkStore } from '@threadline/core';
+import type {
+  ActivityStore,
+  DeliveryStore,
+  IdentityStore,
+  IntercomPort,
+  LinkStore,
+  Summarizer,
+  SummaryStore,
+} from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
-import type { Logger } from '@threadline/observability';
+import type { Logger, Metrics } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
 
 /** What the job processors need, built by compose() in production and by tests. */
@@ -16,6 +24,19 @@ export interface WorkerDependencies {
   identities: IdentityStore | undefined;
   delivery: DeliveryStore;
   intercom: IntercomPort;
-  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'sendGate'>;
+  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'requestSummary' | 'sendGate'>;
+  summaries: SummaryDependencies;
+  metrics: Metrics;
   now(): Date;
+}
+
+/** What summaries need on top of the delivery dependencies. */
+export interface SummaryDependencies {
+  store: SummaryStore;
+  /** The LLM writer; null without OPENAI_API_KEY (the extractive summarizer writes). */
+  summarizer: Summarizer | null;
+  /** Retries of one LLM call after the first attempt (how long the summary lock must last depends on it). */
+  llmRetries: number;
+  /** Counted when present: `summaries` by writer, `llmErrors` by reason. */
+  metrics?: Pick<Metrics, 'summaries' | 'llmErrors'> | undefined;
 }

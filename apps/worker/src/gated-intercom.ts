@@ -29,5 +29,13 @@ export function gatedIntercom(intercom: IntercomPort, gate: Pick<NotesSendGate, 
       await admit();
       return intercom.findContact(contactId);
     },
+    async listNotes(conversationId) {
+      await admit();
+      return intercom.listNotes(conversationId);
+    },
+    async redactPart(conversationId, partId) {
+      await admit();
+      return intercom.redactPart(conversationId, partId);
+    },
   };
 }

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { compose } from './compose.js';
+import { startMetricsServer } from './metrics-server.js';
 import { startWorkers } from './start-workers.js';
 
 const config = loadConfigOrExit(process.env, 'worker', 'threadline-worker');
@@ -12,8 +13,16 @@ const composed = await compose(config, logger).catch((error: Error) => {
   process.exit(1);
 });
 const running = startWorkers(composed.deps);
+const metricsPort = config.worker.metricsPort;
+const metricsServer = metricsPort
+  ? await startMetricsServer({ port: metricsPort, host: config.host, metrics: composed.deps.metrics })
+  : undefined;
 logger.info(
-  { concurrency: config.worker.concurrency, queues: running.workers.map((worker) => worker.name) },
+  {
+    concurrency: config.worker.concurrency,
+    queues: running.workers.map((worker) => worker.name),
+    ...(metricsPort ? { metrics: `http://${config.host}:${metricsPort}/metrics` } : {}),
+  },
   'worker started',
 );
 
@@ -23,6 +32,7 @@ closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error');
   else logger.info({ signal }, 'shutting down');
   await running.close();
+  await metricsServer?.close();
   await composed.close();
   logger.flush();
 });

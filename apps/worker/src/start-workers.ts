@@ -1,8 +1,15 @@
-import { deliverNotesJob, linkConversationJob, queueNames, queuePrefix } from '@threadline/jobs';
+import {
+  deliverNotesJob,
+  linkConversationJob,
+  queueNames,
+  queuePrefix,
+  summarizeConversationJob,
+} from '@threadline/jobs';
 import { Worker } from 'bullmq';
 import type { WorkerDependencies } from './dependencies.js';
 import { deliverNotesProcessor } from './processors/deliver-notes.js';
 import { linkConversationProcessor } from './processors/link-conversation.js';
+import { summarizeConversationProcessor } from './processors/summarize-conversation.js';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -46,7 +53,19 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
       ...stalledOptions,
     },
   );
-  const workers = [linkWorker, noteWorker];
+  const summaryWorker: Worker = new Worker(
+    queueNames.summaries,
+    summarizeConversationProcessor(deps, () => summaryWorker),
+    {
+      connection: deps.connection,
+      prefix: queuePrefix(prefix, queueNames.summaries),
+      concurrency,
+      limiter: jobLimiter,
+      name: summarizeConversationJob.name,
+      ...stalledOptions,
+    },
+  );
+  const workers = [linkWorker, noteWorker, summaryWorker];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
       deps.logger.warn(

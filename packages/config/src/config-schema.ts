@@ -110,8 +110,12 @@ export const configSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
   OPENAI_MODEL: z.string().trim().default('gpt-4.1-mini'),
+  /** One LLM attempt's time limit (ms); one retry, then the extractive summarizer writes instead. */
+  OPENAI_TIMEOUT_MS: integer(15_000, 100, 300_000),
   ADMIN_TOKEN: optionalText,
   WORKER_CONCURRENCY: integer(8, 1, 500),
+  /** Port of the worker's own /metrics and /healthz (unset: none). */
+  WORKER_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
   /** BullMQ job lock: a job whose worker died is taken over once this lapses (ms). */
   WORKER_LOCK_MS: integer(30_000, 1000, 600_000),
   /** How often workers look for jobs whose worker died (BullMQ `stalledInterval`, ms). */

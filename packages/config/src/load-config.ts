@@ -27,9 +27,11 @@ export interface Config {
     openaiApiKey: string | undefined;
     openaiBaseUrl: string | undefined;
     openaiModel: string;
+    /** OPENAI_TIMEOUT_MS, default 15,000. */
+    openaiTimeoutMs: number;
   };
   adminToken: string | undefined;
-  worker: { concurrency: number; lockMs: number; stalledCheckMs: number };
+  worker: { concurrency: number; lockMs: number; stalledCheckMs: number; metricsPort: number | undefined };
   shutdownTimeoutMs: number;
 }
 
@@ -79,10 +81,12 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         openaiApiKey: e.OPENAI_API_KEY,
         openaiBaseUrl: e.OPENAI_BASE_URL,
         openaiModel: e.OPENAI_MODEL,
+        openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
       },
       adminToken: e.ADMIN_TOKEN,
       worker: {
         concurrency: e.WORKER_CONCURRENCY,
+        metricsPort: e.WORKER_METRICS_PORT,
         lockMs: e.WORKER_LOCK_MS,
         stalledCheckMs: e.WORKER_STALLED_CHECK_MS,
       },

@@ -49,3 +49,4 @@ export { IntercomError, type IntercomErrorCode, type IntercomPort } from './port
 export type { ConversationLink, LinkStore } from './ports/link-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export * from './redaction/index.js';
+export * from './summaries/index.js';

@@ -28,6 +28,9 @@ export function classifyIntercomError(error: unknown, now = new Date()): Interco
     const status = error.statusCode;
     const headers = error.rawResponse?.headers;
     if (status === undefined) {
+      // Some calls report the client's own timeout as a plain SDK error whose message is "timeout".
+      if (/\btimeout\b/i.test(error.message) && !(error as { cause?: unknown }).cause)
+        return new IntercomError('timeout', 'Intercom did not answer in time');
       return new IntercomError('unavailable', `Intercom could not be reached: ${describeCause(error)}`);
     }
     const detail = `Intercom answered ${status}`;

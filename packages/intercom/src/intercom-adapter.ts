@@ -38,7 +38,8 @@ export class IntercomAdapter implements IntercomPort {
     this.client = new IntercomClient({
       token: options.accessToken,
       baseUrl: options.baseUrl,
-      timeoutInSeconds: options.timeoutMs === undefined ? (options.timeoutSeconds ?? 10) : options.timeoutMs / 1000,
+      timeoutInSeconds:
+        options.timeoutMs === undefined ? (options.timeoutSeconds ?? 10) : options.timeoutMs / 1000,
       maxRetries: 0,
     });
     this.onRateLimit = options.onRateLimit;
@@ -54,9 +55,9 @@ export class IntercomAdapter implements IntercomPort {
         return String(me.id);
       })
       .catch((error: unknown) => {
-      this.adminId = undefined;
-      throw error;
-    });
+        this.adminId = undefined;
+        throw error;
+      });
     return this.adminId;
   }
 
@@ -101,8 +102,42 @@ export class IntercomAdapter implements IntercomPort {
     }
   }
 
+  async listNotes(conversationId: string): Promise<{ partId: string; html: string }[]> {
+    const conversation = await this.call(() =>
+      this.client.conversations.find({ conversation_id: conversationId }),
+    );
+    const parts = (conversation.conversation_parts?.conversation_parts ?? []) as PartLike[];
+    return parts
+      .filter((part) => part.part_type === 'note' && part.id)
+      .map((part) => ({ partId: String(part.id), html: part.body ?? '' }));
+  }
+
+  async redactPart(conversationId: string, partId: string): Promise<'redacted' | 'not_redactable'> {
+    try {
+      await this.call(() =>
+        this.client.conversations.redactConversationPart({
+          type: 'conversation_part',
+          conversation_id: conversationId,
+          conversation_part_id: partId,
+        }),
+      );
+      return 'redacted';
+    } catch (error) {
+      // Intercom answers a second redaction (or a part without a body) with 400 `conversation_part_not_redactable`.
+      if (
+        error instanceof IntercomError &&
+        error.status === 400 &&
+        error.message.includes('conversation_part_not_redactable')
+      )
+        return 'not_redactable';
+      throw error;
+    }
+  }
+
   private async call<T>(
-    request: () => Promise<T> & { withRawResponse(): Promise<{ data: T; rawResponse: { headers: Headers } }> },
+    request: () => Promise<T> & {
+      withRawResponse(): Promise<{ data: T; rawResponse: { headers: Headers } }>;
+    },
   ): Promise<T> {
     try {
       const { data, rawResponse } = await request().withRawResponse();

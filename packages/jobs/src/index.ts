@@ -20,3 +20,9 @@ export {
   sendGateKeys,
 } from './notes-send-gate.js';
 export { createQueues, type QueueOptions, type ThreadlineQueues } from './queues.js';
+export {
+  type SummarizeConversationPayload,
+  summariesQueueName,
+  summarizeConversationJob,
+  summaryRequestDelayMs,
+} from './summary-job.js';

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { summariesQueueName } from './summary-job.js';
 
 /** Queue names. Each queue lives under its own hash tag (see `queuePrefix`). */
 export const queueNames = {
   link: 'link',
   notes: 'notes',
+  summaries: summariesQueueName,
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

@@ -9,6 +9,8 @@ export const budgetFraction = 0.9;
 export const defaultCallsPerWindow = 1666;
 /** Coalescing widens up to this factor under rate pressure. */
 export const maxCoalesceFactor = 5;
+/** Coalescing starts to widen once this share of the window's budget is used. */
+const pressureThreshold = 0.7;
 /** How long a 429 keeps coalescing at its widest. */
 const rateLimitedCooldownMs = 30_000;
 
@@ -82,7 +84,8 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 local calls = tonumber(redis.call('GET', KEYS[3])) or 0
 local used = math.max(1 - remaining / limit, calls / limit)
 local fraction = tonumber(ARGV[4])
-local share = (used - 0.5) / (fraction - 0.5)
+local threshold = tonumber(ARGV[7])
+local share = (used - threshold) / (fraction - threshold)
 if share < 0 then share = 0 end
 if share > 1 then share = 1 end
 local factor = 1 + (tonumber(ARGV[5]) - 1) * share
@@ -159,6 +162,7 @@ export class NotesSendGate {
         budgetFraction,
         maxCoalesceFactor,
         rateLimitWindowMs,
+        pressureThreshold,
       ),
     );
   }

@@ -9,6 +9,7 @@ import {
   queuePrefix,
 } from './job-catalog.js';
 import { coalesceDelayScript, NotesSendGate, sendGateKeys } from './notes-send-gate.js';
+import { summarizeConversationJob, summaryRequestDelayMs } from './summary-job.js';
 
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
@@ -28,6 +29,8 @@ export interface ThreadlineQueues {
    * waiting, so a burst of actions becomes one note.
    */
   requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
+  /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
+  requestSummary(conversationId: string): Promise<void>;
   /** Workspace-wide send control (budget, 429 waits, 401/403 pause), shared through Redis. */
   sendGate: NotesSendGate;
   close(): Promise<void>;
@@ -45,7 +48,11 @@ export interface QueueOptions {
 export function createQueues(connection: Redis | Cluster, options: QueueOptions): ThreadlineQueues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: queuePrefix(options.prefix, name), defaultJobOptions });
-  const queues = { link: make(queueNames.link), notes: make(queueNames.notes) };
+  const queues = {
+    link: make(queueNames.link),
+    notes: make(queueNames.notes),
+    summaries: make(queueNames.summaries),
+  };
   const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
   const sendGate = new NotesSendGate(connection, queues.notes, gateKeys);
   const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs * 4, options.coalesceMs);
@@ -84,6 +91,17 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
           ? { deduplication: { id: deduplicationId, ttl: delay - 1, extend: true, replace: true } }
           : {};
       await queues.notes.add(deliverNotesJob.name, payload, { delay, ...deduplication });
+    },
+    async requestSummary(conversationId) {
+      const payload = summarizeConversationJob.payload.parse({ conversationId });
+      // Joins a job still waiting; a request made while one runs makes the next (the lock serializes).
+      await queues.summaries.add(summarizeConversationJob.name, payload, {
+        delay: summaryRequestDelayMs,
+        deduplication: {
+          id: summarizeConversationJob.deduplicationId(conversationId),
+          ttl: summaryRequestDelayMs - 1,
+        },
+      });
     },
     close() {
       closed ??= Promise.all(Object.values(queues).map((queue) => queue.close())).then(() => undefined);

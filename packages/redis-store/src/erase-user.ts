@@ -51,6 +51,9 @@ export async function eraseUser(
       keys.delivery(conversationId),
       keys.notes(conversationId),
       keys.deliveryLock(conversationId),
+      keys.summary(conversationId),
+      keys.summaryRedacted(conversationId),
+      keys.summaryLock(conversationId),
     ]) {
       doomed.add(key);
     }

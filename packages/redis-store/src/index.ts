@@ -8,5 +8,6 @@ export { RedisKeys } from './redis-keys.js';
 export { RedisLinkStore } from './redis-link-store.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
+export { RedisSummaryStore } from './redis-summary-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
 export { waitUntilReady } from './wait-until-ready.js';

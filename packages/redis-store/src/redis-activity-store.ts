@@ -40,22 +40,38 @@ type StreamEntries = [string, string[]][];
 
 /**
  * Appends every action of one call in one command: `XADD` each (capped by count), trim by age, renew
- * the expiry, and answer the new ids. As atomic as the `MULTI` it replaces, but one reply instead of
- * one per command. ARGV: max length, oldest kept id, retention seconds, then for each action its field
- * count and its fields.
+ * the expiry, and answer the new ids. As atomic as the `MULTI` it replaces, but one command and one
+ * reply instead of one per action. ARGV: max length, oldest kept id, retention seconds, and the
+ * actions' fields as one JSON array of arrays (one argument instead of ten per action).
  */
 const APPEND_ACTIONS = `
 local key = KEYS[1]
 local ids = {}
-local index = 4
-while index <= #ARGV do
-  local count = tonumber(ARGV[index])
-  ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, index + 1, index + count))
-  index = index + count + 1
+for index, fields in ipairs(cjson.decode(ARGV[4])) do
+  ids[index] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
 end
 redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
 redis.call('EXPIRE', key, ARGV[3])
 return ids`;
+
+/** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The actions' fields as JSON for the script. Lone surrogates become U+FFFD first, which is also what
+ * writing them to Redis as UTF-8 stored before, so the stored bytes do not change.
+ */
+function encodeAll(actions: Action[]): string {
+  const json = JSON.stringify(actions.map(encode));
+  // JSON.stringify writes a lone surrogate as a `\udxxx` escape (and nothing else in that form but
+  // an escaped backslash followed by `ud`, which only costs a second, identical encoding).
+  if (!json.includes('\\ud')) return json;
+  return JSON.stringify(actions.map((action) => encode(action).map(replaceLoneSurrogates)));
+}
+
+function replaceLoneSurrogates(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
 
 const APPEND_ACTIONS_SHA = createHash('sha1').update(APPEND_ACTIONS).digest('hex');
 
@@ -79,11 +95,12 @@ export class RedisActivityStore implements ActivityStore {
     if (actions.length === 0) return [];
     const key = this.keys.actions(user.productId, user.userId);
     const oldestKept = this.now().getTime() - this.limits.retentionSeconds * 1000;
-    const args = [String(this.limits.maxActions), String(oldestKept), String(this.limits.retentionSeconds)];
-    for (const action of actions) {
-      const fields = encode(action);
-      args.push(String(fields.length), ...fields);
-    }
+    const args = [
+      String(this.limits.maxActions),
+      String(oldestKept),
+      String(this.limits.retentionSeconds),
+      encodeAll(actions),
+    ];
     return this.appendActions(key, args);
   }
 

@@ -49,6 +49,21 @@ export class RedisKeys {
     return `${this.conversation(conversationId)}:lock`;
   }
 
+  /** Hash: the conversation's summary state, `current` and `pending` (JSON). */
+  summary(conversationId: string): string {
+    return `${this.conversation(conversationId)}:summary`;
+  }
+
+  /** Set: parts of the pending summary already redacted. */
+  summaryRedacted(conversationId: string): string {
+    return `${this.conversation(conversationId)}:summary-redacted`;
+  }
+
+  /** One summary in flight per conversation. */
+  summaryLock(conversationId: string): string {
+    return `${this.conversation(conversationId)}:summary-lock`;
+  }
+
   /** A webhook notification id, claimed once. */
   notification(notificationId: string): string {
     return `${this.prefix}:{n:${encodeURIComponent(notificationId)}}`;

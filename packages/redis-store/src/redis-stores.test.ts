@@ -111,6 +111,30 @@ describe('RedisActivityStore', () => {
     expect(await redis.ttl(keys.actions('shop', 'batch'))).toBeGreaterThan(0);
   });
 
+  it('stores any text exactly as written to Redis as UTF-8', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'unicode' };
+    const texts = [
+      'quote " backslash \\ slash / \\ud800 as text',
+      'control \u0000 \u0001 \u001f \u007f tab\tline\nend',
+      'emoji 😀, accents é ü, CJK 漢字, separators \u2028 \u2029',
+      '',
+    ];
+    await store.append(
+      user,
+      texts.map((text) => action(text, undefined, { page: `/${text}` })),
+    );
+    await store.append(user, [action('lone \ud83d high'), action('lone \ude00 low'), action('\ude00\ud83d')]);
+    const stored = await store.listAfter(user, null, 10);
+    expect(stored.map((a) => a.description)).toEqual([
+      ...texts,
+      'lone \ufffd high',
+      'lone \ufffd low',
+      '\ufffd\ufffd',
+    ]);
+    expect(stored.slice(0, 3).map((a) => a.page)).toEqual(texts.slice(0, 3).map((text) => `/${text}`));
+  });
+
   it('moves anonymous actions to the identified user', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const anonymous = { productId: 'shop', userId: 'anon-123' };

@@ -1,5 +1,11 @@
 export { conversationNotification, intercomFixture } from './fixtures.js';
 export { freePort } from './free-port.js';
+export {
+  type ChatAnswer,
+  type OpenAiCompatibleServer,
+  type RecordedChatRequest,
+  startOpenAiCompatibleServer,
+} from './openai-compatible-server.js';
 export { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 export { type LocalRedisCluster, startLocalRedisCluster } from './redis-cluster.js';
 export { type LocalRedis, redisAnswers, startLocalRedis } from './redis-server.js';

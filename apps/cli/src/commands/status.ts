@@ -1,4 +1,4 @@
-import type { QueueName } from '@threadline/jobs';
+import type { QueueName, SendPause } from '@threadline/jobs';
 import type { Command } from 'commander';
 import { type CliIo, printJson, printLines } from '../cli-io.js';
 import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
@@ -27,6 +27,8 @@ export interface UnlinkedEntry {
 
 export interface StatusReport {
   prefix: string;
+  /** Set when an Intercom 401/403 stopped note sending (resume with `threadline resume`). */
+  sendingPaused: SendPause | null;
   queues: QueueStatus[];
   unlinked: { count: number; newest: UnlinkedEntry[] };
 }
@@ -75,6 +77,7 @@ export async function gatherStatus(services: Services, now: Date): Promise<Statu
   const count = await services.redis.xlen(services.keys.unlinked());
   return {
     prefix: services.config.prefix,
+    sendingPaused: await services.sendGate.paused(),
     queues,
     unlinked: { count, newest: await readUnlinked(services, 5) },
   };
@@ -90,7 +93,15 @@ export function renderStatus(report: StatusReport): string[] {
     String(queue.completed),
     queue.oldestWaitingMs === null ? '-' : formatDuration(queue.oldestWaitingMs),
   ]);
+  const paused = report.sendingPaused;
   const lines = [
+    ...(paused
+      ? [
+          `Note sending is PAUSED since ${paused.at}: ${oneLine(paused.message)} (${paused.code}).`,
+          'Fix the Intercom token, then run `threadline resume`.',
+          '',
+        ]
+      : []),
     `Queues (prefix "${report.prefix}")`,
     ...renderTable(
       ['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'],

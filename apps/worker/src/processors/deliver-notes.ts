@@ -45,11 +45,21 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
       }
       if (outcome.kind === 'delivered' && outcome.notesPosted > 0) {
         log.info({ notes: outcome.notesPosted, actions: outcome.actionsPosted }, 'notes posted');
+        deps.metrics.notesPosted.inc(outcome.notesPosted);
+        deps.metrics.actionsPosted.inc(outcome.actionsPosted);
+        const now = deps.now().getTime();
+        for (const at of outcome.liveEventTimes) {
+          deps.metrics.eventToNoteSeconds.observe(Math.max(0, now - Date.parse(at)) / 1000);
+        }
+        // The summary job decides whether SUMMARIZE_AFTER_NOTES raw notes are now visible.
+        await deps.queues.requestSummary(conversationId);
       }
       return outcome;
     } catch (error) {
       if (!(error instanceof IntercomError)) throw error;
-      log.warn({ code: error.code, status: error.status }, 'intercom refused a delivery call');
+      // The budget's own refusals are routine under load; Intercom's answers are worth a warning.
+      const level = error.status === undefined && error.code === 'rate_limited' ? 'debug' : 'warn';
+      log[level]({ code: error.code, status: error.status }, 'intercom refused a delivery call');
       await answerWorkspaceRefusal(error, deps, worker(), log);
       switch (error.code) {
         case 'not_found':

@@ -21,6 +21,7 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
         maxStoredActions: deps.config.activity.maxActions,
         now: deps.now,
       });
+      deps.metrics.links.inc({ outcome: outcome.kind });
       if (outcome.kind === 'unlinkable') log.warn({ reason: outcome.reason }, 'conversation not linked');
       else log.info({ outcome: outcome.kind }, 'conversation link');
       if (outcome.kind !== 'unlinkable') {

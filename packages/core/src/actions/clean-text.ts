@@ -17,6 +17,13 @@ export function truncateText(text: string, maxLength: number): string {
   return `${text.slice(0, end).trimEnd()}…`;
 }
 
+/** Whitespace other than a single space: the only thing collapsing changes. */
+const RUN_TO_COLLAPSE = /[^\S ]|\s\s/;
+
+function hasRunsToCollapse(text: string): boolean {
+  return RUN_TO_COLLAPSE.test(text);
+}
+
 /**
  * Makes untrusted product text fit for a description: whitespace collapsed and trimmed, redacted,
  * then truncated to `maxLength`. Redaction comes before truncation so a cut never hides a secret from
@@ -24,6 +31,6 @@ export function truncateText(text: string, maxLength: number): string {
  */
 export function cleanText(value: string, maxLength: number, redaction?: RedactionOptions): string {
   const window = value.trimStart().slice(0, READ_WINDOW);
-  const collapsed = window.replace(/\s+/g, ' ').trim();
+  const collapsed = (hasRunsToCollapse(window) ? window.replace(/\s+/g, ' ') : window).trim();
   return truncateText(redactText(collapsed, redaction), maxLength);
 }

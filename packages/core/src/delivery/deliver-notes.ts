@@ -6,7 +6,13 @@ import type { IntercomPort } from '../ports/intercom-port.js';
 import type { ConversationLink, LinkStore } from '../ports/link-store.js';
 
 export type DeliveryOutcome =
-  | { kind: 'delivered'; notesPosted: number; actionsPosted: number }
+  | {
+      kind: 'delivered';
+      notesPosted: number;
+      actionsPosted: number;
+      /** Event times of the live (not pre-chat) actions posted, for the event→note latency. */
+      liveEventTimes: string[];
+    }
   | { kind: 'busy' }
   | { kind: 'not_linked' }
   | { kind: 'closed' };
@@ -77,6 +83,7 @@ export async function deliverNotes(
   try {
     let notesPosted = 0;
     let actionsPosted = 0;
+    const liveEventTimes: string[] = [];
     for (let round = 0; ; round += 1) {
       // Lost (lapsed and taken by another worker): stop, the holder carries on from the same state.
       if (round > 0 && !(await lock.extend(lockTtlMs))) return { kind: 'busy' };
@@ -98,7 +105,7 @@ export async function deliverNotes(
         ? Math.max(dependencies.maxActionsPerNote, dependencies.prechatActions ?? 0)
         : dependencies.maxActionsPerNote;
       const fetched = await activity.listAfter(link, state.cursor, limit);
-      if (fetched.length === 0) return { kind: 'delivered', notesPosted, actionsPosted };
+      if (fetched.length === 0) return { kind: 'delivered', notesPosted, actionsPosted, liveEventTimes };
       const prechat = isFirstNote ? prechatBatch(link, fetched) : null;
       const batch = prechat ?? fetched.slice(0, dependencies.maxActionsPerNote);
       const note = renderNote({
@@ -120,6 +127,7 @@ export async function deliverNotes(
       await delivery.commit(conversationId, pending, partId, dependencies.now().toISOString());
       notesPosted += 1;
       actionsPosted += batch.length;
+      if (!prechat) liveEventTimes.push(...batch.map((action) => action.at));
     }
   } finally {
     await lock.release();

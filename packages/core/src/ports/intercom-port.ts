@@ -5,6 +5,13 @@ export interface IntercomPort {
   /** Looks for a note carrying `reference` (to tell whether a post whose outcome was unknown went out). */
   findNoteByReference(conversationId: string, reference: string): Promise<{ partId: string } | null>;
   findContact(contactId: string): Promise<{ externalId: string | null; email: string | null } | null>;
+  /** The admin notes of a conversation, oldest first, with their HTML bodies (the summarizer reads its lines here). */
+  listNotes(conversationId: string): Promise<{ partId: string; html: string }[]>;
+  /**
+   * Redacts one part (`POST /conversations/redact`, `type: conversation_part`). `not_redactable`: Intercom
+   * refused because the part is already redacted or has no body, which callers count as done.
+   */
+  redactPart(conversationId: string, partId: string): Promise<'redacted' | 'not_redactable'>;
 }
 
 export type IntercomErrorCode =

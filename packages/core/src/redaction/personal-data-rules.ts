@@ -71,6 +71,7 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
     name: 'ipv6',
     pattern: /(?<![\w:.])[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])/g,
     replace: (match) => (match.includes(':') && isIpv6Address(match) ? PLACEHOLDERS.ip : match),
+    // Only matches with a colon are replaced.
     mayChange: (text) => text.includes(':'),
   },
   {
@@ -83,6 +84,7 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
     name: 'international-phone',
     pattern: /(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d){6,14}(?!\d)/g,
     replace: (match) => phoneIfPlausible(match, 8),
+    // `phoneIfPlausible` wants at least 8 digits here (9 and 10 in the rules below).
     mayChange: (text, traits) => traits.digits >= 8 && text.includes('+'),
   },
   {
@@ -111,6 +113,7 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
       const digits = digitCount(number);
       return digits >= 7 && digits <= 15 ? `${label}${gap}${PLACEHOLDERS.phone}` : match;
     },
+    // The number must hold 7 to 15 digits.
     mayChange: (_text, traits) => traits.digits >= 7,
   },
 ];

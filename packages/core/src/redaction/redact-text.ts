@@ -61,7 +61,7 @@ const KNOWN_CLEAN_TEXTS = new LruMap<string, true>(4096);
 const MAX_KNOWN_CLEAN_LENGTH = 256;
 
 /**
- * Only texts the rules left unchanged are remembered, so the set never holds anything redaction
+ * Only texts the rules left unchanged are remembered, so the memory never holds anything redaction
  * would have hidden, and a hit returns exactly what the rules would.
  */
 function redactWithBuiltInRules(text: string): string {

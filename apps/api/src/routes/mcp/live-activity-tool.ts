@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import {
   type AccessGrant,
   liveActivityInputShape,
@@ -19,6 +20,15 @@ export const liveActivityToolDescription = [
   'An empty actions list means nothing recent is recorded for this user: say so rather than guess.',
 ].join(' ');
 
+export interface LiveActivityServerOptions {
+  version: string;
+  /**
+   * Shared by every request's server: the SDK would otherwise build a new Ajv instance per server,
+   * which was most of the cost of a call.
+   */
+  jsonSchemaValidator: jsonSchemaValidator;
+}
+
 /**
  * One MCP server for one request (stateless Streamable HTTP), bound to the key that made it: the tool
  * can only read the key's product.
@@ -26,9 +36,12 @@ export const liveActivityToolDescription = [
 export function createLiveActivityServer(
   grant: AccessGrant,
   deps: ReadLiveActivityDependencies,
-  version: string,
+  options: LiveActivityServerOptions,
 ): McpServer {
-  const server = new McpServer({ name: 'threadline', version });
+  const server = new McpServer(
+    { name: 'threadline', version: options.version },
+    { jsonSchemaValidator: options.jsonSchemaValidator },
+  );
   server.registerTool(
     liveActivityToolName,
     {

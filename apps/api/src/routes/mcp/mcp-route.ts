@@ -1,4 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { type AccessGrant, isProductAllowed } from '@threadline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
@@ -41,8 +43,13 @@ async function answer(
   reply: FastifyReply,
   grant: AccessGrant,
   deps: ApiDependencies,
+  validator: jsonSchemaValidator,
 ) {
-  const server = createLiveActivityServer(grant, { activity: deps.activity }, mcpServerVersion);
+  const server = createLiveActivityServer(
+    grant,
+    { activity: deps.activity },
+    { version: mcpServerVersion, jsonSchemaValidator: validator },
+  );
   // Stateless, with plain JSON answers: any replica can take any request, nothing is held open.
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -71,6 +78,7 @@ async function answer(
  */
 export async function mcpRoute(app: FastifyInstance, options: { deps: ApiDependencies }) {
   const { deps } = options;
+  const validator = new AjvJsonSchemaValidator();
   app.addHook('onRequest', requireAccess(deps));
 
   app.post('/mcp', async (request, reply) => {
@@ -80,7 +88,7 @@ export async function mcpRoute(app: FastifyInstance, options: { deps: ApiDepende
       request.log.info({ outcome: 'forbidden' }, 'mcp request');
       return reply.code(403).send(forbiddenBody(grant.productId, refused));
     }
-    return answer(request, reply, grant, deps);
+    return answer(request, reply, grant, deps, validator);
   });
 
   const methodNotAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>

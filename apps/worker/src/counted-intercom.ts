@@ -1,0 +1,35 @@
+import { IntercomError, type IntercomPort } from '@threadline/core';
+import type { Metrics } from '@threadline/observability';
+
+type Operation = keyof IntercomPort;
+
+function statusOf(error: unknown): string {
+  if (error instanceof IntercomError) return error.status ? String(error.status) : error.code;
+  return 'error';
+}
+
+/** The Intercom port with every call counted in `threadline_intercom_calls_total{operation,status}`. */
+export function countedIntercom(
+  intercom: IntercomPort,
+  metrics: Pick<Metrics, 'intercomCalls'>,
+): IntercomPort {
+  const counted =
+    <Args extends unknown[], Result>(operation: Operation, call: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      try {
+        const result = await call(...args);
+        metrics.intercomCalls.inc({ operation, status: '200' });
+        return result;
+      } catch (error) {
+        metrics.intercomCalls.inc({ operation, status: statusOf(error) });
+        throw error;
+      }
+    };
+  return {
+    addNote: counted('addNote', intercom.addNote.bind(intercom)),
+    findNoteByReference: counted('findNoteByReference', intercom.findNoteByReference.bind(intercom)),
+    findContact: counted('findContact', intercom.findContact.bind(intercom)),
+    listNotes: counted('listNotes', intercom.listNotes.bind(intercom)),
+    redactPart: counted('redactPart', intercom.redactPart.bind(intercom)),
+  };
+}

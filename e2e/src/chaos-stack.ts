@@ -1,0 +1,146 @@
+import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
+import { deleteKeysWithPrefix, freePort, uniquePrefix } from '@threadline/test-helpers';
+import { type ServiceProcess, startService, waitForOutput, waitForReady } from './processes.js';
+
+const captureKey = 'phc_chaos_key';
+const clientSecret = 'chaos_client_secret';
+const token = 'chaos-sandbox-token';
+
+/**
+ * Settings that keep chaos tests short: a short debounce, a client timeout a slow answer can beat,
+ * and a dead worker's jobs taken over within a few seconds.
+ */
+export const chaosEnv = {
+  NOTE_COALESCE_MS: '150',
+  NOTE_MAX_WAIT_MS: '600',
+  INTERCOM_TIMEOUT_MS: '500',
+  WORKER_LOCK_MS: '2000',
+  WORKER_STALLED_CHECK_MS: '1000',
+  WORKER_CONCURRENCY: '4',
+  // Summaries redact raw notes; these tests read every raw note.
+  SUMMARIZE_AFTER_NOTES: '1000',
+};
+
+/** Real API and worker processes against an in-process Intercom sandbox. */
+export interface ChaosStack {
+  sandbox: IntercomSandbox;
+  apiUrl: string;
+  api: ServiceProcess;
+  workers: ServiceProcess[];
+  /** Starts one more worker process. */
+  startWorker(): Promise<ServiceProcess>;
+  /** Sends one pageview per user through the API's `/batch/`; the title names the step. */
+  capture(userIds: string[], step: number): Promise<void>;
+  /** Opens a conversation for the user in the sandbox, which sends the signed webhook to the API. */
+  openConversation(userId: string): Promise<string>;
+  /** The `[n] text` lines of every note of a conversation, in note order. */
+  noteLines(conversationId: string): string[];
+  /** Waits until every conversation shows `count` numbered lines (or more). */
+  waitForLines(conversationIds: string[], count: number, timeoutMs?: number): Promise<void>;
+  output(): string;
+  close(): Promise<void>;
+}
+
+export async function startChaosStack(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<ChaosStack> {
+  const sandbox = await createIntercomSandbox({ token });
+  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const prefix = uniquePrefix('chaos');
+  const serviceEnv = {
+    REDIS_URL: redisUrl,
+    THREADLINE_PREFIX: prefix,
+    CAPTURE_API_KEY: captureKey,
+    INTERCOM_ACCESS_TOKEN: token,
+    INTERCOM_CLIENT_SECRET: clientSecret,
+    INTERCOM_API_BASE_URL: sandboxUrl,
+    LOG_LEVEL: 'warn',
+    ...chaosEnv,
+    ...env,
+  };
+  const api = startService('api', { ...serviceEnv, HOST: '127.0.0.1', PORT: String(port) });
+  const workers: ServiceProcess[] = [];
+  const startWorker = async () => {
+    const worker = startService('worker', { ...serviceEnv, LOG_LEVEL: 'info' });
+    workers.push(worker);
+    await waitForOutput(worker, /worker started/);
+    return worker;
+  };
+  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), startWorker()]);
+  const output = () =>
+    [`api:\n${api.output()}`, ...workers.map((worker, index) => `worker ${index}:\n${worker.output()}`)].join(
+      '\n',
+    );
+  const noteLines = (conversationId: string) =>
+    sandbox
+      .notes(conversationId)
+      .flatMap((part) =>
+        [...part.body.matchAll(/<p>\[(\d+)\] (.*?)<\/p>/g)].map((match) => `[${match[1]}] ${match[2]}`),
+      );
+  return {
+    sandbox,
+    apiUrl,
+    api,
+    workers,
+    startWorker,
+    async capture(userIds, step) {
+      const at = new Date().toISOString();
+      const batch = userIds.map((userId) => ({
+        event: '$pageview',
+        distinct_id: userId,
+        timestamp: at,
+        properties: { $session_id: 'chaos', $pathname: `/step/${step}`, title: `Step ${step}` },
+      }));
+      const response = await fetch(`${apiUrl}/batch/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ api_key: captureKey, batch, sent_at: at }),
+      });
+      if (response.status !== 200) throw new Error(`capture answered ${response.status}:\n${output()}`);
+    },
+    async openConversation(userId) {
+      const opened = await fetch(`${sandbox.url()}/_sandbox/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          external_id: userId,
+          body: 'help',
+          webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret },
+        }),
+      });
+      const { conversation, webhook } = (await opened.json()) as {
+        conversation: { id: string };
+        webhook: { status: number };
+      };
+      if (webhook.status !== 200) throw new Error(`webhook answered ${webhook.status}:\n${output()}`);
+      return conversation.id;
+    },
+    noteLines,
+    async waitForLines(conversationIds, count, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (conversationIds.every((id) => noteLines(id).length >= count)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const seen = conversationIds.map((id) => `${id}: ${noteLines(id).length}`).join(', ');
+      throw new Error(`expected ${count} lines in each conversation, saw ${seen}\n${output()}`);
+    },
+    output,
+    async close() {
+      await Promise.all([api.stop(), ...workers.map((worker) => worker.stop())]);
+      await sandbox.close();
+      await deleteKeysWithPrefix(redisUrl, prefix).catch(() => undefined);
+    },
+  };
+}
+
+/** What each conversation must show: every step once, numbered 1..N without gaps, in capture order. */
+export function expectedLines(steps: number): string[] {
+  return Array.from(
+    { length: steps },
+    (_, index) => `[${index + 1}] Viewed Step ${index + 1} (/step/${index + 1})`,
+  );
+}

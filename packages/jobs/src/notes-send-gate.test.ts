@@ -1,0 +1,97 @@
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queuePrefix } from './job-catalog.js';
+import { sendGateKeys } from './notes-send-gate.js';
+import { createQueues, type ThreadlineQueues } from './queues.js';
+
+const prefix = uniquePrefix('jobs');
+let redis: Redis;
+let queues: ThreadlineQueues;
+beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  queues = createQueues(redis, { prefix, coalesceMs: 1000, maxWaitMs: 3000 });
+});
+afterAll(async () => {
+  await queues.close();
+  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  redis.disconnect();
+});
+
+async function delayedJobs(conversationId: string) {
+  const jobs = await queues.queues.notes.getDelayed();
+  return jobs.filter((job) => job.data.conversationId === conversationId);
+}
+
+describe('coalescing: trailing-edge debounce with a maximum wait', () => {
+  it('keeps one waiting job per conversation and pushes it back on each request', async () => {
+    await queues.requestDelivery('conv-debounce');
+    const [first] = await delayedJobs('conv-debounce');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await queues.requestDelivery('conv-debounce');
+    const jobs = await delayedJobs('conv-debounce');
+    expect(jobs).toHaveLength(1);
+    const dueFirst = first!.timestamp + first!.delay;
+    const dueNow = jobs[0]!.timestamp + jobs[0]!.delay;
+    expect(dueNow).toBeGreaterThanOrEqual(dueFirst + 250);
+  });
+
+  it('never waits longer than the maximum after the window opened', async () => {
+    const keys = sendGateKeys(queuePrefix(prefix, 'notes'));
+    // The window opened 2.5 s ago: only 0.5 s of the 3 s maximum is left.
+    await redis.set(keys.window('deliver-conv-max'), String(Date.now() - 2500), 'PX', 3000);
+    await queues.requestDelivery('conv-max');
+    const [job] = await delayedJobs('conv-max');
+    expect(job!.delay).toBeLessThanOrEqual(500);
+  });
+
+  it('widens the window under rate pressure and narrows it when the pressure is gone', async () => {
+    const gate = queues.sendGate;
+    const factor = await gate.observe({ limit: 1000, remaining: 50, resetAtMs: Date.now() + 5000 });
+    expect(factor).toBeGreaterThan(4);
+    await queues.requestDelivery('conv-pressure');
+    const [widened] = await delayedJobs('conv-pressure');
+    expect(widened!.delay).toBeGreaterThan(4000);
+    expect(await gate.observe({ limit: 1000, remaining: 990, resetAtMs: Date.now() + 5000 })).toBe(1);
+  });
+});
+
+describe('send gate', () => {
+  it('refuses calls beyond 90 % of the window budget, until the window ends', async () => {
+    const gatePrefix = uniquePrefix('gate');
+    const own = createQueues(redis, { prefix: gatePrefix, coalesceMs: 100 });
+    try {
+      await own.sendGate.observe({ limit: 20, remaining: 20, resetAtMs: Date.now() + 10_000 });
+      const answers = [];
+      for (let call = 0; call < 20; call += 1) answers.push(await own.sendGate.beforeCall());
+      expect(answers.filter((answer) => answer.kind === 'go')).toHaveLength(18);
+      const refused = answers.at(-1)!;
+      expect(refused.kind === 'wait' && refused.ms).toBeGreaterThan(0);
+      expect(refused.kind === 'wait' && refused.ms).toBeLessThanOrEqual(10_000);
+    } finally {
+      await own.close();
+      await deleteKeysWithPrefix(testRedisUrl(), gatePrefix);
+    }
+  });
+
+  it('waits out a 429 for every worker, and stays paused after a 401 until resumed', async () => {
+    const gatePrefix = uniquePrefix('gate');
+    const own = createQueues(redis, { prefix: gatePrefix, coalesceMs: 100 });
+    try {
+      await own.sendGate.rateLimited(2000);
+      const waiting = await own.sendGate.beforeCall();
+      expect(waiting.kind === 'wait' && waiting.ms).toBeGreaterThan(1000);
+      expect(await own.sendGate.pause({ code: 'unauthorized', message: 'token refused' })).toBe(true);
+      expect(await own.sendGate.pause({ code: 'forbidden', message: 'again' })).toBe(false);
+      expect(await own.sendGate.beforeCall()).toEqual({ kind: 'paused' });
+      expect(await own.queues.notes.isPaused()).toBe(true);
+      expect(await own.sendGate.paused()).toMatchObject({ code: 'unauthorized', message: 'token refused' });
+      await own.sendGate.resume();
+      expect(await own.queues.notes.isPaused()).toBe(false);
+      expect(await own.sendGate.paused()).toBeNull();
+    } finally {
+      await own.close();
+      await deleteKeysWithPrefix(testRedisUrl(), gatePrefix);
+    }
+  });
+});

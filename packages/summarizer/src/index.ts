@@ -1,0 +1,6 @@
+export {
+  classifyOpenAiError,
+  defaultOpenAiBaseUrl,
+  OpenAiSummarizer,
+  type OpenAiSummarizerOptions,
+} from './openai-summarizer.js';
