@@ -1,7 +1,10 @@
 /** A fault the sandbox plays on matching API requests. */
 export interface SandboxFault {
-  /** Answer with this status (429 carries Retry-After and X-RateLimit-* headers). */
-  status?: 429 | 500 | 502 | 503 | 504;
+  /**
+   * Answer with this status (429 carries Retry-After and X-RateLimit-* headers; 400 is Intercom's
+   * `parameter_invalid`, for a refusal that no retry can fix).
+   */
+  status?: 400 | 429 | 500 | 502 | 503 | 504;
   /** For 429: the Retry-After value; default: the seconds left in the rate-limit window. */
   retryAfterSeconds?: number;
   /** Answer only after this long. */

@@ -253,7 +253,8 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
 }
 
 function faultBody(fault: ActiveFault, context: SandboxContext) {
-  return fault.status === 429
-    ? intercomErrors.rateLimited(context.rateLimit.peek().limit)
-    : intercomErrors.serverError(fault.status ?? 500);
+  if (fault.status === 429) return intercomErrors.rateLimited(context.rateLimit.peek().limit);
+  if (fault.status === 400)
+    return intercomError('parameter_invalid', 'Injected fault: the request was refused');
+  return intercomErrors.serverError(fault.status ?? 500);
 }

@@ -173,7 +173,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
           type: 'object',
           additionalProperties: false,
           properties: {
-            status: { enum: [429, 500, 502, 503, 504] },
+            status: { enum: [400, 429, 500, 502, 503, 504] },
             retryAfterSeconds: { type: 'integer', minimum: 0 },
             delayMs: { type: 'integer', minimum: 0 },
             applyEffect: { type: 'boolean' },
