@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { deleteKeysWithPrefix } from '@threadline/test-helpers';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { reportFigures } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,19 +73,6 @@ function nextDelivery(): { body: string; headers: Record<string, string> } {
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature': signature } };
 }
 
-async function deletePrefix(): Promise<void> {
-  const redis = new Redis(redisUrl);
-  for (const pattern of [`${prefix}:*`, `{${prefix}-*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  redis.disconnect();
-}
-
 const port = await freePort();
 const api = await startApi(port);
 try {
@@ -134,5 +121,5 @@ try {
 } finally {
   api.kill('SIGTERM');
   await new Promise((resolve) => api.once('exit', resolve));
-  await deletePrefix();
+  await deleteKeysWithPrefix(redisUrl, prefix);
 }

@@ -4,11 +4,9 @@ import { createQueues } from '@threadline/jobs';
 import { createMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
+  createUserStores,
   RedisAccessKeyStore,
-  RedisActivityStore,
-  RedisIdentityStore,
   RedisKeys,
-  RedisLinkStore,
   RedisNotificationClaims,
   RedisRateLimiter,
   waitUntilReady,
@@ -38,17 +36,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     deps: {
       config,
       logger,
-      activity: new RedisActivityStore(redis, keys, {
+      ...createUserStores(redis, keys, {
         maxActions: config.activity.maxActions,
         retentionSeconds: config.activity.retentionSeconds,
+        linkByEmail: config.intercom.linkByEmail,
+        fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
-      links: new RedisLinkStore(redis, keys),
-      identities: config.intercom.linkByEmail
-        ? new RedisIdentityStore(redis, keys, {
-            ttlSeconds: config.activity.retentionSeconds,
-            fingerprintKey: config.intercom.clientSecret ?? config.prefix,
-          })
-        : undefined,
       claims: new RedisNotificationClaims(redis, keys),
       queues,
       metrics: createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true }),

@@ -4,11 +4,9 @@ import { createQueues, type ThreadlineQueues } from '@threadline/jobs';
 import { createMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
-  RedisActivityStore,
+  createUserStores,
   RedisDeliveryStore,
-  RedisIdentityStore,
   RedisKeys,
-  RedisLinkStore,
   RedisSummaryStore,
   waitUntilReady,
 } from '@threadline/redis-store';
@@ -62,17 +60,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
       config,
       logger,
       connection: redis,
-      activity: new RedisActivityStore(redis, keys, {
+      ...createUserStores(redis, keys, {
         maxActions: config.activity.maxActions,
         retentionSeconds: config.activity.retentionSeconds,
+        linkByEmail: config.intercom.linkByEmail,
+        fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
-      links: new RedisLinkStore(redis, keys),
-      identities: config.intercom.linkByEmail
-        ? new RedisIdentityStore(redis, keys, {
-            ttlSeconds: config.activity.retentionSeconds,
-            fingerprintKey: config.intercom.clientSecret ?? config.prefix,
-          })
-        : undefined,
       delivery: new RedisDeliveryStore(redis, keys),
       intercom: gatedIntercom(countedIntercom(intercom, metrics), queues.sendGate),
       queues,

@@ -1,0 +1,30 @@
+import type { RedisClient } from './create-redis.js';
+import { RedisActivityStore } from './redis-activity-store.js';
+import { RedisIdentityStore } from './redis-identity-store.js';
+import type { RedisKeys } from './redis-keys.js';
+import { RedisLinkStore } from './redis-link-store.js';
+
+export interface UserStoreSettings {
+  maxActions: number;
+  retentionSeconds: number;
+  /** LINK_BY_EMAIL: keep email fingerprints, keyed with `fingerprintKey`. */
+  linkByEmail: boolean;
+  fingerprintKey: string;
+}
+
+/** The stores both the API and the worker read and write per user, made the same way in each. */
+export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: UserStoreSettings) {
+  return {
+    activity: new RedisActivityStore(redis, keys, {
+      maxActions: settings.maxActions,
+      retentionSeconds: settings.retentionSeconds,
+    }),
+    links: new RedisLinkStore(redis, keys),
+    identities: settings.linkByEmail
+      ? new RedisIdentityStore(redis, keys, {
+          ttlSeconds: settings.retentionSeconds,
+          fingerprintKey: settings.fingerprintKey,
+        })
+      : undefined,
+  };
+}
