@@ -61,7 +61,9 @@ async function run(workers: number): Promise<{ seconds: number; notes: number; a
   const sandbox = await createIntercomSandbox({ token, rateLimitPerWindow: 1_000_000 });
   const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
   // The sandbox compiles its OpenAPI validators on first use; do that before the clock runs.
-  const warmUp = sandbox.createConversation({ contactId: sandbox.createContact({ external_id: 'warm-up' }).id });
+  const warmUp = sandbox.createConversation({
+    contactId: sandbox.createContact({ external_id: 'warm-up' }).id,
+  });
   await fetch(`${sandboxUrl}/conversations/${warmUp.id}/reply`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -8,6 +8,7 @@ const clientSecret = 'cluster_client_secret';
 const token = 'cluster-sandbox-token';
 const users = 24;
 const liveEventsPerUser = 8;
+const noteQueueShards = 3;
 
 let cluster: LocalRedisCluster;
 let sandbox: IntercomSandbox;
@@ -56,6 +57,7 @@ beforeAll(async () => {
     INTERCOM_CLIENT_SECRET: clientSecret,
     INTERCOM_API_BASE_URL: sandboxUrl,
     NOTE_COALESCE_MS: '150',
+    NOTE_QUEUE_SHARDS: String(noteQueueShards),
     WORKER_CONCURRENCY: '4',
     LOG_LEVEL: 'warn',
   };
@@ -78,7 +80,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe('Redis Cluster, 2 API and 3 worker processes', () => {
+describe('Redis Cluster, 2 API and 3 worker processes, 3 notes shards', () => {
   it('writes every action of every conversation exactly once, in order', async () => {
     const userIds = Array.from({ length: users }, (_, index) => `cluster_user_${index}`);
     await Promise.all(
@@ -128,5 +130,30 @@ describe('Redis Cluster, 2 API and 3 worker processes', () => {
     // Every worker took part: the queues really are shared across processes.
     const workersThatPosted = services.slice(2).filter((worker) => /notes posted/.test(worker.output()));
     expect(workersThatPosted.length).toBeGreaterThanOrEqual(2);
+
+    // Each shard has its own hash tag (the default prefix is `threadline`), and the shards' keys sit
+    // on more than one master: the queue load is spread over the cluster.
+    const tagOf = (key: string) => key.slice(0, key.indexOf('}') + 1);
+    const keysByMaster = [...(await cluster.keysByMaster('{threadline-notes*')).values()];
+    const shardTagsByMaster = keysByMaster
+      .map((keys) => new Set(keys.map(tagOf)))
+      .filter((tags) => tags.size > 0);
+    // Every shard completed deliveries (not only exists): conversations really are spread.
+    expect(
+      keysByMaster
+        .flat()
+        .filter((key) => key.endsWith(':completed'))
+        .sort(),
+    ).toEqual([
+      '{threadline-notes-1}:notes-1:completed',
+      '{threadline-notes-2}:notes-2:completed',
+      '{threadline-notes}:notes:completed',
+    ]);
+    expect(shardTagsByMaster.flatMap((tags) => [...tags]).sort()).toEqual([
+      '{threadline-notes-1}',
+      '{threadline-notes-2}',
+      '{threadline-notes}',
+    ]);
+    expect(shardTagsByMaster.length).toBeGreaterThanOrEqual(2);
   });
 });

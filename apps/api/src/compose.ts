@@ -30,6 +30,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     prefix: config.prefix,
     coalesceMs: config.notes.coalesceMs,
     maxWaitMs: config.notes.maxWaitMs,
+    noteQueueShards: config.notes.queueShards,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
-import { type QueueName, queueNames } from '@threadline/jobs';
+import type { Config } from '@threadline/config';
+import { isQueueName, type QueueName, queueNamesFor } from '@threadline/jobs';
 import { InvalidArgumentError, Option } from 'commander';
-import type { CliIo } from './cli-io.js';
+import { CliError, type CliIo } from './cli-io.js';
 import type { Services } from './connect.js';
 
 /** What every command gets: the outside world, the clock, and Redis on demand. */
@@ -13,10 +14,38 @@ export interface CommandContext {
   setExitCode(code: number): void;
 }
 
-export const allQueues: QueueName[] = [queueNames.link, queueNames.notes, queueNames.summaries];
+/** The deployment's queues, as `threadline status` lists them: link, notes, notes-1 … (NOTE_QUEUE_SHARDS), summaries. */
+export function allQueues(config: Pick<Config, 'notes'>): QueueName[] {
+  return queueNamesFor(config.notes.queueShards);
+}
 
+/**
+ * `--queue`: one queue by its exact name. `notes` is the first notes shard only, as in `status`; the
+ * others are `notes-1`, `notes-2`, … (without `--queue` a command covers every queue).
+ */
 export function queueOption(description: string): Option {
-  return new Option('-q, --queue <queue>', description).choices(allQueues);
+  return new Option('-q, --queue <queue>', `${description}: link, notes, notes-<n>, summaries`).argParser(
+    (value: string) => {
+      if (!isQueueName(value)) {
+        throw new InvalidArgumentError(
+          'use a queue name as `threadline status` lists it: link, notes, notes-<n>, summaries',
+        );
+      }
+      return value;
+    },
+  );
+}
+
+/** The queue `--queue` names (checked against NOTE_QUEUE_SHARDS), or every queue without it. */
+export function selectedQueues(config: Pick<Config, 'notes'>, queue: QueueName | undefined): QueueName[] {
+  const queues = allQueues(config);
+  if (queue === undefined) return queues;
+  if (!queues.includes(queue)) {
+    throw new CliError(
+      `no queue "${queue}" with NOTE_QUEUE_SHARDS=${config.notes.queueShards} (queues: ${queues.join(', ')})`,
+    );
+  }
+  return [queue];
 }
 
 export function jsonOption(): Option {

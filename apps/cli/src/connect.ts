@@ -18,7 +18,8 @@ export interface Services {
   config: Config;
   redis: RedisClient;
   keys: RedisKeys;
-  queues: Record<QueueName, Queue>;
+  /** Every queue of the deployment (NOTE_QUEUE_SHARDS decides the notes shards), by name. */
+  queue(name: QueueName): Queue;
   /** The workspace's note sending: paused after an Intercom 401/403 until `threadline resume`. */
   sendGate: NotesSendGate;
   activity: RedisActivityStore;
@@ -56,13 +57,22 @@ export async function openRedis(config: Config, timeoutMs = 5000): Promise<Redis
 export async function connect(config: Config): Promise<Services> {
   const redis = await openRedis(config);
   const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, { prefix: config.prefix, coalesceMs: config.notes.coalesceMs });
+  const queues = createQueues(redis, {
+    prefix: config.prefix,
+    coalesceMs: config.notes.coalesceMs,
+    noteQueueShards: config.notes.queueShards,
+  });
   let closing: Promise<void> | undefined;
   return {
     config,
     redis,
     keys,
-    queues: queues.queues,
+    queue(name) {
+      const queue = queues.queues[name];
+      if (!queue)
+        throw new CliError(`no queue "${name}" (this deployment's queues: ${queues.names.join(', ')})`);
+      return queue;
+    },
     sendGate: queues.sendGate,
     activity: new RedisActivityStore(redis, keys, {
       maxActions: config.activity.maxActions,

@@ -88,13 +88,20 @@ export async function failJobsWithWorker(
   }
 }
 
-export async function createHarness(label: string): Promise<CliHarness> {
+/** `noteQueueShards`: NOTE_QUEUE_SHARDS of the seeding queues and of every CLI run (default 1). */
+export async function createHarness(label: string, noteQueueShards = 1): Promise<CliHarness> {
   const url = testRedisUrl();
   const prefix = uniquePrefix(label);
-  const env = { REDIS_URL: url, THREADLINE_PREFIX: prefix, NOTE_COALESCE_MS: '0', LOG_LEVEL: 'silent' };
+  const env = {
+    REDIS_URL: url,
+    THREADLINE_PREFIX: prefix,
+    NOTE_COALESCE_MS: '0',
+    NOTE_QUEUE_SHARDS: String(noteQueueShards),
+    LOG_LEVEL: 'silent',
+  };
   const redis = new Redis(url);
   const keys = new RedisKeys(prefix);
-  const queues = createQueues(redis, { prefix, coalesceMs: 0 });
+  const queues = createQueues(redis, { prefix, coalesceMs: 0, noteQueueShards });
   return {
     prefix,
     redisUrl: url,

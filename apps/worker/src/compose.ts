@@ -36,6 +36,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
     prefix: config.prefix,
     coalesceMs: config.notes.coalesceMs,
     maxWaitMs: config.notes.maxWaitMs,
+    noteQueueShards: config.notes.queueShards,
   });
   const intercom = new IntercomAdapter({
     accessToken,

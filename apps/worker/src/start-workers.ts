@@ -1,6 +1,7 @@
 import {
   deliverNotesJob,
   linkConversationJob,
+  noteQueueNames,
   queueNames,
   queuePrefix,
   summarizeConversationJob,
@@ -19,8 +20,9 @@ export interface RunningWorkers {
 
 /**
  * A second guard on top of the per-call budget of the send gate (90 % of what Intercom reports per
- * 10 s): at most 150 delivery jobs a second start. BullMQ consults its limiter key only when a
- * limiter is set, so it is also what lets `worker.rateLimit` (a 429, the budget) stop the queue.
+ * 10 s): at most 150 jobs a second start per queue (so per notes shard; the gate's budget is the
+ * workspace-wide one). BullMQ consults its limiter key only when a limiter is set, so it is also what
+ * lets `worker.rateLimit` (a 429, the budget) stop the queue.
  */
 const jobLimiter = { max: 150, duration: 1000 };
 
@@ -41,18 +43,23 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
       ...stalledOptions,
     },
   );
-  const noteWorker: Worker = new Worker(
-    queueNames.notes,
-    deliverNotesProcessor(deps, () => noteWorker),
-    {
-      connection: deps.connection,
-      prefix: queuePrefix(prefix, queueNames.notes),
-      concurrency,
-      limiter: jobLimiter,
-      name: deliverNotesJob.name,
-      ...stalledOptions,
-    },
-  );
+  // One worker per notes shard, each with WORKER_CONCURRENCY: a conversation's jobs are all on its
+  // shard, and the per-conversation lock keeps them one at a time whichever process takes them.
+  const noteWorkers = noteQueueNames(deps.config.notes.queueShards).map((queue) => {
+    const noteWorker: Worker = new Worker(
+      queue,
+      deliverNotesProcessor(deps, () => noteWorker),
+      {
+        connection: deps.connection,
+        prefix: queuePrefix(prefix, queue),
+        concurrency,
+        limiter: jobLimiter,
+        name: deliverNotesJob.name,
+        ...stalledOptions,
+      },
+    );
+    return noteWorker;
+  });
   const summaryWorker: Worker = new Worker(
     queueNames.summaries,
     summarizeConversationProcessor(deps, () => summaryWorker),
@@ -65,7 +72,7 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
       ...stalledOptions,
     },
   );
-  const workers = [linkWorker, noteWorker, summaryWorker];
+  const workers = [linkWorker, ...noteWorkers, summaryWorker];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
       deps.logger.warn(

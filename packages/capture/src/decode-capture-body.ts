@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { decodeBase64, isLikelyBase64, restoreBase64Plus } from './base64-text.js';
 import { type CaptureFailure, malformed, tooLarge } from './capture-failure.js';
 import { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
@@ -73,10 +74,9 @@ export function decodeCaptureBody(
 
     let text: string;
     try {
-      text = utf8
-        .decode(bytes)
-        .replace(/^\uFEFF/, '')
-        .trim();
+      // ASCII (nearly every JSON body: posthog-js escapes nothing, but product text is mostly ASCII)
+      // is valid UTF-8 as it is; reading it as latin1 skips the decoder's validation pass.
+      text = (isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes)).replace(/^\uFEFF/, '').trim();
     } catch {
       return compression === 'gzip' && steps.length === 0
         ? malformed('body is marked as gzip but is neither gzip data nor text')

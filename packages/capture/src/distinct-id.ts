@@ -13,11 +13,11 @@ export type DistinctIdResult = { ok: true; distinctId: string } | { ok: false; r
  * Other types (objects, arrays, booleans) are refused: they cannot name an Intercom contact.
  */
 export function extractDistinctId(event: JsonObject): DistinctIdResult {
-  const properties = isJsonObject(event.properties) ? event.properties : {};
-  const value = [event.distinct_id, event.$distinct_id, properties.distinct_id].find(
-    (candidate) => candidate !== undefined && candidate !== null,
-  );
-  if (value === undefined) return { ok: false, reason: 'distinct_id is missing' };
+  let value = event.distinct_id ?? event.$distinct_id;
+  if (value === undefined || value === null) {
+    value = isJsonObject(event.properties) ? event.properties.distinct_id : undefined;
+  }
+  if (value === undefined || value === null) return { ok: false, reason: 'distinct_id is missing' };
   let text: string;
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
@@ -26,7 +26,7 @@ export function extractDistinctId(event: JsonObject): DistinctIdResult {
       ok: false,
       reason: `distinct_id is a ${Array.isArray(value) ? 'array' : typeof value}, not a string`,
     };
-  text = text.replaceAll('\0', '\uFFFD');
+  if (text.includes('\0')) text = text.replaceAll('\0', '\uFFFD');
   if (text.trim() === '') return { ok: false, reason: 'distinct_id is empty' };
   return { ok: true, distinctId: truncateString(text, maxDistinctIdChars) };
 }

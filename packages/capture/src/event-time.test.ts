@@ -90,6 +90,59 @@ describe('parseEventDate', () => {
   });
 });
 
+describe('parseEventDate: the toISOString() fast path', () => {
+  // A trailing space sends the same text through the general (regex) path, after trimming.
+  const bothPaths = (text: string) => [
+    parseEventDate(text)?.getTime(),
+    parseEventDate(`${text} `)?.getTime(),
+  ];
+
+  it('reads exactly what the general path reads, including dates that do not exist', () => {
+    const edges = [
+      '2025-06-01T10:00:00.123Z',
+      '2024-02-29T23:59:59.999Z',
+      '2025-02-29T00:00:00.000Z',
+      '2000-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '1000-01-01T00:00:00.000Z',
+      '0999-12-31T23:59:59.999Z',
+      '0050-01-01T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      '2025-00-10T00:00:00.000Z',
+      '2025-13-10T00:00:00.000Z',
+      '2025-04-31T00:00:00.000Z',
+      '2025-04-00T00:00:00.000Z',
+      '2025-06-01T24:00:00.000Z',
+      '2025-06-01T23:60:00.000Z',
+      '2025-06-01T23:59:60.000Z',
+      '2025-06-30T23:59:60.000Z',
+      '2025-06-01T10:00:00.12aZ',
+      '2025-06-01t10:00:00.000z',
+      '2025-06-01T10:00:00,000Z',
+      '+02025-06-01T10:00:00.0Z',
+    ];
+    for (const text of edges) {
+      const [fast, general] = bothPaths(text);
+      expect(fast, text).toBe(general);
+    }
+    expect(bothPaths('2024-02-29T23:59:59.999Z')[0]).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    let seed = 7;
+    const next = (limit: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % limit;
+    };
+    const pad = (value: number, width: number) => String(value).padStart(width, '0');
+    for (let index = 0; index < 5000; index += 1) {
+      const text =
+        `${pad(next(10_000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T` +
+        `${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}.${pad(next(1000), 3)}Z`;
+      const [fast, general] = bothPaths(text);
+      expect(fast, text).toBe(general);
+    }
+  });
+});
+
 describe('sentAtFromQuery', () => {
   it('reads posthog-js `_` milliseconds and ignores second-based or junk values', () => {
     expect(sentAtFromQuery({ _: '1748779200000' })?.toISOString()).toBe('2025-06-01T12:00:00.000Z');

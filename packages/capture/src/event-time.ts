@@ -1,4 +1,4 @@
-import { parseEventDate } from './parse-event-date.js';
+import { clipTime, parseEventTime } from './parse-event-date.js';
 
 /** PostHog resets event times more than this far in the future to the time received. */
 export const maxFutureDriftMs = 23 * 60 * 60 * 1000;
@@ -24,22 +24,27 @@ export interface EventTimeInput {
  * 4. otherwise `now`.
  *
  * A value that does not parse, or lands outside years 0–9999, falls through to the next rule.
- * A result more than {@link maxFutureDriftMs} after `now` becomes `now`.
+ * A result more than {@link maxFutureDriftMs} after `now` becomes `now`. Works in milliseconds and
+ * allocates one `Date`, the result.
  */
 export function computeEventTime(input: EventTimeInput, now: Date): Date {
-  const result = offsetTime(input.offset, now) ?? clientTime(input, now) ?? now;
-  return result.getTime() - now.getTime() > maxFutureDriftMs ? now : result;
+  const nowMs = now.getTime();
+  let result = offsetTime(input.offset, nowMs);
+  if (Number.isNaN(result)) result = clientTime(input, nowMs);
+  if (Number.isNaN(result) || result - nowMs > maxFutureDriftMs) return now;
+  return new Date(result);
 }
 
-function offsetTime(offset: unknown, now: Date): Date | undefined {
-  if (typeof offset !== 'number' || !Number.isFinite(offset)) return undefined;
-  return parseEventDate(now.getTime() - offset);
+function offsetTime(offset: unknown, nowMs: number): number {
+  if (typeof offset !== 'number' || !Number.isFinite(offset)) return Number.NaN;
+  return clipTime(nowMs - offset);
 }
 
-function clientTime(input: EventTimeInput, now: Date): Date | undefined {
-  const timestamp = parseEventDate(input.timestamp);
-  if (timestamp === undefined) return undefined;
-  const sentAt = input.ignoreSentAt === true ? undefined : parseEventDate(input.sentAt);
-  if (sentAt === undefined) return timestamp;
-  return parseEventDate(now.getTime() + (timestamp.getTime() - sentAt.getTime())) ?? timestamp;
+function clientTime(input: EventTimeInput, nowMs: number): number {
+  const timestamp = parseEventTime(input.timestamp);
+  if (Number.isNaN(timestamp)) return Number.NaN;
+  const sentAt = input.ignoreSentAt === true ? Number.NaN : parseEventTime(input.sentAt);
+  if (Number.isNaN(sentAt)) return timestamp;
+  const corrected = clipTime(nowMs + (timestamp - sentAt));
+  return Number.isNaN(corrected) ? timestamp : corrected;
 }

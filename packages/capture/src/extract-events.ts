@@ -68,11 +68,12 @@ export function extractEvents(
   const sentAt = (isJsonObject(payload) ? parseEventDate(payload.sent_at) : undefined) ?? context.sentAt;
   const events: CapturedEvent[] = [];
   const skipped: { index: number; reason: string }[] = [];
-  rawEvents.forEach((raw, index) => {
-    const result = toCapturedEvent(raw, { now: context.now, sentAt }, limits);
+  const eventContext = { now: context.now, sentAt };
+  for (let index = 0; index < rawEvents.length; index += 1) {
+    const result = toCapturedEvent(rawEvents[index], eventContext, limits);
     if (result.ok) events.push(result.event);
     else skipped.push({ index, reason: result.reason });
-  });
+  }
 
   if (events.length === 0) {
     const first = skipped[0];

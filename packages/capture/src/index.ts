@@ -8,5 +8,6 @@ export { type ExtractContext, type ExtractedBatch, extractEvents } from './extra
 export { extractWebhookEvent } from './extract-webhook-event.js';
 export { flagsResponse } from './flags-response.js';
 export { remoteConfigResponse } from './remote-config-response.js';
+export { keptPosthogProperties } from './sanitize-properties.js';
 export { sentAtFromQuery } from './sent-at-from-query.js';
 export { maxEventNameChars } from './to-captured-event.js';

@@ -1,15 +1,34 @@
 /**
- * True when a parsed JSON value nests deeper than `maxDepth` objects/arrays. Iterative, so a
- * hostile payload cannot exhaust the stack; stops at the first branch that is too deep.
+ * True when a parsed JSON value nests deeper than `maxDepth` objects/arrays. Recursion stops one
+ * level past `maxDepth`, so a hostile payload cannot exhaust the stack (at most `maxDepth + 1`
+ * frames); stops at the first branch that is too deep. Allocates nothing: scalars (nearly every
+ * value of a real event) are skipped with a `typeof`.
  */
 export function exceedsJsonDepth(value: unknown, maxDepth: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    if (typeof item.value !== 'object' || item.value === null) continue;
-    if (item.depth > maxDepth) return true;
-    const children = Array.isArray(item.value) ? item.value : Object.values(item.value);
-    for (const child of children) {
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: item.depth + 1 });
+  return typeof value === 'object' && value !== null && deeperThan(value, 1, maxDepth);
+}
+
+function deeperThan(value: object, depth: number, maxDepth: number): boolean {
+  if (depth > maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const child: unknown = value[index];
+      if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, maxDepth)) return true;
+    }
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  // `for…in` without an array of keys or values; only own keys count (checked for objects only,
+  // so the scalars that make up nearly every event cost one `typeof`).
+  for (const key in record) {
+    const child = record[key];
+    if (
+      typeof child === 'object' &&
+      child !== null &&
+      Object.hasOwn(record, key) &&
+      deeperThan(child, depth + 1, maxDepth)
+    ) {
+      return true;
     }
   }
   return false;

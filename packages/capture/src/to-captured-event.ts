@@ -56,18 +56,24 @@ export function toCapturedEvent(
 /**
  * Top-level `$set`/`$set_once` (posthog-node `identify`, older SDKs) are merged into the
  * properties as PostHog's ingestion does, the top-level values winning; a top-level
- * `$anon_distinct_id` is kept too, since the caller merges anonymous actions with it.
+ * `$anon_distinct_id` is kept too, since the caller merges anonymous actions with it. The
+ * properties are copied only when there is something to merge (posthog-js never sends these).
  */
 function withPersonUpdates(raw: JsonObject, properties: JsonObject): JsonObject {
+  const set = raw.$set;
+  const setOnce = raw.$set_once;
+  const anonymousId = raw.$anon_distinct_id;
+  const mergesSet = isJsonObject(set);
+  const mergesSetOnce = isJsonObject(setOnce);
+  const addsAnonymousId = typeof anonymousId === 'string' && properties.$anon_distinct_id === undefined;
+  if (!mergesSet && !mergesSetOnce && !addsAnonymousId) return properties;
   const merged: JsonObject = { ...properties };
-  for (const key of ['$set', '$set_once'] as const) {
-    const topLevel = raw[key];
-    if (!isJsonObject(topLevel)) continue;
-    const existing = merged[key];
-    merged[key] = { ...(isJsonObject(existing) ? existing : {}), ...topLevel };
-  }
-  if (merged.$anon_distinct_id === undefined && typeof raw.$anon_distinct_id === 'string') {
-    merged.$anon_distinct_id = raw.$anon_distinct_id;
-  }
+  if (mergesSet) merged.$set = mergeBag(merged.$set, set);
+  if (mergesSetOnce) merged.$set_once = mergeBag(merged.$set_once, setOnce);
+  if (addsAnonymousId) merged.$anon_distinct_id = anonymousId;
   return merged;
+}
+
+function mergeBag(existing: unknown, topLevel: JsonObject): JsonObject {
+  return { ...(isJsonObject(existing) ? existing : {}), ...topLevel };
 }

@@ -103,6 +103,12 @@ export const configSchema = z.object({
   /** The longest a busy conversation's actions wait for a note, however often new ones come (ms). */
   NOTE_MAX_WAIT_MS: integer(8000, 0, 3_600_000),
   NOTE_MAX_ACTIONS: integer(25, 1, 200),
+  /**
+   * How many queues deliveries are spread over, by a hash of the conversation id (default 1: `notes`
+   * only). On Redis Cluster each shard has its own hash tag, so shards spread over the masters. Every
+   * process of a deployment must use the same number; change it only with the notes queues drained.
+   */
+  NOTE_QUEUE_SHARDS: integer(1, 1, 64),
   PRECHAT_ACTIONS: integer(30, 0, 500),
   ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
   ACTIVITY_MAX_ACTIONS: integer(200, 1, 10_000),

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       prefix: 'threadline',
       productId: 'default',
-      notes: { coalesceMs: 2000, maxWaitMs: 8000, maxActions: 25, prechatActions: 30 },
+      notes: { coalesceMs: 2000, maxWaitMs: 8000, maxActions: 25, prechatActions: 30, queueShards: 1 },
       activity: { retentionSeconds: 86400, maxActions: 200 },
       summaries: { afterNotes: 8, openaiApiKey: undefined },
       intercom: { apiBaseUrl: 'https://api.intercom.io', timeoutMs: 10_000, linkByEmail: false },
@@ -71,6 +71,13 @@ describe('loadConfig', () => {
   it('accepts cluster node lists', () => {
     const result = loadConfig({ ...minimal, REDIS_URL: '10.0.0.1:7000,10.0.0.2:7000' });
     expect(result.ok).toBe(true);
+  });
+
+  it('takes NOTE_QUEUE_SHARDS from 1 to 64', () => {
+    const sharded = loadConfig({ ...minimal, NOTE_QUEUE_SHARDS: '4' });
+    expect(sharded.ok && sharded.config.notes.queueShards).toBe(4);
+    const none = loadConfig({ ...minimal, NOTE_QUEUE_SHARDS: '0' });
+    expect(!none.ok && none.problems).toEqual(['NOTE_QUEUE_SHARDS: must be at least 1']);
   });
 
   it('treats empty variables as unset', () => {

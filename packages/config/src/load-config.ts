@@ -20,7 +20,14 @@ export interface Config {
     appId: string | undefined;
     linkByEmail: boolean;
   };
-  notes: { coalesceMs: number; maxWaitMs: number; maxActions: number; prechatActions: number };
+  notes: {
+    coalesceMs: number;
+    maxWaitMs: number;
+    maxActions: number;
+    prechatActions: number;
+    /** NOTE_QUEUE_SHARDS, default 1: the queues `notes`, `notes-1`, … */
+    queueShards: number;
+  };
   activity: { retentionSeconds: number; maxActions: number };
   summaries: {
     afterNotes: number;
@@ -74,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         maxWaitMs: e.NOTE_MAX_WAIT_MS,
         maxActions: e.NOTE_MAX_ACTIONS,
         prechatActions: e.PRECHAT_ACTIONS,
+        queueShards: e.NOTE_QUEUE_SHARDS,
       },
       activity: { retentionSeconds: e.ACTIVITY_RETENTION_S, maxActions: e.ACTIVITY_MAX_ACTIONS },
       summaries: {

@@ -3,10 +3,12 @@ export {
   deliverNotesJob,
   type LinkConversationPayload,
   linkConversationJob,
+  type NoteShardQueueName,
   type QueueName,
   queueNames,
   queuePrefix,
 } from './job-catalog.js';
+export { isQueueName, noteQueueName, noteQueueNames, noteShardOf, queueNamesFor } from './note-shards.js';
 export {
   budgetFraction,
   defaultCallsPerWindow,
@@ -19,7 +21,7 @@ export {
   type SendPermission,
   sendGateKeys,
 } from './notes-send-gate.js';
-export { createQueues, type QueueOptions, type ThreadlineQueues } from './queues.js';
+export { createQueues, type QueueOptions, type QueueSet, type ThreadlineQueues } from './queues.js';
 export {
   type SummarizeConversationPayload,
   summariesQueueName,

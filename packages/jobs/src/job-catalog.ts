@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import { summariesQueueName } from './summary-job.js';
 
-/** Queue names. Each queue lives under its own hash tag (see `queuePrefix`). */
+/**
+ * Queue names. Each queue lives under its own hash tag (see `queuePrefix`). `notes` is the first shard
+ * of the notes queue; with NOTE_QUEUE_SHARDS > 1 the others are `notes-1`, `notes-2`, … (see
+ * `note-shards.ts`).
+ */
 export const queueNames = {
   link: 'link',
   notes: 'notes',
   summaries: summariesQueueName,
 } as const;
 
-export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+/** A notes shard after the first: `notes-1`, `notes-2`, … */
+export type NoteShardQueueName = `notes-${number}`;
+
+export type QueueName = (typeof queueNames)[keyof typeof queueNames] | NoteShardQueueName;
 
 /**
  * BullMQ prefix for one queue: `{<prefix>-<queue>}` keeps all of a queue's keys in one Redis Cluster
@@ -41,7 +48,10 @@ export const linkConversationJob = {
   jobId: (notificationId: string) => `link-${safeId(notificationId)}`,
 } as const;
 
-/** `deliver-notes`: write a linked conversation's new actions as notes. */
+/**
+ * `deliver-notes`: write a linked conversation's new actions as notes. Its queue is the conversation's
+ * notes shard (`noteQueueName(noteShardOf(conversationId, shards))`); `notes` is shard 0.
+ */
 export const deliverNotesJob = {
   name: 'deliver-notes',
   queue: queueNames.notes,

@@ -31,7 +31,10 @@ export interface SendPause {
 
 export type SendPermission = { kind: 'go' } | { kind: 'wait'; ms: number } | { kind: 'paused' };
 
-/** The keys of the send gate, under the notes queue's hash tag (one Redis Cluster slot with it). */
+/**
+ * The keys of the send gate, under the hash tag of the first notes shard (`{P-notes}`) however many
+ * shards there are: one Redis Cluster slot for the workspace's budget and pause.
+ */
 export function sendGateKeys(queueTag: string) {
   const base = `${queueTag}:send`;
   return {
@@ -116,7 +119,8 @@ return { math.max(0, due - now), tostring(factor) }
 export class NotesSendGate {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly queue: Queue,
+    /** Every notes shard: a pause or resume applies to all of them. */
+    private readonly noteQueues: readonly Queue[],
     readonly keys: SendGateKeys,
     private readonly now: () => number = Date.now,
   ) {}
@@ -184,14 +188,14 @@ export class NotesSendGate {
   }
 
   /**
-   * A 401/403: stops the workspace's note sending (the flag, and the notes queue paused so jobs wait
-   * in BullMQ's paused list). Idempotent; keeps the first reason.
+   * A 401/403: stops the workspace's note sending (the flag, and every notes shard paused so jobs wait
+   * in BullMQ's paused lists). Idempotent; keeps the first reason.
    */
   async pause(reason: Omit<SendPause, 'at'>): Promise<boolean> {
     const client = this.redis;
     const pause: SendPause = { ...reason, at: new Date(this.now()).toISOString() };
     const isFirst = (await client.set(this.keys.paused, JSON.stringify(pause), 'NX')) === 'OK';
-    await this.queue.pause();
+    await Promise.all(this.noteQueues.map((queue) => queue.pause()));
     return isFirst;
   }
 
@@ -202,10 +206,10 @@ export class NotesSendGate {
     return raw ? (JSON.parse(raw) as SendPause) : null;
   }
 
-  /** What `threadline resume` does: clears the flag and resumes the notes queue. */
+  /** What `threadline resume` does: clears the flag and resumes every notes shard. */
   async resume(): Promise<void> {
     const client = this.redis;
     await client.del(this.keys.paused);
-    await this.queue.resume();
+    await Promise.all(this.noteQueues.map((queue) => queue.resume()));
   }
 }

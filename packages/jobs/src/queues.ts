@@ -4,10 +4,12 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   deliverNotesJob,
   linkConversationJob,
+  type NoteShardQueueName,
   type QueueName,
   queueNames,
   queuePrefix,
 } from './job-catalog.js';
+import { noteQueueNames, noteShardOf, queueNamesFor } from './note-shards.js';
 import { coalesceDelayScript, NotesSendGate, sendGateKeys } from './notes-send-gate.js';
 import { summarizeConversationJob, summaryRequestDelayMs } from './summary-job.js';
 
@@ -19,8 +21,22 @@ const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: { age: 14 * 24 * 3600 },
 };
 
+/**
+ * Every queue by name, in catalog order (link, notes, notes-1, …, summaries): what `/metrics`, Bull
+ * Board and the CLI list. `notes` is shard 0; `notes-<k>` exist only with NOTE_QUEUE_SHARDS > k.
+ */
+export type QueueSet = Readonly<
+  Record<Exclude<QueueName, NoteShardQueueName>, Queue> & Record<NoteShardQueueName, Queue>
+>;
+
 export interface ThreadlineQueues {
-  queues: Record<QueueName, Queue>;
+  queues: QueueSet;
+  /** The names of `queues`, in the same order. */
+  names: readonly QueueName[];
+  /** The notes shards, index = shard (see `noteShardOf`). */
+  noteQueues: readonly Queue[];
+  /** The notes shard that holds a conversation's deliveries. */
+  noteQueueFor(conversationId: string): Queue;
   enqueueLink(request: LinkRequest): Promise<void>;
   /**
    * Asks for a note delivery: a trailing-edge debounce of `coalesceMs` (each request pushes the
@@ -31,7 +47,10 @@ export interface ThreadlineQueues {
   requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
-  /** Workspace-wide send control (budget, 429 waits, 401/403 pause), shared through Redis. */
+  /**
+   * Workspace-wide send control (budget, 429 waits, 401/403 pause), shared through Redis: one for all
+   * the notes shards; pausing it pauses every shard.
+   */
   sendGate: NotesSendGate;
   close(): Promise<void>;
 }
@@ -42,23 +61,30 @@ export interface QueueOptions {
   coalesceMs: number;
   /** NOTE_MAX_WAIT_MS; default 4 × `coalesceMs`. */
   maxWaitMs?: number;
+  /** NOTE_QUEUE_SHARDS: how many queues the deliveries are spread over; default 1 (`notes` only). */
+  noteQueueShards?: number;
 }
 
 /** `connection`: an ioredis client (producer or worker policy); queues and the send gate share it. */
 export function createQueues(connection: Redis | Cluster, options: QueueOptions): ThreadlineQueues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: queuePrefix(options.prefix, name), defaultJobOptions });
-  const queues = {
-    link: make(queueNames.link),
-    notes: make(queueNames.notes),
-    summaries: make(queueNames.summaries),
-  };
+  const shards = options.noteQueueShards ?? 1;
+  const names = queueNamesFor(shards);
+  const queues = Object.fromEntries(names.map((name) => [name, make(name)])) as QueueSet;
+  const noteQueues = noteQueueNames(shards).map((name) => queues[name] as Queue);
+  const noteQueueFor = (conversationId: string) => noteQueues[noteShardOf(conversationId, shards)] as Queue;
+  // The gate stays under shard 0's tag whatever the number of shards: one workspace, one budget, one
+  // pause flag (and a default deployment's keys do not move).
   const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
-  const sendGate = new NotesSendGate(connection, queues.notes, gateKeys);
+  const sendGate = new NotesSendGate(connection, noteQueues, gateKeys);
   const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs * 4, options.coalesceMs);
   let closed: Promise<void> | undefined;
   return {
     queues,
+    names,
+    noteQueues,
+    noteQueueFor,
     sendGate,
     async enqueueLink(request) {
       const payload = linkConversationJob.payload.parse(request);
@@ -68,9 +94,11 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
     },
     async requestDelivery(conversationId, requestOptions = {}) {
       const payload = deliverNotesJob.payload.parse({ conversationId });
+      // Every request of a conversation goes to its one shard: order and deduplication are per queue.
+      const queue = noteQueueFor(conversationId);
       // The first note of a new link goes out at once; the per-conversation lock keeps it single.
       if (requestOptions.immediate || options.coalesceMs <= 1)
-        return void (await queues.notes.add(deliverNotesJob.name, payload));
+        return void (await queue.add(deliverNotesJob.name, payload));
       const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
       const [delay] = (await connection.eval(
         coalesceDelayScript,
@@ -90,7 +118,7 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
         delay > 1
           ? { deduplication: { id: deduplicationId, ttl: delay - 1, extend: true, replace: true } }
           : {};
-      await queues.notes.add(deliverNotesJob.name, payload, { delay, ...deduplication });
+      await queue.add(deliverNotesJob.name, payload, { delay, ...deduplication });
     },
     async requestSummary(conversationId) {
       const payload = summarizeConversationJob.payload.parse({ conversationId });

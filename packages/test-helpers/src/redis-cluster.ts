@@ -10,7 +10,25 @@ export interface LocalRedisCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,…`, as REDIS_URL takes it. */
   url: string;
   ports: number[];
+  /** Asks each master which of its keys match `pattern` (KEYS; test-sized data only), by port. */
+  keysByMaster(pattern: string): Promise<Map<number, string[]>>;
   stop(): Promise<void>;
+}
+
+async function keysByMaster(ports: number[], pattern: string): Promise<Map<number, string[]>> {
+  const found = new Map<number, string[]>();
+  for (const port of ports) {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const [role] = (await client.call('ROLE')) as [string];
+      if (role === 'master') found.set(port, await client.keys(pattern));
+    } finally {
+      client.disconnect();
+    }
+  }
+  return found;
 }
 
 async function clusterIsOk(port: number): Promise<boolean> {
@@ -113,5 +131,10 @@ export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisClu
     await stop();
     throw error;
   }
-  return { url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, stop };
+  return {
+    url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
+    ports,
+    keysByMaster: (pattern) => keysByMaster(ports, pattern),
+    stop,
+  };
 }

@@ -66,6 +66,13 @@ describe('threadline failed', () => {
     expect(badLimit.stderr).toContain('use a whole number from 1 to');
     const badQueue = await harness.run(['failed', '--queue', 'emails']);
     expect(badQueue.code).toBe(1);
-    expect(badQueue.stderr).toMatch(/Allowed choices are link, notes/);
+    expect(badQueue.stderr).toMatch(
+      /use a queue name as `threadline status` lists it: link, notes, notes-<n>/,
+    );
+    const missingShard = await harness.run(['failed', '--queue', 'notes-1']);
+    expect(missingShard).toMatchObject({ code: 1, stdout: '' });
+    expect(missingShard.stderr).toBe(
+      'threadline: no queue "notes-1" with NOTE_QUEUE_SHARDS=1 (queues: link, notes, summaries)\n',
+    );
   });
 });

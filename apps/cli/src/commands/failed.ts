@@ -2,11 +2,11 @@ import type { QueueName } from '@threadline/jobs';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../cli-io.js';
 import {
-  allQueues,
   type CommandContext,
   jsonOption,
   positiveInteger,
   queueOption,
+  selectedQueues,
 } from '../command-context.js';
 import type { Services } from '../connect.js';
 import { formatDuration, oneLine, renderTable } from '../format.js';
@@ -32,7 +32,7 @@ export async function listFailed(
   const perQueue = await Promise.all(
     queues.map(async (queue) => {
       // The failed set is ordered by finish time; BullMQ returns it newest first.
-      const jobs = await services.queues[queue].getFailed(0, limit - 1);
+      const jobs = await services.queue(queue).getFailed(0, limit - 1);
       return jobs.map((job): FailedJob => {
         const failedAt = job.finishedOn ?? null;
         return {
@@ -83,7 +83,7 @@ export function registerFailedCommand(program: Command, context: CommandContext)
       const services = await context.services();
       const jobs = await listFailed(
         services,
-        options.queue ? [options.queue] : allQueues,
+        selectedQueues(services.config, options.queue),
         options.limit,
         context.now(),
       );

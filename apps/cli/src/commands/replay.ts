@@ -2,7 +2,13 @@ import type { QueueName } from '@threadline/jobs';
 import type { Job } from 'bullmq';
 import type { Command } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
-import { allQueues, type CommandContext, jsonOption, queueOption } from '../command-context.js';
+import {
+  allQueues,
+  type CommandContext,
+  jsonOption,
+  queueOption,
+  selectedQueues,
+} from '../command-context.js';
 import type { Services } from '../connect.js';
 import { renderTable } from '../format.js';
 
@@ -28,8 +34,8 @@ interface ReplayOptions {
 }
 
 async function failedJobsOf(services: Services, queue: QueueName): Promise<Job[]> {
-  const ids = await services.queues[queue].getRanges(['failed'], 0, -1);
-  const jobs = await Promise.all(ids.map((id) => services.queues[queue].getJob(id)));
+  const ids = await services.queue(queue).getRanges(['failed'], 0, -1);
+  const jobs = await Promise.all(ids.map((id) => services.queue(queue).getJob(id)));
   return jobs.filter((job): job is Job => job !== undefined);
 }
 
@@ -39,17 +45,17 @@ async function findFailedJob(
   jobId: string,
   queue: QueueName | undefined,
 ): Promise<Job[]> {
-  const candidates = queue ? [queue] : allQueues;
+  const candidates = selectedQueues(services.config, queue);
   const found = (
     await Promise.all(
-      candidates.map(async (name) => ({ name, job: await services.queues[name].getJob(jobId) })),
+      candidates.map(async (name) => ({ name, job: await services.queue(name).getJob(jobId) })),
     )
   ).filter((entry): entry is { name: QueueName; job: Job } => entry.job !== undefined);
   if (found.length === 0) {
     throw new CliError(
       queue
         ? `no job "${jobId}" in queue ${queue}`
-        : `no job "${jobId}" in any queue (${allQueues.join(', ')})`,
+        : `no job "${jobId}" in any queue (${allQueues(services.config).join(', ')})`,
     );
   }
   if (found.length > 1) {
@@ -85,7 +91,7 @@ export async function replay(
       ? await findFailedJob(services, jobId, options.queue)
       : (
           await Promise.all(
-            (options.queue ? [options.queue] : allQueues).map((queue) => failedJobsOf(services, queue)),
+            selectedQueues(services.config, options.queue).map((queue) => failedJobsOf(services, queue)),
           )
         ).flat();
   const report: ReplayReport = { isDryRun: options.dryRun === true, replayed: [], skipped: [] };

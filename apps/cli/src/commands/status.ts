@@ -34,7 +34,7 @@ export interface StatusReport {
 }
 
 async function queueStatus(services: Services, queue: QueueName, now: Date): Promise<QueueStatus> {
-  const bullQueue = services.queues[queue];
+  const bullQueue = services.queue(queue);
   const counts = await bullQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
   // Ascending order puts the job that entered the wait list first at index 0.
   const [oldest] = await bullQueue.getJobs(['waiting'], 0, 0, true);
@@ -73,7 +73,9 @@ export async function readUnlinked(services: Services, count: number): Promise<U
 }
 
 export async function gatherStatus(services: Services, now: Date): Promise<StatusReport> {
-  const queues = await Promise.all(allQueues.map((queue) => queueStatus(services, queue, now)));
+  const queues = await Promise.all(
+    allQueues(services.config).map((queue) => queueStatus(services, queue, now)),
+  );
   const count = await services.redis.xlen(services.keys.unlinked());
   return {
     prefix: services.config.prefix,

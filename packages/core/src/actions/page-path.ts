@@ -5,6 +5,8 @@ const MAX_PATH_LENGTH = 160;
 const MAX_QUERY_VALUE_LENGTH = 40;
 
 function decode(text: string): string {
+  // Only `%XX` sequences decode; without a `%` the text comes back as it is.
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {

@@ -6,7 +6,7 @@ const adminToken = 'admin-token-0123456789abcdef';
 describe('/admin/queues with ADMIN_TOKEN', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ ADMIN_TOKEN: adminToken });
+    api = await startTestApi({ ADMIN_TOKEN: adminToken, NOTE_QUEUE_SHARDS: '2' });
   });
   afterAll(async () => {
     await api.close();
@@ -46,8 +46,12 @@ describe('/admin/queues with ADMIN_TOKEN', () => {
     });
     expect(queues.statusCode).toBe(200);
     const names = (queues.json() as { queues: { name: string }[] }).queues.map((queue) => queue.name).sort();
-    expect(names).toEqual(Object.values(api.composed.deps.queues.queues).map((queue) => queue.name).sort());
-    expect(names).toEqual(expect.arrayContaining(['link', 'notes']));
+    expect(names).toEqual(
+      Object.values(api.composed.deps.queues.queues)
+        .map((queue) => queue.name)
+        .sort(),
+    );
+    expect(names).toEqual(['link', 'notes', 'notes-1', 'summaries']);
   });
 });
 

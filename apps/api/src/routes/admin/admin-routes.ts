@@ -34,13 +34,10 @@ export async function adminRoutes(app: FastifyInstance, options: { deps: ApiDepe
   app.addHook('onRequest', async (request, reply) => {
     const token = presentedToken(request);
     if (token && sameToken(token, adminToken)) return;
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Basic realm="Threadline admin"')
-      .send({
-        error: 'unauthorized',
-        message: 'the admin routes need ADMIN_TOKEN as a bearer token or Basic password',
-      });
+    return reply.code(401).header('www-authenticate', 'Basic realm="Threadline admin"').send({
+      error: 'unauthorized',
+      message: 'the admin routes need ADMIN_TOKEN as a bearer token or Basic password',
+    });
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(basePath);

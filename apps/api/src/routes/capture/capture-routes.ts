@@ -80,8 +80,12 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
     });
 
-  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
-    const query = queryOf(request);
+  /**
+   * Decodes and extracts a request's events. Synchronous and separate from the handler, so the
+   * parsed body (every property of every event, most of them dropped by extraction) is garbage as
+   * soon as this returns instead of staying reachable while the events are stored.
+   */
+  const readEvents = (request: FastifyRequest, query: Record<string, string | undefined>) => {
     const decoded = decodeCaptureBody(
       {
         body: Buffer.isBuffer(request.body) ? request.body : undefined,
@@ -91,14 +95,14 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       },
       captureLimits,
     );
-    if (!decoded.ok) return refuse(reply, decoded);
+    if (!decoded.ok) return decoded;
     // posthog-js sends its clock in `?_=`; PostHog uses it as sent_at for clock-skew correction.
     const sentAt = sentAtFromQuery(query);
-    const batch = extractEvents(
-      decoded.payload,
-      { now: deps.now(), ...(sentAt ? { sentAt } : {}) },
-      captureLimits,
-    );
+    return extractEvents(decoded.payload, { now: deps.now(), ...(sentAt ? { sentAt } : {}) }, captureLimits);
+  };
+
+  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+    const batch = readEvents(request, queryOf(request));
     if (!batch.ok) return refuse(reply, batch);
     const expectedKey = config.capture.apiKey;
     if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {

@@ -1,3 +1,4 @@
+import { noteShardOf } from '@threadline/jobs';
 import { conversationNotification, intercomSignature } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
@@ -48,5 +49,24 @@ describe('GET /metrics', () => {
     );
     expect(text).toMatch(/threadline_queue_jobs\{queue="link",state="waiting",service="api"\} 1/);
     expect(text).toContain('threadline_process_resident_memory_bytes');
+  });
+});
+
+describe('GET /metrics with NOTE_QUEUE_SHARDS=3', () => {
+  it('reports the depth of every notes shard', async () => {
+    const sharded = await startTestApi({ NOTE_QUEUE_SHARDS: '3', NOTE_COALESCE_MS: '0' });
+    try {
+      const conversationId = 'c-metrics-shard';
+      await sharded.composed.deps.queues.requestDelivery(conversationId);
+      const text = (await sharded.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const shard = noteShardOf(conversationId, 3);
+      for (const [index, queue] of ['notes', 'notes-1', 'notes-2'].entries()) {
+        expect(text).toContain(
+          `threadline_queue_jobs{queue="${queue}",state="waiting",service="api"} ${index === shard ? 1 : 0}`,
+        );
+      }
+    } finally {
+      await sharded.close();
+    }
   });
 });
