@@ -36,34 +36,49 @@ const maxKeyChars = 1024;
 
 const dollar = 0x24;
 
+const keptDollarKeys: ReadonlySet<string> = new Set(keptPosthogProperties);
+
 /**
  * A bounded copy of an event's `properties`: strings cut to `maxStringChars`, objects and arrays
  * nested deeper than `maxPropertyDepth` dropped, at most `maxProperties` keys per object (items
  * per array), and prototype-pollution keys removed. At the top level only the `$` keys in
- * {@link keptPosthogProperties} are kept, and they come first, so a flood of custom keys cannot
- * push out `$current_url` or `$anon_distinct_id`.
+ * {@link keptPosthogProperties} are kept, and when there are more keys than fit they are kept
+ * first, so a flood of custom keys cannot push out `$current_url` or `$anon_distinct_id`.
  */
 export function sanitizeProperties(properties: JsonObject, limits: CaptureLimits): Record<string, unknown> {
+  // One `for…in` pass (no array of keys per event); only when everything kept does not fit is the
+  // copy redone with the `$` keys first.
   const copy: Record<string, unknown> = {};
   let kept = 0;
-  // The few kept `$` keys are looked up rather than found among the ~40 an event carries.
-  for (const key of keptPosthogProperties) {
-    if (kept >= limits.maxProperties) return copy;
-    if (!Object.hasOwn(properties, key)) continue;
+  for (const key in properties) {
+    if (!isKeptTopLevelKey(key) || !Object.hasOwn(properties, key)) continue;
     const value = copyValue(properties[key], 1, limits);
     if (value === undefined) continue;
+    if (kept >= limits.maxProperties) return copyDollarKeysFirst(properties, limits);
     copy[key] = value;
     kept += 1;
   }
-  // `for…in` instead of `Object.keys`: no array per event. Inherited keys are not the event's.
-  for (const key in properties) {
-    if (kept >= limits.maxProperties) break;
-    if (key.charCodeAt(0) === dollar || forbiddenKeys.has(key) || key.length > maxKeyChars) continue;
-    if (!Object.hasOwn(properties, key)) continue;
-    const value = copyValue(properties[key], 1, limits);
-    if (value === undefined) continue;
-    copy[key] = value;
-    kept += 1;
+  return copy;
+}
+
+function isKeptTopLevelKey(key: string): boolean {
+  if (key.charCodeAt(0) === dollar) return keptDollarKeys.has(key);
+  return !forbiddenKeys.has(key) && key.length <= maxKeyChars;
+}
+
+function copyDollarKeysFirst(properties: JsonObject, limits: CaptureLimits): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  let kept = 0;
+  for (const wantDollar of [true, false]) {
+    for (const key in properties) {
+      if (kept >= limits.maxProperties) return copy;
+      if ((key.charCodeAt(0) === dollar) !== wantDollar) continue;
+      if (!isKeptTopLevelKey(key) || !Object.hasOwn(properties, key)) continue;
+      const value = copyValue(properties[key], 1, limits);
+      if (value === undefined) continue;
+      copy[key] = value;
+      kept += 1;
+    }
   }
   return copy;
 }
