@@ -13,6 +13,7 @@ import {
   sentAtFromQuery,
 } from '@threadline/capture';
 import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
+import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
 
@@ -30,7 +31,8 @@ function sameSecret(received: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function refuse(reply: FastifyReply, failure: CaptureFailure) {
+function refuse(reply: FastifyReply, failure: CaptureFailure, metrics: Pick<Metrics, 'eventsRefused'>) {
+  metrics.eventsRefused.inc({ reason: failure.code });
   return reply
     .code(failure.code === 'too_large' ? 413 : 400)
     .send({ error: failure.code, message: failure.message });
@@ -103,14 +105,17 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
 
   const capture = async (request: FastifyRequest, reply: FastifyReply) => {
     const batch = readEvents(request, queryOf(request));
-    if (!batch.ok) return refuse(reply, batch);
+    if (!batch.ok) return refuse(reply, batch, deps.metrics);
     const expectedKey = config.capture.apiKey;
     if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {
+      deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
       return reply
         .code(401)
         .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });
     }
     const result = await store(batch.events);
+    deps.metrics.eventsAccepted.inc(batch.events.length);
+    if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
     request.log.debug(
       { stored: result.stored, dropped: result.dropped, skipped: batch.skipped.length },
       'captured',
@@ -138,6 +143,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       return reply.code(404).send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
     const received = header(request.headers['x-posthog-secret']);
     if (!received || !sameSecret(received, secret)) {
+      deps.metrics.eventsRefused.inc({ reason: 'bad_secret' });
       return reply.code(401).send({ error: 'bad_secret', message: 'X-PostHog-Secret is missing or wrong' });
     }
     const decoded = decodeCaptureBody(
@@ -148,10 +154,11 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       },
       captureLimits,
     );
-    if (!decoded.ok) return refuse(reply, decoded);
+    if (!decoded.ok) return refuse(reply, decoded, deps.metrics);
     const extracted = extractWebhookEvent(decoded.payload, { now: deps.now() }, captureLimits);
-    if (!extracted.ok) return refuse(reply, extracted);
+    if (!extracted.ok) return refuse(reply, extracted, deps.metrics);
     await store([extracted.event]);
+    deps.metrics.eventsAccepted.inc();
     return { status: 1 };
   });
 }

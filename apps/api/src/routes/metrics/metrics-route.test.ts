@@ -12,6 +12,32 @@ afterAll(async () => {
 });
 
 describe('GET /metrics', () => {
+  it('counts capture events accepted and refused by reason', async () => {
+    const capture = (apiKey: string, body?: string) =>
+      api.app.inject({
+        method: 'POST',
+        url: '/batch/',
+        headers: { 'content-type': 'application/json' },
+        payload:
+          body ??
+          JSON.stringify({
+            api_key: apiKey,
+            batch: [
+              { event: '$pageview', distinct_id: 'm1', properties: { $pathname: '/a' } },
+              { event: '$pageview', properties: { $pathname: '/no-user' } },
+            ],
+          }),
+      });
+    expect((await capture('phc_test_key')).statusCode).toBe(200);
+    expect((await capture('phc_wrong')).statusCode).toBe(401);
+    expect((await capture('phc_test_key', '{"api_key":')).statusCode).toBe(400);
+    const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/threadline_events_accepted_total\{service="api"\} 1/);
+    expect(text).toMatch(/threadline_events_refused_total\{reason="skipped",service="api"\} 1/);
+    expect(text).toMatch(/threadline_events_refused_total\{reason="unknown_api_key",service="api"\} 1/);
+    expect(text).toMatch(/threadline_events_refused_total\{reason="malformed",service="api"\} 1/);
+  });
+
   it('counts webhook deliveries by topic and outcome, and reports queue depths', async () => {
     const body = JSON.stringify(
       conversationNotification({ notificationId: 'notif-metrics', conversationId: 'c-m', externalId: 'u' }),

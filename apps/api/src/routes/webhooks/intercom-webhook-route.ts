@@ -66,8 +66,11 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
           now: deps.now,
         },
       );
-      deps.metrics.webhookDeliveries.inc({ topic: 'topic' in outcome ? outcome.topic : 'unknown', outcome: outcome.kind });
-    request.log.info(
+      deps.metrics.webhookDeliveries.inc({
+        topic: 'topic' in outcome ? outcome.topic : 'unknown',
+        outcome: outcome.kind,
+      });
+      request.log.info(
         {
           outcome: outcome.kind,
           ...('notificationId' in outcome ? { notificationId: outcome.notificationId } : {}),
