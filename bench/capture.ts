@@ -17,6 +17,7 @@ import {
   startBareRoute,
   startCaptureApi,
 } from '../apps/api/test/capture-bench-targets.js';
+import { reportFigures } from './report.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -278,6 +279,32 @@ async function main(): Promise<void> {
         bytesPerAction <= 300 ? 'yes' : 'NO',
       ]),
     );
+    reportFigures([
+      {
+        benchmark: 'capture',
+        name: 'batches of 50: API / bare route',
+        value: Number(ratio.toFixed(2)),
+        unit: '×',
+        goal: '≥ 0.35',
+        met: ratio >= 0.35,
+      },
+      {
+        benchmark: 'capture',
+        name: 'single-event p99 at 5,000 req/s',
+        value: p99At5k,
+        unit: 'ms',
+        goal: '≤ 10',
+        met: p99At5k <= 10,
+      },
+      {
+        benchmark: 'capture',
+        name: 'Redis bytes per stored action',
+        value: Math.round(bytesPerAction),
+        unit: 'B',
+        goal: '≤ 300',
+        met: bytesPerAction <= 300,
+      },
+    ]);
   } finally {
     await Promise.all([stopServer(bare), stopServer(api)]);
     await deletePrefix(redisUrl, prefix);

@@ -14,6 +14,7 @@ import { createIntercomSandbox } from '@threadline/intercom-sandbox';
 import { Redis } from 'ioredis';
 import { startService, waitForOutput, waitForReady } from '../e2e/src/processes.js';
 import { freePort } from '../packages/test-helpers/src/free-port.js';
+import { reportFigures } from './report.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationMs = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
@@ -239,6 +240,44 @@ console.table([
 ]);
 if (phase2Errors > 0) console.log(`capture errors in phase 2: ${phase2Errors}`);
 console.log(`goal: p50 ≤ ${coalesceMs + 300} ms, p99 ≤ ${coalesceMs + 1500} ms, calls/action ≤ 0.05`);
+const p50 = percentile(latencies, 50);
+const p99 = percentile(latencies, 99);
+const callsPerAction = phase2Calls.calls / phase2Events;
+const maxRate = Math.round(phase2Events / ((phase2SendEnd - phase2Start) / 1000));
+reportFigures([
+  {
+    benchmark: 'notes',
+    name: 'event→note p50 (1 click/10 s/user)',
+    value: p50,
+    unit: 'ms',
+    goal: `≤ ${coalesceMs + 300}`,
+    met: p50 <= coalesceMs + 300,
+  },
+  {
+    benchmark: 'notes',
+    name: 'event→note p99 (1 click/10 s/user)',
+    value: p99,
+    unit: 'ms',
+    goal: `≤ ${coalesceMs + 1500}`,
+    met: p99 <= coalesceMs + 1500,
+  },
+  {
+    benchmark: 'notes',
+    name: `Intercom calls per action at ${maxRate} events/s`,
+    value: Number(callsPerAction.toFixed(3)),
+    unit: '',
+    goal: '≤ 0.05 (at 10k/s)',
+    met: callsPerAction <= 0.05,
+  },
+  {
+    benchmark: 'notes',
+    name: 'peak Intercom calls per 10 s (budget 1,666)',
+    value: Math.max(phase1Calls.peakPer10s, phase2Calls.peakPer10s),
+    unit: '',
+    goal: '< 1,666',
+    met: Math.max(phase1Calls.peakPer10s, phase2Calls.peakPer10s) < 1666,
+  },
+]);
 
 await Promise.all([api.stop(), worker.stop()]);
 await sandbox.close();

@@ -38,7 +38,10 @@ async function freePort(): Promise<number> {
 }
 
 async function startApi(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
+  const profile = process.env.BENCH_CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'apps/api/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -48,7 +51,7 @@ async function startApi(port: number): Promise<ChildProcess> {
       THREADLINE_PREFIX: prefix,
       CAPTURE_API_KEY: 'phc_bench',
       INTERCOM_CLIENT_SECRET: secret,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -76,48 +79,57 @@ function nextDelivery(): { body: string; headers: Record<string, string> } {
 const port = await freePort();
 const api = await startApi(port);
 try {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/webhooks/intercom`,
-    method: 'POST',
-    connections: 50,
-    overallRate: rate,
-    duration: durationSeconds,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const delivery = nextDelivery();
-          return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
-        },
-      },
-    ],
-  });
-  const accepted = result['2xx'];
+  // Signed up front, so the load generator spends its time sending, not hashing, while it measures.
+  const deliveries = Array.from({ length: 2 * (rate * durationSeconds + rate) }, nextDelivery);
+  let next = 0;
   console.log(
     `\nWebhook acknowledgement — ${rate}/s for ${durationSeconds} s, ${cpus().length} cores, Node ${process.version}`,
   );
-  console.log('| deliveries | 2xx | non-2xx | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   console.log(
-    `| ${result.requests.total} | ${accepted} | ${result.non2xx} | ${result.errors + result.timeouts} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} |`,
+    '| connections | deliveries | 2xx | non-2xx | errors | achieved/s | p50 ms | p90 ms | p99 ms | max ms |',
   );
-  reportFigures([
-    {
-      benchmark: 'webhook',
-      name: `ack p99 at ${rate}/s`,
-      value: result.latency.p99,
-      unit: 'ms',
-      goal: '≤ 10',
-      met: result.latency.p99 <= 10,
-    },
-    {
-      benchmark: 'webhook',
-      name: `ack max at ${rate}/s`,
-      value: result.latency.max,
-      unit: 'ms',
-      goal: '≤ 500',
-      met: result.latency.max <= 500,
-    },
-  ]);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  // The same rate over few busy connections and over many idle ones: on this one machine the tail
+  // differs a lot between the two (see docs/performance.md), so both are reported.
+  const connectionCounts = process.env.BENCH_CONNECTIONS ? [Number(process.env.BENCH_CONNECTIONS)] : [5, 50];
+  for (const connections of connectionCounts) {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/webhooks/intercom`,
+      method: 'POST',
+      connections,
+      overallRate: rate,
+      duration: durationSeconds,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const delivery = deliveries[next++ % deliveries.length]!;
+            return { ...request, method: 'POST', body: delivery.body, headers: delivery.headers };
+          },
+        },
+      ],
+    });
+    console.log(
+      `| ${connections} | ${result.requests.total} | ${result['2xx']} | ${result.non2xx} | ${result.errors + result.timeouts} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.latency.max} |`,
+    );
+    reportFigures([
+      {
+        benchmark: 'webhook',
+        name: `ack p99 at ${rate}/s over ${connections} connections`,
+        value: result.latency.p99,
+        unit: 'ms',
+        goal: '≤ 10',
+        met: result.latency.p99 <= 10,
+      },
+      {
+        benchmark: 'webhook',
+        name: `ack max at ${rate}/s over ${connections} connections`,
+        value: result.latency.max,
+        unit: 'ms',
+        goal: '≤ 500',
+        met: result.latency.max <= 500,
+      },
+    ]);
+  }
 } finally {
   api.kill('SIGTERM');
   await new Promise((resolve) => api.once('exit', resolve));
