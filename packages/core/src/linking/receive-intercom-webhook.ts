@@ -79,5 +79,10 @@ export async function receiveIntercomWebhook(
     throw error;
   }
   await dependencies.claims.extend(notificationId, settledClaimSeconds);
-  return { kind: 'accepted', topic: notification.topic, notificationId, conversationId: conversation.conversationId };
+  return {
+    kind: 'accepted',
+    topic: notification.topic,
+    notificationId,
+    conversationId: conversation.conversationId,
+  };
 }
