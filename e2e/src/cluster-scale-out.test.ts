@@ -57,6 +57,8 @@ beforeAll(async () => {
     INTERCOM_CLIENT_SECRET: clientSecret,
     INTERCOM_API_BASE_URL: sandboxUrl,
     NOTE_COALESCE_MS: '150',
+    // Every raw note must stay readable for the exactly-once check (summaries would redact them).
+    SUMMARIZE_AFTER_NOTES: '1000',
     NOTE_QUEUE_SHARDS: String(noteQueueShards),
     WORKER_CONCURRENCY: '4',
     LOG_LEVEL: 'warn',

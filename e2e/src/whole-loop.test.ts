@@ -72,6 +72,7 @@ beforeAll(async () => {
     INTERCOM_CLIENT_SECRET: clientSecret,
     INTERCOM_API_BASE_URL: sandboxUrl,
     NOTE_COALESCE_MS: '200',
+    SUMMARIZE_AFTER_NOTES: '1000',
     LOG_LEVEL: 'info',
   };
   api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });

@@ -32,6 +32,8 @@ export async function startTestWorker(env: Record<string, string> = {}): Promise
     THREADLINE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
     NOTE_COALESCE_MS: '100',
+    // Raw notes stay readable unless a test is about summaries (those set their own threshold).
+    SUMMARIZE_AFTER_NOTES: '1000',
     ...env,
   });
   if (!result.ok) throw new Error(result.problems.join('\n'));
