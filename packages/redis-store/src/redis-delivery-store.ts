@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { DeliveryLock, DeliveryState, DeliveryStore, PendingNote, WrittenNote } from '@threadline/core';
+import { acquireLock } from './acquire-lock.js';
 import type { RedisClient } from './create-redis.js';
 import type { RedisKeys } from './redis-keys.js';
-
-const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const extendIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /** Delivery progress of each conversation. Every key of one conversation shares its hash tag. */
 export class RedisDeliveryStore implements DeliveryStore {
@@ -57,16 +54,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     return entries.map((entry) => JSON.parse(entry) as WrittenNote);
   }
 
-  async lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null> {
-    const key = this.keys.deliveryLock(conversationId);
-    const token = randomUUID();
-    const acquired = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
-    if (acquired !== 'OK') return null;
-    return {
-      release: async () => {
-        await this.redis.eval(releaseIfOwner, 1, key, token);
-      },
-      extend: async (extendMs) => Number(await this.redis.eval(extendIfOwner, 1, key, token, extendMs)) === 1,
-    };
+  lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null> {
+    return acquireLock(this.redis, this.keys.deliveryLock(conversationId), ttlMs);
   }
 }

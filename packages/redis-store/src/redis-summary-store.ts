@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   DeliveryLock,
   PendingSummary,
@@ -6,11 +5,9 @@ import type {
   SummaryState,
   SummaryStore,
 } from '@threadline/core';
+import { acquireLock } from './acquire-lock.js';
 import type { RedisClient } from './create-redis.js';
 import type { RedisKeys } from './redis-keys.js';
-
-const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const extendIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /** Summary progress of each conversation, under the conversation's hash tag (one Cluster slot). */
 export class RedisSummaryStore implements SummaryStore {
@@ -50,16 +47,7 @@ export class RedisSummaryStore implements SummaryStore {
     if (failure) throw failure[0];
   }
 
-  async lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null> {
-    const key = this.keys.summaryLock(conversationId);
-    const token = randomUUID();
-    const acquired = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
-    if (acquired !== 'OK') return null;
-    return {
-      release: async () => {
-        await this.redis.eval(releaseIfOwner, 1, key, token);
-      },
-      extend: async (extendMs) => Number(await this.redis.eval(extendIfOwner, 1, key, token, extendMs)) === 1,
-    };
+  lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null> {
+    return acquireLock(this.redis, this.keys.summaryLock(conversationId), ttlMs);
   }
 }
