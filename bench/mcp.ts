@@ -8,17 +8,14 @@
  * (a JSON-RPC POST to /mcp with a bearer key; 100 keys in MCP_API_KEYS, used in turn, keep the run under
  * the per-key rate limit, which stays on). Run with `pnpm bench:mcp`; needs Redis at REDIS_URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { startApiProcess } from './api-process.js';
 import { reportFigures } from './report.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sequentialCalls = Number(process.env.BENCH_CALLS ?? 2000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -37,41 +34,6 @@ const nextKey = () => mcpKeys[keyTurn++ % keyCount]!;
 const productId = 'default';
 const userId = 'bench_user_200';
 const storedActions = 200;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApi(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      THREADLINE_PREFIX: prefix,
-      PRODUCT_ID: productId,
-      CAPTURE_API_KEY: captureKey,
-      MCP_API_KEYS: mcpKeys.map((key) => `${key}:${productId}`).join(','),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 150; attempt += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the API did not become ready');
-}
 
 /** 200 distinct page views, through `/batch/` like posthog-js sends them. */
 async function storeActions(base: string): Promise<void> {
@@ -133,9 +95,15 @@ async function deletePrefix(): Promise<void> {
   redis.disconnect();
 }
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = await startApi(port);
+const api = await startApiProcess({
+  REDIS_URL: redisUrl,
+  THREADLINE_PREFIX: prefix,
+  PRODUCT_ID: productId,
+  CAPTURE_API_KEY: captureKey,
+  MCP_API_KEYS: mcpKeys.map((key) => `${key}:${productId}`).join(','),
+  LOG_LEVEL: 'warn',
+});
+const base = api.url;
 try {
   await storeActions(base);
   const url = `${base}/mcp`;
@@ -196,7 +164,6 @@ try {
     },
   ]);
 } finally {
-  api.kill('SIGTERM');
-  await new Promise((resolve) => api.once('exit', resolve));
+  await api.stop();
   await deletePrefix();
 }

@@ -11,9 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createIntercomSandbox } from '@threadline/intercom-sandbox';
+import { freePort } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
 import { startService, waitForOutput, waitForReady } from '../e2e/src/processes.js';
-import { freePort } from '../packages/test-helpers/src/free-port.js';
 import { reportFigures } from './report.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

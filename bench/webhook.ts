@@ -4,17 +4,14 @@
  * fast each is acknowledged. Run with `pnpm bench:webhook`; needs Redis at REDIS_URL.
  * Options (env): BENCH_RATE (default 1000), BENCH_DURATION_S (default 20).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { deleteKeysWithPrefix } from '@threadline/test-helpers';
 import autocannon from 'autocannon';
+import { startApiProcess } from './api-process.js';
 import { reportFigures } from './report.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const rate = Number(process.env.BENCH_RATE ?? 1000);
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 20);
@@ -26,43 +23,6 @@ const fixture = JSON.parse(
     'utf8',
   ),
 ) as { id: string; data: { item: { id: string; contacts: { contacts: { external_id: string }[] } } } };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApi(port: number): Promise<ChildProcess> {
-  const profile = process.env.BENCH_CPU_PROFILE_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      THREADLINE_PREFIX: prefix,
-      CAPTURE_API_KEY: 'phc_bench',
-      INTERCOM_CLIENT_SECRET: secret,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the API did not become ready');
-}
 
 let sequence = 0;
 /** A new notification per request, signed like Intercom signs it. */
@@ -76,8 +36,19 @@ function nextDelivery(): { body: string; headers: Record<string, string> } {
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature': signature } };
 }
 
-const port = await freePort();
-const api = await startApi(port);
+const profile = process.env.BENCH_CPU_PROFILE_DIR
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+  : [];
+const api = await startApiProcess(
+  {
+    REDIS_URL: redisUrl,
+    THREADLINE_PREFIX: prefix,
+    CAPTURE_API_KEY: 'phc_bench',
+    INTERCOM_CLIENT_SECRET: secret,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  },
+  profile,
+);
 try {
   // Signed up front, so the load generator spends its time sending, not hashing, while it measures.
   const deliveries = Array.from({ length: 2 * (rate * durationSeconds + rate) }, nextDelivery);
@@ -94,7 +65,7 @@ try {
   const connectionCounts = process.env.BENCH_CONNECTIONS ? [Number(process.env.BENCH_CONNECTIONS)] : [5, 50];
   for (const connections of connectionCounts) {
     const result = await autocannon({
-      url: `http://127.0.0.1:${port}/webhooks/intercom`,
+      url: `${api.url}/webhooks/intercom`,
       method: 'POST',
       connections,
       overallRate: rate,
@@ -131,7 +102,6 @@ try {
     ]);
   }
 } finally {
-  api.kill('SIGTERM');
-  await new Promise((resolve) => api.once('exit', resolve));
+  await api.stop();
   await deleteKeysWithPrefix(redisUrl, prefix);
 }

@@ -5,12 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildConversationNotification, createIntercomSandbox } from '@threadline/intercom-sandbox';
 import { createQueues } from '@threadline/jobs';
-import { deleteKeysWithPrefix } from '@threadline/test-helpers';
+import { deleteKeysWithPrefix, freePort } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
 import { reportFigures } from './report.js';
 
@@ -20,16 +19,6 @@ const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 300);
 const eventsPerUser = Number(process.env.BENCH_EVENTS_PER_USER ?? 20);
 const secret = 'bench_client_secret';
 const token = 'bench-token';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function start(app: 'api' | 'worker', env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
