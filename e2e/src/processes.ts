@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
+import { deleteKeysWithPrefix, freePort, testRedisUrl } from '@threadline/test-helpers';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -62,4 +64,58 @@ export async function waitForOutput(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${service.output()}`);
+}
+
+export interface LoopStack {
+  sandbox: IntercomSandbox;
+  apiUrl: string;
+  api: ServiceProcess;
+  /** The first worker; more can be started with `startService('worker', stack.env)`. */
+  worker: ServiceProcess;
+  /** The environment the services run with (the API adds HOST and PORT). */
+  env: Record<string, string>;
+  /** Stops the processes and the sandbox, and deletes the run's keys. Idempotent enough for afterAll. */
+  close(): Promise<void>;
+}
+
+/**
+ * The in-process Intercom sandbox, one API and one worker process on the run's Redis under `prefix`,
+ * both ready. `env` adds to or overrides the defaults (e.g. a short debounce).
+ */
+export async function startLoopStack(options: {
+  prefix: string;
+  captureKey: string;
+  clientSecret: string;
+  token: string;
+  env?: Record<string, string>;
+}): Promise<LoopStack> {
+  const sandbox = await createIntercomSandbox({ token: options.token });
+  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    REDIS_URL: testRedisUrl(),
+    THREADLINE_PREFIX: options.prefix,
+    CAPTURE_API_KEY: options.captureKey,
+    INTERCOM_ACCESS_TOKEN: options.token,
+    INTERCOM_CLIENT_SECRET: options.clientSecret,
+    INTERCOM_API_BASE_URL: sandboxUrl,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  const api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });
+  const worker = startService('worker', env);
+  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(worker, /worker started/)]);
+  return {
+    sandbox,
+    apiUrl,
+    api,
+    worker,
+    env,
+    async close() {
+      await Promise.all([api.stop(), worker.stop()]);
+      await sandbox.close();
+      await deleteKeysWithPrefix(testRedisUrl(), options.prefix);
+    },
+  };
 }

@@ -1,17 +1,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
-import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import type { IntercomSandbox } from '@threadline/intercom-sandbox';
+import { uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService, waitForOutput, waitForReady } from './processes.js';
+import { type LoopStack, startLoopStack } from './processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const prefix = uniquePrefix('replay');
 const token = 'replay-token';
 const clientSecret = 'replay_secret';
 let sandbox: IntercomSandbox;
-let api: ServiceProcess;
-let worker: ServiceProcess;
 let apiUrl: string;
 let env: Record<string, string>;
 
@@ -30,30 +28,21 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+let stack: LoopStack;
+
 beforeAll(async () => {
-  sandbox = await createIntercomSandbox({ token });
-  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
-  const port = await freePort();
-  apiUrl = `http://127.0.0.1:${port}`;
-  env = {
-    REDIS_URL: testRedisUrl(),
-    THREADLINE_PREFIX: prefix,
-    CAPTURE_API_KEY: 'phc_replay',
-    INTERCOM_ACCESS_TOKEN: token,
-    INTERCOM_CLIENT_SECRET: clientSecret,
-    INTERCOM_API_BASE_URL: sandboxUrl,
-    NOTE_COALESCE_MS: '100',
-    LOG_LEVEL: 'info',
-  };
-  api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });
-  worker = startService('worker', env);
-  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(worker, /worker started/)]);
+  stack = await startLoopStack({
+    prefix,
+    captureKey: 'phc_replay',
+    clientSecret,
+    token,
+    env: { NOTE_COALESCE_MS: '100' },
+  });
+  ({ sandbox, apiUrl, env } = stack);
 });
 
 afterAll(async () => {
-  await Promise.all([api?.stop(), worker?.stop()]);
-  await sandbox?.close();
-  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  await stack?.close();
 });
 
 describe('a job failed by Intercom, replayed with the CLI', () => {

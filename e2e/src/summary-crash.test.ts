@@ -1,14 +1,19 @@
-import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
-import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import type { IntercomSandbox } from '@threadline/intercom-sandbox';
+import { uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService, waitForOutput, waitForReady } from './processes.js';
+import {
+  type LoopStack,
+  type ServiceProcess,
+  startLoopStack,
+  startService,
+  waitForOutput,
+} from './processes.js';
 
 const captureKey = 'phc_e2e_summary';
 const clientSecret = 'e2e_summary_secret';
 const token = 'e2e-summary-token';
 const prefix = uniquePrefix('e2e-sum');
 let sandbox: IntercomSandbox;
-let api: ServiceProcess;
 const workers: ServiceProcess[] = [];
 let apiUrl: string;
 let env: Record<string, string>;
@@ -29,38 +34,34 @@ function isSummary(body: string): boolean {
   return body.includes('Summary of actions');
 }
 
+let stack: LoopStack;
+
 beforeAll(async () => {
-  sandbox = await createIntercomSandbox({ token });
-  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
-  const port = await freePort();
-  apiUrl = `http://127.0.0.1:${port}`;
-  env = {
-    REDIS_URL: testRedisUrl(),
-    THREADLINE_PREFIX: prefix,
-    CAPTURE_API_KEY: captureKey,
-    INTERCOM_ACCESS_TOKEN: token,
-    INTERCOM_CLIENT_SECRET: clientSecret,
-    INTERCOM_API_BASE_URL: sandboxUrl,
-    NOTE_COALESCE_MS: '100',
-    // Two actions a note: ten live actions make five notes; a summary is due at four and covers the
-    // first three.
-    NOTE_MAX_ACTIONS: '2',
-    SUMMARIZE_AFTER_NOTES: '4',
-    // A killed worker's job and summary lock come back soon.
-    INTERCOM_TIMEOUT_MS: '3000',
-    WORKER_LOCK_MS: '1000',
-    WORKER_STALLED_CHECK_MS: '500',
-    LOG_LEVEL: 'info',
-  };
-  api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });
-  workers.push(startService('worker', env));
-  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(workers[0]!, /worker started/)]);
+  stack = await startLoopStack({
+    prefix,
+    captureKey,
+    clientSecret,
+    token,
+    env: {
+      NOTE_COALESCE_MS: '100',
+      // Two actions a note: ten live actions make five notes; a summary is due at four and covers the
+      // first three.
+      NOTE_MAX_ACTIONS: '2',
+      SUMMARIZE_AFTER_NOTES: '4',
+      // A killed worker's job and summary lock come back soon.
+      INTERCOM_TIMEOUT_MS: '3000',
+      WORKER_LOCK_MS: '1000',
+      WORKER_STALLED_CHECK_MS: '500',
+    },
+  });
+  ({ sandbox, apiUrl, env } = stack);
+  workers.push(stack.worker);
 });
 
 afterAll(async () => {
-  await Promise.all([api?.stop(), ...workers.map((worker) => worker.stop())]);
-  await sandbox?.close();
-  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  // The stack stops its own worker; a replacement started by the test is stopped here.
+  await Promise.all(workers.slice(1).map((worker) => worker.stop()));
+  await stack?.close();
 });
 
 describe('summaries survive a worker killed between the summary and the redactions', () => {

@@ -1,18 +1,11 @@
 import {
   buildConversationNotification,
-  createIntercomSandbox,
   deliverSignedWebhook,
   type IntercomSandbox,
 } from '@threadline/intercom-sandbox';
-import {
-  deleteKeysWithPrefix,
-  freePort,
-  intercomSignature,
-  testRedisUrl,
-  uniquePrefix,
-} from '@threadline/test-helpers';
+import { intercomSignature, uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService, waitForOutput, waitForReady } from './processes.js';
+import { type LoopStack, type ServiceProcess, startLoopStack } from './processes.js';
 
 const captureKey = 'phc_e2e_key';
 const clientSecret = 'e2e_client_secret';
@@ -59,31 +52,21 @@ function event(userId: string, name: string, properties: Record<string, unknown>
   };
 }
 
+let stack: LoopStack;
+
 beforeAll(async () => {
-  sandbox = await createIntercomSandbox({ token });
-  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
-  const port = await freePort();
-  apiUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    REDIS_URL: testRedisUrl(),
-    THREADLINE_PREFIX: prefix,
-    CAPTURE_API_KEY: captureKey,
-    INTERCOM_ACCESS_TOKEN: token,
-    INTERCOM_CLIENT_SECRET: clientSecret,
-    INTERCOM_API_BASE_URL: sandboxUrl,
-    NOTE_COALESCE_MS: '200',
-    SUMMARIZE_AFTER_NOTES: '1000',
-    LOG_LEVEL: 'info',
-  };
-  api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });
-  worker = startService('worker', env);
-  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(worker, /worker started/)]);
+  stack = await startLoopStack({
+    prefix,
+    captureKey,
+    clientSecret,
+    token,
+    env: { NOTE_COALESCE_MS: '200', SUMMARIZE_AFTER_NOTES: '1000' },
+  });
+  ({ sandbox, apiUrl, api, worker } = stack);
 });
 
 afterAll(async () => {
-  await Promise.all([api?.stop(), worker?.stop()]);
-  await sandbox?.close();
-  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  await stack?.close();
 });
 
 describe('the whole loop with real processes', () => {
