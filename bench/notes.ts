@@ -134,14 +134,17 @@ await sleep(11_000); // a fresh rate-limit window
 
 // --- Phase 1: realistic click rates, latency.
 const phase1Start = Date.now();
-const nextClick = new Map(users.map((userId) => [userId, phase1Start + Math.random() * clickEveryMs]));
+// A Poisson process per user from the start (the first gap is exponential too), so the rate is
+// userCount / BENCH_CLICK_EVERY_S from the first second.
+const clickGap = () => -Math.log(1 - Math.random()) * clickEveryMs;
+const nextClick = new Map(users.map((userId) => [userId, phase1Start + clickGap()]));
 let phase1Events = 0;
 const inFlight = new Set<Promise<unknown>>();
 while (Date.now() - phase1Start < durationMs) {
   const now = Date.now();
   for (const userId of users) {
     if (nextClick.get(userId)! > now) continue;
-    nextClick.set(userId, now - Math.log(1 - Math.random()) * clickEveryMs);
+    nextClick.set(userId, nextClick.get(userId)! + clickGap());
     sentAt.get(userId)!.push(Date.now());
     phase1Events += 1;
     const sending = capture([event(userId)]);

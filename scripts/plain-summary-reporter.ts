@@ -2,7 +2,15 @@
  * Ends a vitest run with one plain line, `vitest: N passed, N failed`, that CI systems which do not
  * parse vitest's own summary can read.
  */
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+
+/** A test left unrun because a hook of its suite (or file) threw counts as failed, not skipped. */
+function failedAround(test: TestCase): boolean {
+  for (let parent = test.parent; ; parent = parent.parent) {
+    if (parent.state() === 'failed') return true;
+    if (parent.type === 'module') return false;
+  }
+}
 
 export default class PlainSummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -13,7 +21,7 @@ export default class PlainSummaryReporter implements Reporter {
       for (const test of testModule.children.allTests()) {
         const { state } = test.result();
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed' || failedAround(test)) failed += 1;
         else skipped += 1;
       }
       if (testModule.state() === 'failed' && [...testModule.children.allTests()].length === 0) failed += 1;

@@ -14,6 +14,14 @@ const integer = (fallback: number, min: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+const optionalInteger = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .optional();
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .default('false')
@@ -100,8 +108,11 @@ export const configSchema = z.object({
   LINK_BY_EMAIL: booleanFlag,
   /** Trailing-edge debounce of new actions before a note (ms). */
   NOTE_COALESCE_MS: integer(2000, 0, 600_000),
-  /** The longest a busy conversation's actions wait for a note, however often new ones come (ms). */
-  NOTE_MAX_WAIT_MS: integer(8000, 0, 3_600_000),
+  /**
+   * The longest a busy conversation's actions wait for a note, however often new ones come (ms).
+   * Default: NOTE_COALESCE_MS + 1000 (applied by the queues).
+   */
+  NOTE_MAX_WAIT_MS: optionalInteger(0, 3_600_000),
   NOTE_MAX_ACTIONS: integer(25, 1, 200),
   /**
    * How many queues deliveries are spread over, by a hash of the conversation id (default 1: `notes`

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       prefix: 'threadline',
       productId: 'default',
-      notes: { coalesceMs: 2000, maxWaitMs: 8000, maxActions: 25, prechatActions: 30, queueShards: 1 },
+      notes: { coalesceMs: 2000, maxWaitMs: undefined, maxActions: 25, prechatActions: 30, queueShards: 1 },
       activity: { retentionSeconds: 86400, maxActions: 200 },
       summaries: { afterNotes: 8, openaiApiKey: undefined },
       intercom: { apiBaseUrl: 'https://api.intercom.io', timeoutMs: 10_000, linkByEmail: false },

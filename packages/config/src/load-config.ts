@@ -22,7 +22,7 @@ export interface Config {
   };
   notes: {
     coalesceMs: number;
-    maxWaitMs: number;
+    maxWaitMs: number | undefined;
     maxActions: number;
     prechatActions: number;
     /** NOTE_QUEUE_SHARDS, default 1: the queues `notes`, `notes-1`, … */

@@ -45,6 +45,38 @@ describe('coalescing: trailing-edge debounce with a maximum wait', () => {
     expect(job!.delay).toBeLessThanOrEqual(500);
   });
 
+  it('leaves the waiting job alone once the window is capped, until that job starts', async () => {
+    const keys = sendGateKeys(queuePrefix(prefix, 'notes'));
+    // The window opened 2.2 s ago: every request now lands on its capped end, 0.8 s from now.
+    await redis.set(keys.window('deliver-conv-capped'), String(Date.now() - 2200), 'PX', 3000);
+    await queues.requestDelivery('conv-capped');
+    const [scheduled] = await delayedJobs('conv-capped');
+    const due = Number(await redis.get(keys.scheduled('deliver-conv-capped')));
+    // BullMQ stamps the job a moment after the script ran: the job is never due before the record.
+    expect(scheduled!.timestamp + scheduled!.delay - due).toBeGreaterThanOrEqual(0);
+    expect(scheduled!.timestamp + scheduled!.delay - due).toBeLessThan(100);
+
+    for (let request = 0; request < 5; request += 1) await queues.requestDelivery('conv-capped');
+    const unchanged = await delayedJobs('conv-capped');
+    expect(unchanged.map((job) => job.id)).toEqual([scheduled!.id]);
+
+    // Once a job has started it no longer counts: the next request schedules a new one.
+    await queues.deliveryStarting('conv-capped');
+    await queues.requestDelivery('conv-capped');
+    const next = await delayedJobs('conv-capped');
+    expect(next).toHaveLength(1);
+    expect(next[0]!.id).not.toBe(scheduled!.id);
+  });
+
+  it('does not rely on a scheduled job that is about to start', async () => {
+    const keys = sendGateKeys(queuePrefix(prefix, 'notes'));
+    // 0.1 s left in the window: under the margin, so each request adds (replaces) the job.
+    await redis.set(keys.window('deliver-conv-late'), String(Date.now() - 2900), 'PX', 3000);
+    await redis.set(keys.scheduled('deliver-conv-late'), String(Date.now() + 100), 'PX', 100);
+    await queues.requestDelivery('conv-late');
+    expect(await delayedJobs('conv-late')).toHaveLength(1);
+  });
+
   it('widens the window under rate pressure and narrows it when the pressure is gone', async () => {
     const gate = queues.sendGate;
     const factor = await gate.observe({ limit: 1000, remaining: 50, resetAtMs: Date.now() + 5000 });

@@ -1,3 +1,4 @@
+import { LuaScript } from '@threadline/redis-store';
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -40,6 +41,11 @@ export function sendGateKeys(queueTag: string) {
   return {
     /** String: start (epoch ms) of a conversation's current coalescing window; expires with it. */
     window: (safeConversationId: string) => `${base}:window:${safeConversationId}`,
+    /**
+     * String: when the conversation's waiting delivery job is due (epoch ms), written once the job is
+     * added; expires at that time.
+     */
+    scheduled: (safeConversationId: string) => `${base}:scheduled:${safeConversationId}`,
     /** String: the coalescing factor from the latest rate-limit headers (1–5); 10 s. */
     pressure: `${base}:pressure`,
     /** String: the widest factor, set by a 429 for 30 s. */
@@ -57,7 +63,7 @@ export function sendGateKeys(queueTag: string) {
 
 export type SendGateKeys = ReturnType<typeof sendGateKeys>;
 
-const beforeCallScript = `
+const beforeCallScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
 local now = tonumber(ARGV[1])
 local limitedUntil = tonumber(redis.call('GET', KEYS[3]))
@@ -77,9 +83,9 @@ if used > math.floor(limit * fraction) then
   return (math.floor(now / windowMs) + 1) * windowMs - now
 end
 return 0
-`;
+`);
 
-const observeScript = `
+const observeScript = new LuaScript(`
 local limit = tonumber(ARGV[1])
 local remaining = tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'limit', ARGV[1], 'remaining', ARGV[2], 'resetAt', ARGV[3])
@@ -94,10 +100,15 @@ if share > 1 then share = 1 end
 local factor = 1 + (tonumber(ARGV[5]) - 1) * share
 redis.call('SET', KEYS[2], tostring(factor), 'PX', tonumber(ARGV[6]))
 return tostring(factor)
-`;
+`);
 
-/** Returns [delay ms, factor]: a trailing-edge debounce bounded by the window's maximum wait. */
-export const coalesceDelayScript = `
+/**
+ * Returns [delay ms, factor, already scheduled]: a trailing-edge debounce bounded by the window's
+ * maximum wait. "Already scheduled" (1) means a delivery job due at exactly that time was added and
+ * is still at least ARGV[4] ms away, so there is nothing to add: under a steady stream of actions
+ * most requests fall at the capped end of the window and cost one small script instead of a job.
+ */
+export const coalesceDelayScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 local factor = math.max(tonumber(redis.call('GET', KEYS[2])) or 1, tonumber(redis.call('GET', KEYS[3])) or 1)
 local maxWait = math.ceil(tonumber(ARGV[3]) * factor)
@@ -107,8 +118,11 @@ if not start then
   if maxWait > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', maxWait) end
 end
 local due = math.min(now + math.ceil(tonumber(ARGV[2]) * factor), start + maxWait)
-return { math.max(0, due - now), tostring(factor) }
-`;
+local scheduled = tonumber(redis.call('GET', KEYS[4]))
+local already = 0
+if scheduled == due and due - now >= tonumber(ARGV[4]) then already = 1 end
+return { math.max(0, due - now), tostring(factor), already }
+`);
 
 /**
  * Workspace-wide control of Intercom calls, shared by every worker through Redis (one workspace per
@@ -131,17 +145,10 @@ export class NotesSendGate {
     const now = this.now();
     const window = Math.floor(now / rateLimitWindowMs);
     const answer = Number(
-      await client.eval(
-        beforeCallScript,
-        4,
-        this.keys.calls(window),
-        this.keys.observed,
-        this.keys.limitedUntil,
-        this.keys.paused,
-        now,
-        rateLimitWindowMs,
-        defaultCallsPerWindow,
-        budgetFraction,
+      await beforeCallScript.run(
+        client,
+        [this.keys.calls(window), this.keys.observed, this.keys.limitedUntil, this.keys.paused],
+        [now, rateLimitWindowMs, defaultCallsPerWindow, budgetFraction],
       ),
     );
     if (answer < 0) return { kind: 'paused' };
@@ -154,19 +161,18 @@ export class NotesSendGate {
     const client = this.redis;
     const window = Math.floor(this.now() / rateLimitWindowMs);
     return Number(
-      await client.eval(
-        observeScript,
-        3,
-        this.keys.observed,
-        this.keys.pressure,
-        this.keys.calls(window),
-        observation.limit,
-        observation.remaining,
-        observation.resetAtMs,
-        budgetFraction,
-        maxCoalesceFactor,
-        rateLimitWindowMs,
-        pressureThreshold,
+      await observeScript.run(
+        client,
+        [this.keys.observed, this.keys.pressure, this.keys.calls(window)],
+        [
+          observation.limit,
+          observation.remaining,
+          observation.resetAtMs,
+          budgetFraction,
+          maxCoalesceFactor,
+          rateLimitWindowMs,
+          pressureThreshold,
+        ],
       ),
     );
   }

@@ -13,6 +13,12 @@ import { noteQueueNames, noteShardOf, queueNamesFor } from './note-shards.js';
 import { coalesceDelayScript, NotesSendGate, sendGateKeys } from './notes-send-gate.js';
 import { summarizeConversationJob, summaryRequestDelayMs } from './summary-job.js';
 
+/**
+ * A request is folded into an already scheduled job only while that job is at least this far from
+ * starting, so that it surely has not started even if the clocks of the processes differ a little.
+ */
+const scheduledMarginMs = 250;
+
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
   attempts: 10,
@@ -45,6 +51,11 @@ export interface ThreadlineQueues {
    * waiting, so a burst of actions becomes one note.
    */
   requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
+  /**
+   * Called by a delivery job before it reads the conversation's actions: from then on, requests no
+   * longer count on that job (even one started early, e.g. promoted from Bull Board).
+   */
+  deliveryStarting(conversationId: string): Promise<void>;
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
   /**
@@ -59,8 +70,8 @@ export interface QueueOptions {
   prefix: string;
   /** NOTE_COALESCE_MS. */
   coalesceMs: number;
-  /** NOTE_MAX_WAIT_MS; default 4 × `coalesceMs`. */
-  maxWaitMs?: number;
+  /** NOTE_MAX_WAIT_MS; default `coalesceMs` + 1 s. */
+  maxWaitMs?: number | undefined;
   /** NOTE_QUEUE_SHARDS: how many queues the deliveries are spread over; default 1 (`notes` only). */
   noteQueueShards?: number;
 }
@@ -78,7 +89,9 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
   // pause flag (and a default deployment's keys do not move).
   const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
   const sendGate = new NotesSendGate(connection, noteQueues, gateKeys);
-  const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs * 4, options.coalesceMs);
+  // Without rate pressure no action waits much more than the debounce: a steady stream of actions is
+  // cut into notes at most a second past it (the p99 goal of issue 5 is debounce + 1.5 s).
+  const maxWaitMs = Math.max(options.maxWaitMs ?? options.coalesceMs + 1000, options.coalesceMs);
   let closed: Promise<void> | undefined;
   return {
     queues,
@@ -100,16 +113,14 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
       if (requestOptions.immediate || options.coalesceMs <= 1)
         return void (await queue.add(deliverNotesJob.name, payload));
       const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
-      const [delay] = (await connection.eval(
-        coalesceDelayScript,
-        3,
-        gateKeys.window(deduplicationId),
-        gateKeys.pressure,
-        gateKeys.pressureFloor,
-        Date.now(),
-        options.coalesceMs,
-        maxWaitMs,
-      )) as [number, string];
+      const scheduledKey = gateKeys.scheduled(deduplicationId);
+      const now = Date.now();
+      const [delay, , already] = (await coalesceDelayScript.run(
+        connection,
+        [gateKeys.window(deduplicationId), gateKeys.pressure, gateKeys.pressureFloor, scheduledKey],
+        [now, options.coalesceMs, maxWaitMs, scheduledMarginMs],
+      )) as [number, string, number];
+      if (already === 1) return;
       // Debounce: a request replaces the job still waiting (`replace`) and pushes it back (`extend`).
       // The deduplication window closes just before the job starts, so a request that was folded into
       // a job always happened before that job reads the actions; a request made while a job runs makes
@@ -119,6 +130,11 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
           ? { deduplication: { id: deduplicationId, ttl: delay - 1, extend: true, replace: true } }
           : {};
       await queue.add(deliverNotesJob.name, payload, { delay, ...deduplication });
+      // Only once the job exists: a request that finds this due time can rely on that job.
+      if (delay >= scheduledMarginMs) await connection.set(scheduledKey, String(now + delay), 'PX', delay);
+    },
+    async deliveryStarting(conversationId) {
+      await connection.del(gateKeys.scheduled(deliverNotesJob.deduplicationId(conversationId)));
     },
     async requestSummary(conversationId) {
       const payload = summarizeConversationJob.payload.parse({ conversationId });

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryLock } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
+import { LuaScript } from './lua-script.js';
 
-const releaseIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const extendIfOwner = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const releaseIfOwner = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+);
+const extendIfOwner = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+);
 
 /**
  * A lock held in one key (`SET NX PX` with a random token). Only its holder can extend or release it,
@@ -18,8 +23,8 @@ export async function acquireLock(
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
   return {
     release: async () => {
-      await redis.eval(releaseIfOwner, 1, key, token);
+      await releaseIfOwner.run(redis, [key], [token]);
     },
-    extend: async (extendMs) => Number(await redis.eval(extendIfOwner, 1, key, token, extendMs)) === 1,
+    extend: async (extendMs) => Number(await extendIfOwner.run(redis, [key], [token, extendMs])) === 1,
   };
 }

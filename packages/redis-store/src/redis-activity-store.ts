@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Action, ActivityStore, StoredAction, UserRef } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
+import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 export interface ActivityLimits {
@@ -73,11 +73,7 @@ function replaceLoneSurrogates(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd');
 }
 
-const APPEND_ACTIONS_SHA = createHash('sha1').update(APPEND_ACTIONS).digest('hex');
-
-function isMissingScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
+const appendActionsScript = new LuaScript(APPEND_ACTIONS);
 
 /**
  * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
@@ -101,17 +97,7 @@ export class RedisActivityStore implements ActivityStore {
       String(this.limits.retentionSeconds),
       encodeAll(actions),
     ];
-    return this.appendActions(key, args);
-  }
-
-  /** By hash once Redis knows the script (the usual case), by its text when Redis says it does not. */
-  private async appendActions(key: string, args: string[]): Promise<string[]> {
-    try {
-      return (await this.redis.evalsha(APPEND_ACTIONS_SHA, 1, key, ...args)) as string[];
-    } catch (error) {
-      if (!isMissingScript(error)) throw error;
-      return (await this.redis.eval(APPEND_ACTIONS, 1, key, ...args)) as string[];
-    }
+    return (await appendActionsScript.run(this.redis, [key], args)) as string[];
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {

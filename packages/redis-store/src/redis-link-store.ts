@@ -1,16 +1,17 @@
 import type { ConversationLink, LinkStore, UserRef } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
+import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const unlinkedKept = 10_000;
 
 /** Writes the link and the delivery start together, only if the conversation has no link yet. */
-const createLinkOnce = `
+const createLinkOnce = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fields = cjson.decode(ARGV[1])
 for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
 redis.call('HSET', KEYS[2], 'cursor', ARGV[2], 'nextNumber', '1')
-return 1`;
+return 1`);
 
 function toHash(link: ConversationLink): Record<string, string> {
   return {
@@ -57,13 +58,10 @@ export class RedisLinkStore implements LinkStore {
     // The user's index first: a crash before the link is written leaves an id that resolves to no link
     // (harmless), never a link that live notes cannot find.
     await this.redis.sadd(this.keys.userConversations(link.productId, link.userId), link.conversationId);
-    const created = await this.redis.eval(
-      createLinkOnce,
-      2,
-      this.keys.link(link.conversationId),
-      this.keys.delivery(link.conversationId),
-      JSON.stringify(toHash(link)),
-      startAfterActionId ?? '',
+    const created = await createLinkOnce.run(
+      this.redis,
+      [this.keys.link(link.conversationId), this.keys.delivery(link.conversationId)],
+      [JSON.stringify(toHash(link)), startAfterActionId ?? ''],
     );
     return created === 1;
   }
