@@ -30,7 +30,9 @@ export interface OpenLoopResult {
   sent: number;
   ok: number;
   failed: number;
+  /** Requests answered 2xx per second, from the first send to the last answer. */
   achievedPerSecond: number;
+  elapsedSeconds: number;
   latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
   /** How late the generator itself sent, p99: if this is large, the machine could not keep the rate. */
   sendLagP99Ms: number;
@@ -107,7 +109,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     sent,
     ok,
     failed,
-    achievedPerSecond: Math.round(sent / elapsedSeconds),
+    achievedPerSecond: Math.round(ok / elapsedSeconds),
+    elapsedSeconds,
     latencyMs: {
       p50: ms(latency.getValueAtPercentile(50)),
       p90: ms(latency.getValueAtPercentile(90)),

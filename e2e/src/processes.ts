@@ -14,8 +14,12 @@ export interface ServiceProcess {
 }
 
 /** Starts `apps/<app>/src/main.ts` the way `pnpm --filter @threadline/<app> start` does (tsx). */
-export function startService(app: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+export function startService(
+  app: 'api' | 'worker',
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `apps/${app}/src/main.ts`], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

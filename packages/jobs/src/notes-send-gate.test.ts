@@ -68,6 +68,18 @@ describe('coalescing: trailing-edge debounce with a maximum wait', () => {
     expect(next[0]!.id).not.toBe(scheduled!.id);
   });
 
+  it('leaves the waiting job alone for a request within a tenth of the debounce', async () => {
+    await queues.requestDelivery('conv-slack');
+    const [first] = await delayedJobs('conv-slack');
+    await queues.requestDelivery('conv-slack'); // a few ms later: under the 100 ms slack
+    expect((await delayedJobs('conv-slack')).map((job) => job.id)).toEqual([first!.id]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await queues.requestDelivery('conv-slack'); // 200 ms later: the job is pushed back
+    const [pushed] = await delayedJobs('conv-slack');
+    expect(pushed!.id).not.toBe(first!.id);
+    expect(pushed!.timestamp + pushed!.delay).toBeGreaterThanOrEqual(first!.timestamp + first!.delay + 150);
+  });
+
   it('does not rely on a scheduled job that is about to start', async () => {
     const keys = sendGateKeys(queuePrefix(prefix, 'notes'));
     // 0.1 s left in the window: under the margin, so each request adds (replaces) the job.

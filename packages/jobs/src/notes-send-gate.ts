@@ -104,23 +104,29 @@ return tostring(factor)
 
 /**
  * Returns [delay ms, factor, already scheduled]: a trailing-edge debounce bounded by the window's
- * maximum wait. "Already scheduled" (1) means a delivery job due at exactly that time was added and
- * is still at least ARGV[4] ms away, so there is nothing to add: under a steady stream of actions
- * most requests fall at the capped end of the window and cost one small script instead of a job.
+ * maximum wait. "Already scheduled" (1) means a delivery job was added for the same time or at most
+ * a tenth of the debounce earlier (ARGV[5]), and is still at least ARGV[4] ms away: that job will read
+ * this request's action, so nothing is added. The note then follows the last action after 90-100 %
+ * of the debounce, and a steady stream of actions costs a few job replacements per window instead of
+ * one per action.
  */
 export const coalesceDelayScript = new LuaScript(`
 local now = tonumber(ARGV[1])
 local factor = math.max(tonumber(redis.call('GET', KEYS[2])) or 1, tonumber(redis.call('GET', KEYS[3])) or 1)
+local debounce = math.ceil(tonumber(ARGV[2]) * factor)
 local maxWait = math.ceil(tonumber(ARGV[3]) * factor)
 local start = tonumber(redis.call('GET', KEYS[1]))
 if not start then
   start = now
   if maxWait > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', maxWait) end
 end
-local due = math.min(now + math.ceil(tonumber(ARGV[2]) * factor), start + maxWait)
+local due = math.min(now + debounce, start + maxWait)
 local scheduled = tonumber(redis.call('GET', KEYS[4]))
 local already = 0
-if scheduled == due and due - now >= tonumber(ARGV[4]) then already = 1 end
+if scheduled and due >= scheduled and due - scheduled <= math.floor(debounce * tonumber(ARGV[5]))
+  and scheduled - now >= tonumber(ARGV[4]) then
+  already = 1
+end
 return { math.max(0, due - now), tostring(factor), already }
 `);
 

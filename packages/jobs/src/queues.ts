@@ -19,6 +19,9 @@ import { summarizeConversationJob, summaryRequestDelayMs } from './summary-job.j
  */
 const scheduledMarginMs = 250;
 
+/** A request may leave the waiting job this share of the debounce earlier than it would have set it. */
+const debounceSlack = 0.1;
+
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
   attempts: 10,
@@ -118,7 +121,7 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
       const [delay, , already] = (await coalesceDelayScript.run(
         connection,
         [gateKeys.window(deduplicationId), gateKeys.pressure, gateKeys.pressureFloor, scheduledKey],
-        [now, options.coalesceMs, maxWaitMs, scheduledMarginMs],
+        [now, options.coalesceMs, maxWaitMs, scheduledMarginMs, debounceSlack],
       )) as [number, string, number];
       if (already === 1) return;
       // Debounce: a request replaces the job still waiting (`replace`) and pushes it back (`extend`).

@@ -24,7 +24,9 @@ function clusterNodes(url: string): { host: string; port: number }[] | null {
 
 function roleOptions(role: ConnectionRole): RedisOptions {
   return role === 'producer'
-    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 }
+    ? // Auto-pipelining: the commands a request issues together (one per user of a batch) leave in
+      // one write, which saves system calls here and in Redis.
+      { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, enableAutoPipelining: true }
     : { maxRetriesPerRequest: null, enableReadyCheck: false };
 }
 
@@ -33,7 +35,11 @@ export function createRedis(url: string, role: ConnectionRole, onError: (error: 
   const nodes = clusterNodes(url);
   const options = roleOptions(role);
   const client = nodes
-    ? new Cluster(nodes, { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue ?? true })
+    ? new Cluster(nodes, {
+        redisOptions: options,
+        enableOfflineQueue: options.enableOfflineQueue ?? true,
+        enableAutoPipelining: options.enableAutoPipelining ?? false,
+      })
     : new Redis(url, options);
   client.on('error', onError);
   return client;

@@ -101,7 +101,8 @@ function byTime(actions: Action[]): Action[] {
  * who did something gets a delivery request. Anonymous actions follow the user on `$identify`.
  *
  * Redis is asked as few times as it can be: the users' lookups together, then every user's appends
- * together (each user's actions in one call, so in order), then their conversations together.
+ * together (each user's actions in one call, so in order), then their conversations together, then
+ * the delivery requests together.
  */
 export async function recordActivity(
   productId: string,
@@ -144,6 +145,7 @@ export async function recordActivity(
   const conversations = await Promise.all(
     [...touched].map((userId) => dependencies.links.conversationsOf({ productId, userId })),
   );
-  for (const conversationId of conversations.flat()) await dependencies.requestDelivery(conversationId);
+  // Conversations are independent of each other: their requests go out together.
+  await Promise.all([...new Set(conversations.flat())].map((id) => dependencies.requestDelivery(id)));
   return { stored, dropped, users: touched.size };
 }
