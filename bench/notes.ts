@@ -61,6 +61,11 @@ const profiling = process.env.BENCH_CPU_PROFILE_DIR
   : [];
 const api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) }, profiling);
 const worker = startService('worker', { ...env, LOG_LEVEL: 'info' }, profiling);
+// If this script fails half-way, the API and the worker must not stay behind, polling Redis.
+process.once('exit', () => {
+  api.child.kill('SIGKILL');
+  worker.child.kill('SIGKILL');
+});
 await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(worker, /worker started/)]);
 
 const users = Array.from({ length: userCount }, (_, index) => `bench_user_${index}`);

@@ -24,9 +24,7 @@ function clusterNodes(url: string): { host: string; port: number }[] | null {
 
 function roleOptions(role: ConnectionRole): RedisOptions {
   return role === 'producer'
-    ? // Auto-pipelining: the commands a request issues together (one per user of a batch) leave in
-      // one write, which saves system calls here and in Redis.
-      { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, enableAutoPipelining: true }
+    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 }
     : { maxRetriesPerRequest: null, enableReadyCheck: false };
 }
 
@@ -35,11 +33,7 @@ export function createRedis(url: string, role: ConnectionRole, onError: (error: 
   const nodes = clusterNodes(url);
   const options = roleOptions(role);
   const client = nodes
-    ? new Cluster(nodes, {
-        redisOptions: options,
-        enableOfflineQueue: options.enableOfflineQueue ?? true,
-        enableAutoPipelining: options.enableAutoPipelining ?? false,
-      })
+    ? new Cluster(nodes, { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue ?? true })
     : new Redis(url, options);
   client.on('error', onError);
   return client;
