@@ -21,10 +21,7 @@ const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 20);
 const secret = 'bench_client_secret';
 const prefix = `bench-webhook-${randomUUID().slice(0, 8)}`;
 const fixture = JSON.parse(
-  readFileSync(
-    new URL('../../shared/fixtures/intercom/conversation.user.created.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../fixtures/intercom/conversation.user.created.json', import.meta.url), 'utf8'),
 ) as { id: string; data: { item: { id: string; contacts: { contacts: { external_id: string }[] } } } };
 
 let sequence = 0;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const sharedFixtures = fileURLToPath(new URL('../../../../shared/fixtures/intercom/', import.meta.url));
+/** The repository's copy of `../shared/fixtures/intercom/` (byte-identical; a test checks it). */
+export const intercomFixturesDir = fileURLToPath(new URL('../../../fixtures/intercom/', import.meta.url));
 
-/** An Intercom webhook fixture from `../shared/fixtures/intercom/`, as text. */
+/** An Intercom webhook fixture, as text. */
 export function intercomFixture(name: string): string {
-  return readFileSync(`${sharedFixtures}${name}`, 'utf8');
+  return readFileSync(`${intercomFixturesDir}${name}`, 'utf8');
 }
 
 /**

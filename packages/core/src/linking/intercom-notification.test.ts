@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { intercomNotificationSchema, readConversation } from './intercom-notification.js';
 
 const fixture = (name: string) =>
-  JSON.parse(
-    readFileSync(new URL(`../../../../../shared/fixtures/intercom/${name}`, import.meta.url), 'utf8'),
-  );
+  JSON.parse(readFileSync(new URL(`../../../../fixtures/intercom/${name}`, import.meta.url), 'utf8'));
 
 describe('readConversation', () => {
   it('reads the first contact of a new conversation (API 2.x)', () => {
@@ -56,7 +54,7 @@ describe('readConversation', () => {
 
   it('accepts the ping notification (id null) as a notification', () => {
     const ping = JSON.parse(
-      readFileSync(new URL('../../../../../shared/fixtures/intercom/ping.body', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../../fixtures/intercom/ping.body', import.meta.url), 'utf8'),
     );
     expect(intercomNotificationSchema.safeParse(ping).success).toBe(true);
   });

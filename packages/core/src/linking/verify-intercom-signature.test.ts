@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyIntercomSignature } from './verify-intercom-signature.js';
 
-const ping = readFileSync(new URL('../../../../../shared/fixtures/intercom/ping.body', import.meta.url));
+const ping = readFileSync(new URL('../../../../fixtures/intercom/ping.body', import.meta.url));
 const secret = 'test_client_secret';
 const sign = (body: Buffer | string, key = secret, algorithm: 'sha1' | 'sha256' = 'sha1') =>
   `${algorithm}=${createHmac(algorithm, key).update(body).digest('hex')}`;

@@ -7,7 +7,7 @@ import { createIntercomSandbox, type IntercomSandbox } from '../create-intercom-
 import { deliverSignedWebhook, intercomSignature } from './deliver-signed-webhook.js';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../test/fixtures/intercom/${name}`, import.meta.url));
+  readFileSync(new URL(`../../../../fixtures/intercom/${name}`, import.meta.url));
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -54,9 +54,7 @@ afterAll(async () => {
 
 describe('POST /webhooks/intercom', () => {
   it('accepts the ping fixture with its known signature', async () => {
-    const ping = readFileSync(
-      new URL('../../../../../../shared/fixtures/intercom/ping.body', import.meta.url),
-    );
+    const ping = readFileSync(new URL('../../../../../fixtures/intercom/ping.body', import.meta.url));
     const response = await post(ping, { 'x-hub-signature': 'sha1=244bbda49dd12ffaa5f9e926b774af8295323aae' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'ignored' });
