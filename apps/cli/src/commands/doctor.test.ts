@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { queueNamesFor, queuePrefix } from '@threadline/jobs';
+import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaptured } from '../../test/cli-harness.js';
@@ -84,6 +86,7 @@ describe('threadline doctor', () => {
       redis: 'ok',
       eviction: expected.eviction,
       persistence: expected.persistence,
+      workers: 'warn',
       intercom: 'skip',
     });
     expect(report.isHealthy).toBe(expected.eviction === 'ok');
@@ -103,6 +106,7 @@ describe('threadline doctor', () => {
       new RegExp(`^${expected.eviction}\\s+eviction\\s+maxmemory-policy is `, 'm'),
     );
     expect(result.stdout).toMatch(new RegExp(`^${expected.persistence}\\s+persistence\\s+`, 'm'));
+    expect(result.stdout).toMatch(/^warn\s+workers\s+no worker is connected/m);
     expect(result.stdout).toMatch(/^skip\s+intercom\s+INTERCOM_ACCESS_TOKEN is not set/m);
     expect(result.stdout).toMatch(/All checks passed\.|No check failed; \d warnings?\.|check failed/);
   });
@@ -195,5 +199,62 @@ describe('threadline doctor', () => {
     expect(intercomCheck?.summary).toMatch(
       /^GET \/me at http:\/\/127\.0\.0\.1:\d+ failed: .+ \(ECONNREFUSED\)$/,
     );
+  });
+});
+
+describe('threadline doctor: the workers check', () => {
+  const shardsPrefix = uniquePrefix('cli-doctor-workers');
+  const env = (shards: number) => ({
+    ...baseEnv(),
+    THREADLINE_PREFIX: shardsPrefix,
+    NOTE_QUEUE_SHARDS: String(shards),
+  });
+  const workers: Worker[] = [];
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    // A worker process as NOTE_QUEUE_SHARDS=2 runs it: link, notes, notes-1, summaries.
+    for (const name of queueNamesFor(2)) {
+      const worker = new Worker(name, async () => undefined, {
+        connection: redis,
+        prefix: queuePrefix(shardsPrefix, name),
+        name: 'doctor-test',
+      });
+      await worker.waitUntilReady();
+      workers.push(worker);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.close()));
+    await deleteKeysWithPrefix(testRedisUrl(), shardsPrefix);
+    redis.disconnect();
+  });
+  const workersCheck = async (shards: number) =>
+    (await doctorJson(env(shards))).report.checks.find((entry) => entry.name === 'workers')!;
+
+  it('is ok when every queue of the configuration has a worker', async () => {
+    const found = await workersCheck(2);
+    expect(found.status).toBe('ok');
+    expect(found.summary).toMatch(
+      /^every queue has a worker \(link \d+, notes \d+, notes-1 \d+, summaries \d+/,
+    );
+  });
+
+  it('fails when a notes shard of the configuration has no worker', async () => {
+    const found = await workersCheck(3);
+    expect(found.status).toBe('fail');
+    expect(found.summary).toContain('no worker consumes notes-2');
+  });
+
+  it('fails when jobs wait on a shard beyond the configuration', async () => {
+    // notes-1 has a worker but no jobs: only a warning for a process that counts one shard.
+    expect((await workersCheck(1)).status).toBe('warn');
+    const extra = new Queue('notes-3', { connection: redis, prefix: queuePrefix(shardsPrefix, 'notes-3') });
+    await extra.add('deliver', { conversationId: 'conv-stranded' });
+    await extra.close();
+    const found = await workersCheck(3);
+    expect(found.status).toBe('fail');
+    expect(found.summary).toContain('beyond NOTE_QUEUE_SHARDS=3');
+    expect(found.details).toEqual(['notes-3: 0 worker connection(s), 1 job(s) waiting']);
   });
 });

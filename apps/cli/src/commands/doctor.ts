@@ -8,11 +8,12 @@ import { type CliIo, printJson, printLines } from '../cli-io.js';
 import { type CommandContext, jsonOption } from '../command-context.js';
 import { openRedis } from '../connect.js';
 import { safeRedisUrl } from '../format.js';
+import { judgeQueueConsumers, readQueueConsumers } from './workers-check.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface Check {
-  name: 'config' | 'redis' | 'eviction' | 'persistence' | 'intercom';
+  name: 'config' | 'redis' | 'eviction' | 'persistence' | 'workers' | 'intercom';
   status: CheckStatus;
   summary: string;
   /** One line each, e.g. every configuration problem. */
@@ -94,6 +95,15 @@ async function persistenceCheck(redis: RedisClient): Promise<Check> {
   );
 }
 
+async function workersCheck(redis: RedisClient, config: Config): Promise<Check> {
+  try {
+    const finding = judgeQueueConsumers(config, await readQueueConsumers(redis, config));
+    return check('workers', finding.status, finding.summary, finding.details);
+  } catch (error) {
+    return check('workers', 'warn', `could not be read: ${(error as Error).message}`);
+  }
+}
+
 async function redisChecks(config: Config): Promise<Check[]> {
   const where = safeRedisUrl(config.redisUrl);
   let redis: RedisClient;
@@ -105,6 +115,7 @@ async function redisChecks(config: Config): Promise<Check[]> {
       check('redis', 'fail', (error as Error).message),
       check('eviction', 'skip', skipped),
       check('persistence', 'skip', skipped),
+      check('workers', 'skip', skipped),
     ];
   }
   try {
@@ -121,6 +132,7 @@ async function redisChecks(config: Config): Promise<Check[]> {
         ),
       );
     }
+    checks.push(await workersCheck(redis, config));
     return checks;
   } finally {
     await redis.quit().catch(() => redis.disconnect());
@@ -184,7 +196,7 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
     checks.push(...(await redisChecks(cliConfig.config)), await intercomCheck(cliConfig.config));
   } else {
     const skipped = 'skipped: fix the configuration first';
-    for (const name of ['redis', 'eviction', 'persistence', 'intercom'] as const)
+    for (const name of ['redis', 'eviction', 'persistence', 'workers', 'intercom'] as const)
       checks.push(check(name, 'skip', skipped));
   }
   return { isHealthy: checks.every((entry) => entry.status !== 'fail'), checks };
@@ -217,7 +229,9 @@ function print(io: CliIo, report: DoctorReport, asJson: boolean): void {
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command('doctor')
-    .description('check the configuration, Redis (reachable, noeviction, persistence) and the Intercom token')
+    .description(
+      'check the configuration, Redis (reachable, noeviction, persistence), the workers and the Intercom token',
+    )
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
       const report = await runDoctor(context.io.env);
