@@ -8,12 +8,16 @@ import { createQueues, type ThreadlineQueues } from './queues.js';
 const prefix = uniquePrefix('jobs');
 let redis: Redis;
 let queues: ThreadlineQueues;
+/** Same queues, a longer debounce: room for slow machines in the timing-bound tests. */
+let slowQueues: ThreadlineQueues;
 beforeAll(async () => {
   redis = new Redis(testRedisUrl());
   queues = createQueues(redis, { prefix, coalesceMs: 1000, maxWaitMs: 3000 });
+  slowQueues = createQueues(redis, { prefix, coalesceMs: 5000, maxWaitMs: 8000 });
 });
 afterAll(async () => {
   await queues.close();
+  await slowQueues.close();
   await deleteKeysWithPrefix(testRedisUrl(), prefix);
   redis.disconnect();
 });
@@ -47,37 +51,37 @@ describe('coalescing: trailing-edge debounce with a maximum wait', () => {
 
   it('leaves the waiting job alone once the window is capped, until that job starts', async () => {
     const keys = sendGateKeys(queuePrefix(prefix, 'notes'));
-    // The window opened 2.2 s ago: every request now lands on its capped end, 0.8 s from now.
-    await redis.set(keys.window('deliver-conv-capped'), String(Date.now() - 2200), 'PX', 3000);
-    await queues.requestDelivery('conv-capped');
+    // The window opened 3.5 s ago: every request now lands on its capped end, 4.5 s from now.
+    await redis.set(keys.window('deliver-conv-capped'), String(Date.now() - 3500), 'PX', 8000);
+    await slowQueues.requestDelivery('conv-capped');
     const [scheduled] = await delayedJobs('conv-capped');
     const due = Number(await redis.get(keys.scheduled('deliver-conv-capped')));
     // BullMQ stamps the job a moment after the script ran: the job is never due before the record.
     expect(scheduled!.timestamp + scheduled!.delay - due).toBeGreaterThanOrEqual(0);
     expect(scheduled!.timestamp + scheduled!.delay - due).toBeLessThan(100);
 
-    for (let request = 0; request < 5; request += 1) await queues.requestDelivery('conv-capped');
+    for (let request = 0; request < 5; request += 1) await slowQueues.requestDelivery('conv-capped');
     const unchanged = await delayedJobs('conv-capped');
     expect(unchanged.map((job) => job.id)).toEqual([scheduled!.id]);
 
     // Once a job has started it no longer counts: the next request schedules a new one.
-    await queues.deliveryStarting('conv-capped');
-    await queues.requestDelivery('conv-capped');
+    await slowQueues.deliveryStarting('conv-capped');
+    await slowQueues.requestDelivery('conv-capped');
     const next = await delayedJobs('conv-capped');
     expect(next).toHaveLength(1);
     expect(next[0]!.id).not.toBe(scheduled!.id);
   });
 
   it('leaves the waiting job alone for a request within a tenth of the debounce', async () => {
-    await queues.requestDelivery('conv-slack');
+    await slowQueues.requestDelivery('conv-slack');
     const [first] = await delayedJobs('conv-slack');
-    await queues.requestDelivery('conv-slack'); // a few ms later: under the 100 ms slack
+    await slowQueues.requestDelivery('conv-slack'); // moments later: under the 500 ms slack
     expect((await delayedJobs('conv-slack')).map((job) => job.id)).toEqual([first!.id]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await queues.requestDelivery('conv-slack'); // 200 ms later: the job is pushed back
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await slowQueues.requestDelivery('conv-slack'); // 0.7 s later: the job is pushed back
     const [pushed] = await delayedJobs('conv-slack');
     expect(pushed!.id).not.toBe(first!.id);
-    expect(pushed!.timestamp + pushed!.delay).toBeGreaterThanOrEqual(first!.timestamp + first!.delay + 150);
+    expect(pushed!.timestamp + pushed!.delay).toBeGreaterThanOrEqual(first!.timestamp + first!.delay + 600);
   });
 
   it('does not rely on a scheduled job that is about to start', async () => {
