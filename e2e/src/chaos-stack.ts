@@ -1,6 +1,6 @@
-import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
-import { deleteKeysWithPrefix, freePort, uniquePrefix } from '@threadline/test-helpers';
-import { type ServiceProcess, startService, waitForOutput, waitForReady } from './processes.js';
+import type { IntercomSandbox } from '@threadline/intercom-sandbox';
+import { uniquePrefix } from '@threadline/test-helpers';
+import { type ServiceProcess, startLoopStack, startService, waitForOutput } from './processes.js';
 
 const captureKey = 'phc_chaos_key';
 const clientSecret = 'chaos_client_secret';
@@ -45,31 +45,23 @@ export async function startChaosStack(
   redisUrl: string,
   env: Record<string, string> = {},
 ): Promise<ChaosStack> {
-  const sandbox = await createIntercomSandbox({ token });
-  const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
-  const port = await freePort();
-  const apiUrl = `http://127.0.0.1:${port}`;
-  const prefix = uniquePrefix('chaos');
-  const serviceEnv = {
-    REDIS_URL: redisUrl,
-    THREADLINE_PREFIX: prefix,
-    CAPTURE_API_KEY: captureKey,
-    INTERCOM_ACCESS_TOKEN: token,
-    INTERCOM_CLIENT_SECRET: clientSecret,
-    INTERCOM_API_BASE_URL: sandboxUrl,
-    LOG_LEVEL: 'warn',
-    ...chaosEnv,
-    ...env,
-  };
-  const api = startService('api', { ...serviceEnv, HOST: '127.0.0.1', PORT: String(port) });
-  const workers: ServiceProcess[] = [];
+  const stack = await startLoopStack({
+    prefix: uniquePrefix('chaos'),
+    captureKey,
+    clientSecret,
+    token,
+    redisUrl,
+    env: { ...chaosEnv, ...env },
+    apiEnv: { LOG_LEVEL: 'warn' },
+  });
+  const { sandbox, apiUrl, api } = stack;
+  const workers: ServiceProcess[] = [stack.worker];
   const startWorker = async () => {
-    const worker = startService('worker', { ...serviceEnv, LOG_LEVEL: 'info' });
+    const worker = startService('worker', stack.env);
     workers.push(worker);
     await waitForOutput(worker, /worker started/);
     return worker;
   };
-  await Promise.all([waitForReady(`${apiUrl}/readyz`, api), startWorker()]);
   const output = () =>
     [`api:\n${api.output()}`, ...workers.map((worker, index) => `worker ${index}:\n${worker.output()}`)].join(
       '\n',
@@ -130,9 +122,9 @@ export async function startChaosStack(
     },
     output,
     async close() {
-      await Promise.all([api.stop(), ...workers.map((worker) => worker.stop())]);
-      await sandbox.close();
-      await deleteKeysWithPrefix(redisUrl, prefix).catch(() => undefined);
+      // The first worker is the loop stack's own; it stops it with the API and the sandbox.
+      await Promise.all(workers.slice(1).map((worker) => worker.stop()));
+      await stack.close().catch(() => undefined);
     },
   };
 }

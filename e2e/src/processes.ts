@@ -92,13 +92,18 @@ export async function startLoopStack(options: {
   clientSecret: string;
   token: string;
   env?: Record<string, string>;
+  /** Added to `env` for the API only (e.g. a quieter log level). */
+  apiEnv?: Record<string, string>;
+  /** Default: the run's Redis (`testRedisUrl()`); chaos tests bring one they can restart. */
+  redisUrl?: string;
 }): Promise<LoopStack> {
+  const redisUrl = options.redisUrl ?? testRedisUrl();
   const sandbox = await createIntercomSandbox({ token: options.token });
   const sandboxUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = {
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: redisUrl,
     THREADLINE_PREFIX: options.prefix,
     CAPTURE_API_KEY: options.captureKey,
     INTERCOM_ACCESS_TOKEN: options.token,
@@ -107,7 +112,7 @@ export async function startLoopStack(options: {
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const api = startService('api', { ...env, HOST: '127.0.0.1', PORT: String(port) });
+  const api = startService('api', { ...env, ...options.apiEnv, HOST: '127.0.0.1', PORT: String(port) });
   const worker = startService('worker', env);
   await Promise.all([waitForReady(`${apiUrl}/readyz`, api), waitForOutput(worker, /worker started/)]);
   return {
@@ -119,7 +124,7 @@ export async function startLoopStack(options: {
     async close() {
       await Promise.all([api.stop(), worker.stop()]);
       await sandbox.close();
-      await deleteKeysWithPrefix(testRedisUrl(), options.prefix);
+      await deleteKeysWithPrefix(redisUrl, options.prefix);
     },
   };
 }
