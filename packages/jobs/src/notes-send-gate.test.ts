@@ -70,6 +70,16 @@ describe('coalescing: trailing-edge debounce with a maximum wait', () => {
     const next = await delayedJobs('conv-capped');
     expect(next).toHaveLength(1);
     expect(next[0]!.id).not.toBe(scheduled!.id);
+
+    // Nor does a job removed by hand (Bull Board), although its due time is still recorded.
+    await slowQueues.requestDelivery('conv-capped');
+    expect((await delayedJobs('conv-capped')).map((job) => job.id)).toEqual([next[0]!.id]);
+    await next[0]!.remove();
+    expect(await redis.exists(keys.scheduled('deliver-conv-capped'))).toBe(1);
+    await slowQueues.requestDelivery('conv-capped');
+    const afterRemoval = await delayedJobs('conv-capped');
+    expect(afterRemoval).toHaveLength(1);
+    expect(afterRemoval[0]!.id).not.toBe(next[0]!.id);
   });
 
   it('leaves the waiting job alone for a request within a tenth of the debounce', async () => {

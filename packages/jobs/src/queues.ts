@@ -123,7 +123,9 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
         [gateKeys.window(deduplicationId), gateKeys.pressure, gateKeys.pressureFloor, scheduledKey],
         [now, options.coalesceMs, maxWaitMs, scheduledMarginMs, debounceSlack],
       )) as [number, string, number];
-      if (already === 1) return;
+      // The job is still waiting only while BullMQ's deduplication key lives (it ends just before the job
+      // is due, and goes with a job removed by hand): the last word on whether a request may rely on it.
+      if (already === 1 && (await connection.exists(`${queue.keys.de}:${deduplicationId}`)) === 1) return;
       // Debounce: a request replaces the job still waiting (`replace`) and pushes it back (`extend`).
       // The deduplication window closes just before the job starts, so a request that was folded into
       // a job always happened before that job reads the actions; a request made while a job runs makes
