@@ -24,7 +24,7 @@ export interface WorkerDependencies {
   identities: IdentityStore | undefined;
   delivery: DeliveryStore;
   intercom: IntercomPort;
-  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'deliveryStarting' | 'requestSummary' | 'sendGate'>;
+  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'requestSummary' | 'sendGate'>;
   summaries: SummaryDependencies;
   metrics: Metrics;
   now(): Date;

@@ -6,21 +6,16 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const integer = (fallback: number, min: number, max: number) =>
+const wholeNumber = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
     .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .default(fallback);
+    .max(max, `must be at most ${max}`);
 
-const optionalInteger = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .optional();
+const integer = (fallback: number, min: number, max: number) => wholeNumber(min, max).default(fallback);
+
+const optionalInteger = (min: number, max: number) => wholeNumber(min, max).optional();
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })

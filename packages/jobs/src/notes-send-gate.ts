@@ -41,11 +41,6 @@ export function sendGateKeys(queueTag: string) {
   return {
     /** String: start (epoch ms) of a conversation's current coalescing window; expires with it. */
     window: (safeConversationId: string) => `${base}:window:${safeConversationId}`,
-    /**
-     * String: when the conversation's waiting delivery job is due (epoch ms), written once the job is
-     * added; expires at that time.
-     */
-    scheduled: (safeConversationId: string) => `${base}:scheduled:${safeConversationId}`,
     /** String: the coalescing factor from the latest rate-limit headers (1–5); 10 s. */
     pressure: `${base}:pressure`,
     /** String: the widest factor, set by a 429 for 30 s. */
@@ -103,12 +98,12 @@ return tostring(factor)
 `);
 
 /**
- * Returns [delay ms, factor, already scheduled]: a trailing-edge debounce bounded by the window's
- * maximum wait. "Already scheduled" (1) means a delivery job was added for the same time or at most
- * a tenth of the debounce earlier (ARGV[5]), and is still at least ARGV[4] ms away: that job will read
- * this request's action, so nothing is added. The note then follows the last action after 90-100 %
- * of the debounce, and a steady stream of actions costs a few job replacements per window instead of
- * one per action.
+ * Returns [delay ms, factor, already waiting]: a trailing-edge debounce bounded by the window's
+ * maximum wait. ARGV[6] is how long the conversation's waiting job still has before it is due (-1:
+ * none). "Already waiting" (1) means that job is due within a tenth of the debounce (ARGV[5]) of the
+ * time this request asks for, and is still at least ARGV[4] ms away: it will read this request's
+ * action, so nothing is added. The note then follows the last action after 90-100 % of the debounce,
+ * and a steady stream of actions costs a few job replacements per window instead of one per action.
  */
 export const coalesceDelayScript = new LuaScript(`
 local now = tonumber(ARGV[1])
@@ -120,14 +115,13 @@ if not start then
   start = now
   if maxWait > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', maxWait) end
 end
-local due = math.min(now + debounce, start + maxWait)
-local scheduled = tonumber(redis.call('GET', KEYS[4]))
+local delay = math.max(0, math.min(now + debounce, start + maxWait) - now)
+local waiting = tonumber(ARGV[6])
 local already = 0
-if scheduled and due >= scheduled and due - scheduled <= math.floor(debounce * tonumber(ARGV[5]))
-  and scheduled - now >= tonumber(ARGV[4]) then
+if waiting >= tonumber(ARGV[4]) and math.abs(delay - waiting) <= math.floor(debounce * tonumber(ARGV[5])) then
   already = 1
 end
-return { math.max(0, due - now), tostring(factor), already }
+return { delay, tostring(factor), already }
 `);
 
 /**

@@ -14,10 +14,10 @@ import { coalesceDelayScript, NotesSendGate, sendGateKeys } from './notes-send-g
 import { summarizeConversationJob, summaryRequestDelayMs } from './summary-job.js';
 
 /**
- * A request is folded into an already scheduled job only while that job is at least this far from
- * starting, so that it surely has not started even if the clocks of the processes differ a little.
+ * A request is folded into a waiting job only while that job is at least this far from being due, so
+ * that it surely has not started even if the clocks of the processes differ a little.
  */
-const scheduledMarginMs = 250;
+const waitingMarginMs = 250;
 
 /** A request may leave the waiting job this share of the debounce earlier than it would have set it. */
 const debounceSlack = 0.1;
@@ -54,11 +54,6 @@ export interface ThreadlineQueues {
    * waiting, so a burst of actions becomes one note.
    */
   requestDelivery(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
-  /**
-   * Called by a delivery job before it reads the conversation's actions: from then on, requests no
-   * longer count on that job (even one started early, e.g. promoted from Bull Board).
-   */
-  deliveryStarting(conversationId: string): Promise<void>;
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
   /**
@@ -116,16 +111,23 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
       if (requestOptions.immediate || options.coalesceMs <= 1)
         return void (await queue.add(deliverNotesJob.name, payload));
       const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
-      const scheduledKey = gateKeys.scheduled(deduplicationId);
-      const now = Date.now();
-      const [delay, , already] = (await coalesceDelayScript.run(
+      // BullMQ's deduplication key lives while the conversation's job waits, until just before it is
+      // due (its TTL is the delay - 1), and goes with a job removed by hand: its PTTL says when the
+      // waiting job will read, if there is one.
+      const untilDueMs = await connection.pttl(`${queue.keys.de}:${deduplicationId}`);
+      const [delay, , alreadyWaiting] = (await coalesceDelayScript.run(
         connection,
-        [gateKeys.window(deduplicationId), gateKeys.pressure, gateKeys.pressureFloor, scheduledKey],
-        [now, options.coalesceMs, maxWaitMs, scheduledMarginMs, debounceSlack],
+        [gateKeys.window(deduplicationId), gateKeys.pressure, gateKeys.pressureFloor],
+        [
+          Date.now(),
+          options.coalesceMs,
+          maxWaitMs,
+          waitingMarginMs,
+          debounceSlack,
+          untilDueMs >= 0 ? untilDueMs + 1 : -1,
+        ],
       )) as [number, string, number];
-      // The job is still waiting only while BullMQ's deduplication key lives (it ends just before the job
-      // is due, and goes with a job removed by hand): the last word on whether a request may rely on it.
-      if (already === 1 && (await connection.exists(`${queue.keys.de}:${deduplicationId}`)) === 1) return;
+      if (alreadyWaiting === 1) return;
       // Debounce: a request replaces the job still waiting (`replace`) and pushes it back (`extend`).
       // The deduplication window closes just before the job starts, so a request that was folded into
       // a job always happened before that job reads the actions; a request made while a job runs makes
@@ -135,11 +137,6 @@ export function createQueues(connection: Redis | Cluster, options: QueueOptions)
           ? { deduplication: { id: deduplicationId, ttl: delay - 1, extend: true, replace: true } }
           : {};
       await queue.add(deliverNotesJob.name, payload, { delay, ...deduplication });
-      // Only once the job exists: a request that finds this due time can rely on that job.
-      if (delay >= scheduledMarginMs) await connection.set(scheduledKey, String(now + delay), 'PX', delay);
-    },
-    async deliveryStarting(conversationId) {
-      await connection.del(gateKeys.scheduled(deliverNotesJob.deduplicationId(conversationId)));
     },
     async requestSummary(conversationId) {
       const payload = summarizeConversationJob.payload.parse({ conversationId });

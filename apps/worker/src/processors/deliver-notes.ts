@@ -28,7 +28,6 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
     const { conversationId } = parsed.data;
     const log = deps.logger.child({ jobId: job.id, conversationId });
     try {
-      await deps.queues.deliveryStarting(conversationId);
       const outcome = await deliverNotes(conversationId, {
         activity: deps.activity,
         links: deps.links,
