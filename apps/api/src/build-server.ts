@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '@threadline/config';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
@@ -21,6 +22,15 @@ const clientErrorMessages: Record<string, string> = {
 };
 
 /**
+ * TRUST_PROXY as Fastify takes it. A hop count trusts that many proxies nearest to us (Fastify's
+ * types leave out the number its runtime accepts, so it is spelled as the function it stands for).
+ */
+function trustedProxies(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
+}
+
+/**
  * The HTTP app, without env, listen or signals: main.ts owns those, tests call this and `inject`.
  * Each area is a plugin, so a body parser or hook stays scoped to its own routes.
  */
@@ -32,12 +42,20 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    trustProxy: trustedProxies(deps.config.trustProxy),
     return503OnClosing: true,
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    // A request that failed because Redis went away is the client's to retry, not a bug.
+    if (status >= 500 && !deps.isRedisConnected()) {
+      request.log.warn({ err: error }, 'request failed: redis unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'redis_unavailable', message: 'storage is unreachable; retry shortly' });
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       return reply

@@ -6,7 +6,9 @@ import {
   createRedis,
   createUserStores,
   RedisAccessKeyStore,
+  RedisCaptureQuota,
   RedisKeys,
+  RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
   waitUntilReady,
@@ -32,6 +34,13 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     maxWaitMs: config.notes.maxWaitMs,
     noteQueueShards: config.notes.queueShards,
   });
+  const metrics = createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
+  const redisMemory = new RedisMemoryWatch(redis, {
+    highWater: config.redisMemoryHighWater,
+    onReading: (usage) => metrics.redisMemoryRatio.set(usage.ratio),
+    onError: (error) => logger.debug({ err: error }, 'redis memory reading failed'),
+  });
+  await redisMemory.start();
   let closing: Promise<void> | undefined;
   return {
     deps: {
@@ -40,13 +49,21 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       ...createUserStores(redis, keys, {
         maxActions: config.activity.maxActions,
         retentionSeconds: config.activity.retentionSeconds,
+        anonymousRetentionSeconds: config.activity.anonymousRetentionSeconds,
+        dedupeWindowSeconds: config.capture.dedupeWindowSeconds,
         linkByEmail: config.intercom.linkByEmail,
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
       claims: new RedisNotificationClaims(redis, keys),
       queues,
-      metrics: createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true }),
+      metrics,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
+      isRedisConnected: () => redis.status === 'ready',
+      redisMemory,
+      captureQuota: new RedisCaptureQuota(redis, keys, {
+        eventsPerMinute: config.capture.ipEventsPerMinute,
+        newUsersPerHour: config.capture.ipNewUsersPerHour,
+      }),
       now: () => new Date(),
       environmentKeys: environmentAccessKeys(config.mcpKeys),
       accessKeys: new RedisAccessKeyStore(redis, keys),
@@ -55,6 +72,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     },
     close() {
       closing ??= (async () => {
+        redisMemory.stop();
         await queues.close();
         await redis.quit().catch(() => redis.disconnect());
       })();

@@ -3,6 +3,7 @@ import type {
   AccessKeyStore,
   AccessRateLimit,
   ActivityStore,
+  CaptureQuota,
   EnvironmentAccessKey,
   IdentityStore,
   LinkStore,
@@ -25,6 +26,15 @@ export interface ApiDependencies {
   metrics: Metrics;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
+  /**
+   * Whether the Redis connection is up, without asking Redis: while it is not, capture answers 503 at
+   * once (the client fails fast rather than queueing commands).
+   */
+  isRedisConnected(): boolean;
+  /** The latest Redis memory reading against REDIS_MEMORY_HIGH_WATER. */
+  redisMemory: { readonly isAboveHighWater: boolean };
+  /** Per-client limits of the public capture key. */
+  captureQuota: CaptureQuota;
   now(): Date;
   /** Keys of `MCP_API_KEYS`, hashed once at start. */
   environmentKeys: EnvironmentAccessKey[];

@@ -51,6 +51,41 @@ const mcpKeyList = z
     return pairs;
   });
 
+/**
+ * TRUST_PROXY: unset (trust no proxy: the client IP is the peer's address), a hop count, or a comma list
+ * of proxy addresses / CIDRs whose `X-Forwarded-For` is believed.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('')
+  .transform((value, context): false | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const proxyEntry = /^(?:[\d.]{7,15}|[\da-f:.]{2,45}|loopback|linklocal|uniquelocal)(?:\/\d{1,3})?$/i;
+    const bad = entries.find((entry) => !proxyEntry.test(entry));
+    if (bad !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${bad}" is not an address, a CIDR or a hop count (e.g. 10.0.0.0/8,127.0.0.1 or 1)`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+/** A share between 0 and 1, e.g. `0.9`. */
+const share = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number between 0 and 1' })
+    .gt(0, 'must be more than 0')
+    .max(1, 'must be at most 1')
+    .default(fallback);
+
 const redisUrl = z
   .string()
   .trim()
@@ -118,6 +153,25 @@ export const configSchema = z.object({
   PRECHAT_ACTIONS: integer(30, 0, 500),
   ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
   ACTIVITY_MAX_ACTIONS: integer(200, 1, 10_000),
+  /**
+   * How long actions of an id that never got identified are kept (s): anonymous visitors'
+   * streams expire sooner; an `$identify` moves them into the user's, kept ACTIVITY_RETENTION_S.
+   */
+  ACTIVITY_ANONYMOUS_RETENTION_S: integer(7200, 60, 90 * 86_400),
+  /** Events one client IP may send per minute with the public capture key. */
+  CAPTURE_IP_EVENTS_PER_MINUTE: integer(6000, 1, 10_000_000),
+  /** Distinct ids one client IP may create per hour with the public capture key. */
+  CAPTURE_IP_NEW_USERS_PER_HOUR: integer(1000, 1, 10_000_000),
+  /** Most distinct users one request with the public capture key may carry. */
+  CAPTURE_MAX_USERS_PER_REQUEST: integer(100, 1, 1000),
+  /** An event retried with the same uuid within this many seconds is stored once. */
+  CAPTURE_DEDUPE_WINDOW_S: integer(7200, 60, 7 * 86_400),
+  /** CPU time one capture request may spend describing its events (ms); the rest get 429. */
+  CAPTURE_CPU_BUDGET_MS: integer(50, 5, 10_000),
+  /** Share of Redis `maxmemory` above which capture answers 503. */
+  REDIS_MEMORY_HIGH_WATER: share(0.9),
+  /** Proxies whose X-Forwarded-For gives the client IP (unset: none). */
+  TRUST_PROXY: trustProxy,
   SUMMARIZE_AFTER_NOTES: integer(8, 2, 1000),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),

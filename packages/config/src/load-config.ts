@@ -8,7 +8,24 @@ export interface Config {
   prefix: string;
   logLevel: RawConfig['LOG_LEVEL'];
   productId: string;
-  capture: { apiKey: string | undefined; posthogWebhookSecret: string | undefined };
+  capture: {
+    apiKey: string | undefined;
+    posthogWebhookSecret: string | undefined;
+    /** CAPTURE_IP_EVENTS_PER_MINUTE, default 6,000. */
+    ipEventsPerMinute: number;
+    /** CAPTURE_IP_NEW_USERS_PER_HOUR, default 1,000. */
+    ipNewUsersPerHour: number;
+    /** CAPTURE_MAX_USERS_PER_REQUEST, default 100. */
+    maxUsersPerRequest: number;
+    /** CAPTURE_DEDUPE_WINDOW_S, default 7,200. */
+    dedupeWindowSeconds: number;
+    /** CAPTURE_CPU_BUDGET_MS, default 50. */
+    cpuBudgetMs: number;
+  };
+  /** TRUST_PROXY: false (default), a hop count, or proxy addresses / CIDRs. */
+  trustProxy: false | number | string[];
+  /** REDIS_MEMORY_HIGH_WATER, default 0.9. */
+  redisMemoryHighWater: number;
   mcpKeys: { key: string; productId: string }[];
   intercom: {
     accessToken: string | undefined;
@@ -28,7 +45,12 @@ export interface Config {
     /** NOTE_QUEUE_SHARDS, default 1: the queues `notes`, `notes-1`, … */
     queueShards: number;
   };
-  activity: { retentionSeconds: number; maxActions: number };
+  activity: {
+    retentionSeconds: number;
+    /** ACTIVITY_ANONYMOUS_RETENTION_S, default 7,200. */
+    anonymousRetentionSeconds: number;
+    maxActions: number;
+  };
   summaries: {
     afterNotes: number;
     openaiApiKey: string | undefined;
@@ -65,7 +87,17 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       prefix: e.THREADLINE_PREFIX,
       logLevel: e.LOG_LEVEL,
       productId: e.PRODUCT_ID,
-      capture: { apiKey: e.CAPTURE_API_KEY, posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET },
+      capture: {
+        apiKey: e.CAPTURE_API_KEY,
+        posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET,
+        ipEventsPerMinute: e.CAPTURE_IP_EVENTS_PER_MINUTE,
+        ipNewUsersPerHour: e.CAPTURE_IP_NEW_USERS_PER_HOUR,
+        maxUsersPerRequest: e.CAPTURE_MAX_USERS_PER_REQUEST,
+        dedupeWindowSeconds: e.CAPTURE_DEDUPE_WINDOW_S,
+        cpuBudgetMs: e.CAPTURE_CPU_BUDGET_MS,
+      },
+      trustProxy: e.TRUST_PROXY,
+      redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,
       mcpKeys: e.MCP_API_KEYS,
       intercom: {
         accessToken: e.INTERCOM_ACCESS_TOKEN,
@@ -83,7 +115,11 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         prechatActions: e.PRECHAT_ACTIONS,
         queueShards: e.NOTE_QUEUE_SHARDS,
       },
-      activity: { retentionSeconds: e.ACTIVITY_RETENTION_S, maxActions: e.ACTIVITY_MAX_ACTIONS },
+      activity: {
+        retentionSeconds: e.ACTIVITY_RETENTION_S,
+        anonymousRetentionSeconds: Math.min(e.ACTIVITY_ANONYMOUS_RETENTION_S, e.ACTIVITY_RETENTION_S),
+        maxActions: e.ACTIVITY_MAX_ACTIONS,
+      },
       summaries: {
         afterNotes: e.SUMMARIZE_AFTER_NOTES,
         openaiApiKey: e.OPENAI_API_KEY,

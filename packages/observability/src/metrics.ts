@@ -17,6 +17,8 @@ export interface Metrics {
   queueJobs: Gauge<'queue' | 'state'>;
   summaries: Counter<'writer'>;
   llmErrors: Counter<'reason'>;
+  /** Redis `used_memory` / `maxmemory` (0 when no maxmemory is set), as the API last read it. */
+  redisMemoryRatio: Gauge<never>;
 }
 
 export interface MetricsOptions {
@@ -94,6 +96,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'threadline_llm_errors_total',
       help: 'Summarizer LLM calls that failed, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    redisMemoryRatio: new Gauge({
+      name: 'threadline_redis_memory_ratio',
+      help: 'Redis used_memory / maxmemory (0: no maxmemory set); capture answers 503 above REDIS_MEMORY_HIGH_WATER',
       registers,
     }),
   };

@@ -7,6 +7,10 @@ import { RedisLinkStore } from './redis-link-store.js';
 export interface UserStoreSettings {
   maxActions: number;
   retentionSeconds: number;
+  /** ACTIVITY_ANONYMOUS_RETENTION_S (default: the retention). */
+  anonymousRetentionSeconds?: number;
+  /** CAPTURE_DEDUPE_WINDOW_S (default 7,200). */
+  dedupeWindowSeconds?: number;
   /** LINK_BY_EMAIL: keep email fingerprints, keyed with `fingerprintKey`. */
   linkByEmail: boolean;
   fingerprintKey: string;
@@ -18,6 +22,8 @@ export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: 
     activity: new RedisActivityStore(redis, keys, {
       maxActions: settings.maxActions,
       retentionSeconds: settings.retentionSeconds,
+      ...(settings.anonymousRetentionSeconds ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds } : {}),
+      ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
     }),
     links: new RedisLinkStore(redis, keys),
     identities: settings.linkByEmail

@@ -4,10 +4,17 @@ export { type ErasureReport, eraseUser } from './erase-user.js';
 export { LuaScript } from './lua-script.js';
 export { RedisAccessKeyStore } from './redis-access-key-store.js';
 export { type ActivityLimits, RedisActivityStore } from './redis-activity-store.js';
+export { type CaptureQuotaLimits, RedisCaptureQuota } from './redis-capture-quota.js';
 export { RedisDeliveryStore } from './redis-delivery-store.js';
 export { RedisIdentityStore } from './redis-identity-store.js';
 export { RedisKeys } from './redis-keys.js';
 export { RedisLinkStore } from './redis-link-store.js';
+export {
+  type RedisMemoryUsage,
+  RedisMemoryWatch,
+  type RedisMemoryWatchOptions,
+  readRedisMemory,
+} from './redis-memory-watch.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisSummaryStore } from './redis-summary-store.js';

@@ -1,4 +1,5 @@
-import type { Action, ActivityStore, StoredAction, UserRef } from '@threadline/core';
+import { createHash } from 'node:crypto';
+import type { Action, ActivityStore, AppendOptions, AppendResult, StoredAction, UserRef } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -7,6 +8,20 @@ export interface ActivityLimits {
   /** Most actions kept per user. */
   maxActions: number;
   retentionSeconds: number;
+  /** Streams of anonymous ids only: how long they are kept (default: `retentionSeconds`). */
+  anonymousRetentionSeconds?: number;
+  /** Client event ids are remembered at least this long (two buckets of it); default 7,200 s. */
+  dedupeWindowSeconds?: number;
+}
+
+/**
+ * A client event id (PostHog `uuid`, Segment `messageId`, Amplitude `insert_id`) as a 52-bit integer:
+ * Redis keeps a set of such numbers as an intset, 8 bytes an id, and 2^52 leaves collisions within one
+ * user's window at about one in 10^8 for 10,000 events.
+ */
+function eventIdNumber(eventId: string | undefined): string {
+  if (!eventId) return '';
+  return String(Number.parseInt(createHash('sha256').update(eventId).digest('hex').slice(0, 13), 16));
 }
 
 /** Short field names keep an action near 100–200 bytes in a stream entry. */
@@ -39,20 +54,39 @@ function decode(id: string, fields: string[]): StoredAction {
 type StreamEntries = [string, string[]][];
 
 /**
- * Appends every action of one call in one command: `XADD` each (capped by count), trim by age, renew
- * the expiry, and answer the new ids. As atomic as the `MULTI` it replaces, but one command and one
- * reply instead of one per action. ARGV: max length, oldest kept id, retention seconds, and the
- * actions' fields as one JSON array of arrays (one argument instead of ten per action).
+ * Appends every action of one call in one command: skips actions whose client event id was seen in
+ * the dedupe window, `XADD`s the rest (capped by count), trims by age, and sets the expiry.
+ *
+ * KEYS: 1 the actions stream; 2 the event ids seen in the current dedupe bucket; 3 those of the
+ * previous bucket (a set each, of small integers: intsets).
+ * ARGV: 1 max length; 2 oldest kept id; 3 the stream's retention (s; the expiry only grows, so an
+ * anonymous-looking event never shortens an identified user's stream); 4 the dedupe buckets' expiry
+ * (s); 5 the actions' fields as one JSON array of arrays; 6 their event ids as a JSON array ("" for none).
+ * Returns JSON `{ ids, isNew }`: the appended ids, and whether the stream did not exist before.
  */
 const APPEND_ACTIONS = `
 local key = KEYS[1]
+local isNew = redis.call('EXISTS', key) == 0
+local eventIds = cjson.decode(ARGV[6])
 local ids = {}
-for index, fields in ipairs(cjson.decode(ARGV[4])) do
-  ids[index] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+local seenAny = false
+for index, fields in ipairs(cjson.decode(ARGV[5])) do
+  local eventId = eventIds[index]
+  local isDuplicate = false
+  if eventId ~= '' then
+    seenAny = true
+    isDuplicate = redis.call('SISMEMBER', KEYS[3], eventId) == 1 or redis.call('SADD', KEYS[2], eventId) == 0
+  end
+  if not isDuplicate then
+    ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+  end
 end
-redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
-redis.call('EXPIRE', key, ARGV[3])
-return ids`;
+if seenAny then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if #ids > 0 then
+  redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
+  if redis.call('TTL', key) < tonumber(ARGV[3]) then redis.call('EXPIRE', key, ARGV[3]) end
+end
+return cjson.encode({ ids = ids, isNew = isNew and #ids > 0 })`;
 
 /** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -87,17 +121,33 @@ export class RedisActivityStore implements ActivityStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async append(user: UserRef, actions: Action[]): Promise<string[]> {
-    if (actions.length === 0) return [];
-    const key = this.keys.actions(user.productId, user.userId);
-    const oldestKept = this.now().getTime() - this.limits.retentionSeconds * 1000;
+  async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (actions.length === 0) return { ids: [], isNewUser: false };
+    const now = this.now().getTime();
+    const window = this.limits.dedupeWindowSeconds ?? 7200;
+    const bucket = Math.floor(now / 1000 / window);
+    const retention = options.isAnonymous
+      ? (this.limits.anonymousRetentionSeconds ?? this.limits.retentionSeconds)
+      : this.limits.retentionSeconds;
+    const keys = [
+      this.keys.actions(user.productId, user.userId),
+      this.keys.seenEvents(user.productId, user.userId, bucket),
+      this.keys.seenEvents(user.productId, user.userId, bucket - 1),
+    ];
     const args = [
       String(this.limits.maxActions),
-      String(oldestKept),
-      String(this.limits.retentionSeconds),
+      String(now - this.limits.retentionSeconds * 1000),
+      String(retention),
+      String(2 * window),
       encodeAll(actions),
+      JSON.stringify(actions.map((_action, index) => eventIdNumber(options.eventIds?.[index]))),
     ];
-    return (await appendActionsScript.run(this.redis, [key], args)) as string[];
+    const result = JSON.parse((await appendActionsScript.run(this.redis, keys, args)) as string) as {
+      ids: string[] | Record<string, never>;
+      isNew: boolean;
+    };
+    // cjson encodes an empty Lua table as `{}`.
+    return { ids: Array.isArray(result.ids) ? result.ids : [], isNewUser: result.isNew };
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {

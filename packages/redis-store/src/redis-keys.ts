@@ -24,6 +24,11 @@ export class RedisKeys {
     return `${this.user(productId, userId)}:identified-as`;
   }
 
+  /** Set of small integers: the user's client event ids seen in one dedupe bucket. */
+  seenEvents(productId: string, userId: string, bucket: number): string {
+    return `${this.user(productId, userId)}:seen:${bucket}`;
+  }
+
   /** Set of the user's open conversation ids. */
   userConversations(productId: string, userId: string): string {
     return `${this.user(productId, userId)}:conversations`;
@@ -62,6 +67,11 @@ export class RedisKeys {
   /** One summary in flight per conversation. */
   summaryLock(conversationId: string): string {
     return `${this.conversation(conversationId)}:summary-lock`;
+  }
+
+  /** Prefix of the public capture key's per-client counters (`<prefix>:<client>`, one key each). */
+  captureQuota(limit: 'events' | 'new-users'): string {
+    return `${this.prefix}:capture-quota:${limit}`;
   }
 
   /** A webhook notification id, claimed once. */

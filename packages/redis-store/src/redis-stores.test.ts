@@ -40,7 +40,7 @@ describe('RedisActivityStore', () => {
   it('appends in order and reads after a cursor', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const user = { productId: 'shop', userId: 'reader' };
-    const ids = await store.append(user, [
+    const { ids } = await store.append(user, [
       action('one', undefined, { page: '/a', sessionId: 's1' }),
       action('two'),
       action('three'),
@@ -102,7 +102,7 @@ describe('RedisActivityStore', () => {
       }),
     );
     await redis.script('FLUSH');
-    const ids = await store.append(user, batch);
+    const { ids } = await store.append(user, batch);
     expect(ids).toHaveLength(120);
     expect(new Set(ids).size).toBe(120);
     const stored = await store.listAfter(user, null, 500);

@@ -41,7 +41,7 @@ function link(conversationId: string): ConversationLink {
 
 beforeAll(async () => {
   harness = await createHarness('cli-inspect');
-  const ids = await harness.activity.append(user, actions);
+  const { ids } = await harness.activity.append(user, actions);
   await harness.links.create(link('conv-open'), null);
   await harness.links.create(link('conv-closed'), null);
   await harness.links.close('conv-closed', 'conversation.admin.closed');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, CapturedEvent } from '../actions/action.js';
 import { describeEvent } from '../actions/describe-event.js';
-import type { ActivityStore, StoredAction, UserRef } from '../ports/activity-store.js';
+import type { ActivityStore, AppendResult, StoredAction, UserRef } from '../ports/activity-store.js';
 import { recordActivity } from './record-activity.js';
 
 /** The port's contract in memory: append-ordered lists per user, merge moves and clears. */
@@ -10,7 +10,8 @@ class InMemoryActivityStore implements ActivityStore {
   private readonly aliases = new Map<string, string>();
   private nextId = 0;
 
-  async append(user: UserRef, actions: Action[]): Promise<string[]> {
+  async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
+    const isNewUser = !this.users.has(user.userId);
     const list = this.users.get(user.userId) ?? [];
     const ids = actions.map((action) => {
       this.nextId += 1;
@@ -18,7 +19,7 @@ class InMemoryActivityStore implements ActivityStore {
       return String(this.nextId);
     });
     this.users.set(user.userId, list);
-    return ids;
+    return { ids, isNewUser };
   }
 
   async listAfter(user: UserRef): Promise<StoredAction[]> {
@@ -124,7 +125,7 @@ describe('recordActivity and the store', () => {
   class LoggingActivityStore extends InMemoryActivityStore {
     readonly log: string[] = [];
 
-    override async append(user: UserRef, actions: Action[]): Promise<string[]> {
+    override async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
       await new Promise((resolve) => setTimeout(resolve, 1));
       this.log.push(`append ${user.userId} ${actions.map((action) => action.description).join(', ')}`);
       return super.append(user, actions);
@@ -144,7 +145,7 @@ describe('recordActivity and the store', () => {
       'append ann Step one, Step one bis, Step two',
       'append bob Other one, Other two',
     ]);
-    expect(result).toEqual({ stored: 5, dropped: 0, users: 2 });
+    expect(result).toEqual({ stored: 5, dropped: 0, users: 2, duplicates: 0, newUsers: 2 });
   });
 
   it('looks up conversations only once every append is done, and asks for each delivery', async () => {

@@ -18,6 +18,25 @@ export interface RecordActivityResult {
   stored: number;
   dropped: number;
   users: number;
+  /** Actions left out because their event was already stored (a client's retry). */
+  duplicates: number;
+  /** Users whose first actions these were. */
+  newUsers: number;
+}
+
+/** One action to store, with the client's id of its event (for deduplication). */
+interface Entry {
+  action: Action;
+  eventId: string | undefined;
+}
+
+/**
+ * posthog-js marks a visitor's events before `identify` `$is_identified: false`, and their
+ * distinct_id is the device id. Anything else may belong to an identified user. The client says so,
+ * so this only chooses how long a stream is kept, never who may read it.
+ */
+function isAnonymousEvent(event: CapturedEvent): boolean {
+  return event.properties.$is_identified === false || event.properties.$device_id === event.distinctId;
 }
 
 /** An `$identify` that ends an anonymous visitor's history: its actions move to the identified user. */
@@ -87,13 +106,13 @@ function isOldestFirst(times: readonly number[]): boolean {
  * Oldest first, each time parsed once. Array sort is stable, so actions of the same instant keep
  * their order; batches that are already in order (nearly all) are not sorted at all.
  */
-function byTime(actions: Action[]): Action[] {
-  const times = actions.map((action) => Date.parse(action.at));
-  if (isOldestFirst(times)) return actions;
-  return actions
-    .map((action, index) => ({ action, time: times[index] as number }))
+function byTime(entries: Entry[]): Entry[] {
+  const times = entries.map((entry) => Date.parse(entry.action.at));
+  if (isOldestFirst(times)) return entries;
+  return entries
+    .map((entry, index) => ({ entry, time: times[index] as number }))
     .sort((a, b) => a.time - b.time)
-    .map(({ action }) => action);
+    .map(({ entry }) => entry);
 }
 
 /**
@@ -113,7 +132,8 @@ export async function recordActivity(
   const identifiedAs = new Map(merges.map(({ from, into }) => [from.userId, into.userId]));
   await addEarlierIdentities(productId, events, identifiedAs, dependencies.activity);
 
-  const byUser = new Map<string, Action[]>();
+  const byUser = new Map<string, Entry[]>();
+  const identifiedUsers = new Set<string>();
   const emails: { email: string; userId: string }[] = [];
   let dropped = 0;
   for (const event of events) {
@@ -124,10 +144,13 @@ export async function recordActivity(
       dropped += 1;
       continue;
     }
-    const userId = identifiedAs.get(event.distinctId) ?? event.distinctId;
+    const mergedInto = identifiedAs.get(event.distinctId);
+    const userId = mergedInto ?? event.distinctId;
+    if (mergedInto || !isAnonymousEvent(event)) identifiedUsers.add(userId);
+    const entry = { action, eventId: event.uuid };
     const list = byUser.get(userId);
-    if (list) list.push(action);
-    else byUser.set(userId, [action]);
+    if (list) list.push(entry);
+    else byUser.set(userId, [entry]);
   }
   // In event order: a later identify of the same email wins, as it did one event at a time.
   for (const { email, userId } of emails)
@@ -135,11 +158,18 @@ export async function recordActivity(
   for (const { from, into } of merges) await dependencies.activity.merge(from, into);
 
   const appended = await Promise.all(
-    [...byUser].map(([userId, actions]) =>
-      dependencies.activity.append({ productId, userId }, byTime(actions)),
-    ),
+    [...byUser].map(([userId, entries]) => {
+      const ordered = byTime(entries);
+      return dependencies.activity.append(
+        { productId, userId },
+        ordered.map((entry) => entry.action),
+        { eventIds: ordered.map((entry) => entry.eventId), isAnonymous: !identifiedUsers.has(userId) },
+      );
+    }),
   );
-  const stored = appended.reduce((total, ids) => total + ids.length, 0);
+  const stored = appended.reduce((total, result) => total + result.ids.length, 0);
+  const described = [...byUser.values()].reduce((total, entries) => total + entries.length, 0);
+  const newUsers = appended.filter((result) => result.isNewUser).length;
 
   const touched = new Set<string>([...byUser.keys(), ...merges.map((merge) => merge.into.userId)]);
   const conversations = await Promise.all(
@@ -147,5 +177,5 @@ export async function recordActivity(
   );
   // Conversations are independent of each other: their requests go out together.
   await Promise.all([...new Set(conversations.flat())].map((id) => dependencies.requestDelivery(id)));
-  return { stored, dropped, users: touched.size };
+  return { stored, dropped, users: touched.size, duplicates: described - stored, newUsers };
 }

@@ -16,6 +16,7 @@ import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/c
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
+import { captureClientOf, refuseOverQuota, refuseUnavailable, withinBudget } from './capture-guards.js';
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
 
@@ -73,14 +74,24 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     });
   });
 
-  const store = (events: CapturedEvent[]) =>
+  const store = (events: CapturedEvent[], describe: typeof describeEvent = describeEvent) =>
     recordActivity(config.productId, events, {
       activity: deps.activity,
       links: deps.links,
       ...(deps.identities ? { identities: deps.identities } : {}),
-      describe: (event) => describeEvent(event),
+      describe,
       requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
     });
+
+  /**
+   * Capture and its webhook twin only write: while Redis is down or too full they answer 503 before
+   * reading the body, and webhooks, deliveries and reads go on.
+   */
+  const refuseWhileStorageIsOut = (reply: FastifyReply) => {
+    if (!deps.isRedisConnected()) return refuseUnavailable(reply, 'redis_unavailable', deps.metrics);
+    if (deps.redisMemory.isAboveHighWater) return refuseUnavailable(reply, 'redis_memory_high', deps.metrics);
+    return null;
+  };
 
   /**
    * Decodes and extracts a request's events. Synchronous and separate from the handler, so the
@@ -104,6 +115,13 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
   };
 
   const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+    const unavailable = refuseWhileStorageIsOut(reply);
+    if (unavailable) return unavailable;
+    const client = captureClientOf(request.ip);
+    // A client over its limit is refused before its body is read: a flood costs one Redis read each.
+    const standing = await deps.captureQuota.check(client);
+    if (!standing.isAllowed) return refuseOverQuota(reply, standing, deps.metrics);
+
     const batch = readEvents(request, queryOf(request));
     if (!batch.ok) return refuse(reply, batch, deps.metrics);
     const expectedKey = config.capture.apiKey;
@@ -113,13 +131,40 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
         .code(401)
         .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });
     }
-    const result = await store(batch.events);
-    deps.metrics.eventsAccepted.inc(batch.events.length);
+    const users = new Set(batch.events.map((event) => event.distinctId)).size;
+    if (users > config.capture.maxUsersPerRequest) {
+      deps.metrics.eventsRefused.inc({ reason: 'too_many_users' });
+      return reply.code(413).send({
+        error: 'too_many_users',
+        message: `one request may carry the events of at most ${config.capture.maxUsersPerRequest} users (CAPTURE_MAX_USERS_PER_REQUEST); send fewer at a time`,
+      });
+    }
+    const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
+    if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
+
+    const budget = withinBudget(describeEvent, config.capture.cpuBudgetMs);
+    const result = await store(batch.events, (event) => budget.describe(event));
+    await deps.captureQuota.addNewUsers(client, result.newUsers);
+    deps.metrics.eventsAccepted.inc(result.stored);
+    if (result.duplicates > 0) deps.metrics.eventsRefused.inc({ reason: 'duplicate' }, result.duplicates);
     if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
     request.log.debug(
-      { stored: result.stored, dropped: result.dropped, skipped: batch.skipped.length },
+      {
+        stored: result.stored,
+        dropped: result.dropped - budget.cut,
+        duplicates: result.duplicates,
+        skipped: batch.skipped.length,
+        overBudget: budget.cut,
+      },
       'captured',
     );
+    if (budget.cut > 0) {
+      deps.metrics.eventsRefused.inc({ reason: 'cpu_budget' }, budget.cut);
+      return reply.code(429).header('retry-after', '1').send({
+        error: 'cpu_budget',
+        message: `${budget.cut} events were not stored: the request took longer than CAPTURE_CPU_BUDGET_MS; send it again (events already stored are not stored twice)`,
+      });
+    }
     return { status: 1 };
   };
   for (const path of capturePaths) app.post(path, capture);
@@ -141,6 +186,8 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     const secret = config.capture.posthogWebhookSecret;
     if (!secret)
       return reply.code(404).send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
+    const unavailable = refuseWhileStorageIsOut(reply);
+    if (unavailable) return unavailable;
     const received = header(request.headers['x-posthog-secret']);
     if (!received || !sameSecret(received, secret)) {
       deps.metrics.eventsRefused.inc({ reason: 'bad_secret' });
@@ -157,8 +204,8 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     if (!decoded.ok) return refuse(reply, decoded, deps.metrics);
     const extracted = extractWebhookEvent(decoded.payload, { now: deps.now() }, captureLimits);
     if (!extracted.ok) return refuse(reply, extracted, deps.metrics);
-    await store([extracted.event]);
-    deps.metrics.eventsAccepted.inc();
+    const result = await store([extracted.event]);
+    deps.metrics.eventsAccepted.inc(result.stored);
     return { status: 1 };
   });
 }
