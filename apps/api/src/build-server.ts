@@ -25,7 +25,9 @@ const clientErrorMessages: Record<string, string> = {
  * TRUST_PROXY as Fastify takes it. A hop count trusts that many proxies nearest to us (Fastify's
  * types leave out the number its runtime accepts, so it is spelled as the function it stands for).
  */
-function trustedProxies(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(
+  setting: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof setting !== 'number') return setting;
   return (_address, hop) => hop < setting;
 }

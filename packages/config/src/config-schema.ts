@@ -166,8 +166,8 @@ export const configSchema = z.object({
   CAPTURE_MAX_USERS_PER_REQUEST: integer(100, 1, 1000),
   /** An event retried with the same uuid within this many seconds is stored once. */
   CAPTURE_DEDUPE_WINDOW_S: integer(7200, 60, 7 * 86_400),
-  /** CPU time one capture request may spend describing its events (ms); the rest get 429. */
-  CAPTURE_CPU_BUDGET_MS: integer(50, 5, 10_000),
+  /** CPU time one capture request may spend describing its events (ms); the rest get 413. */
+  CAPTURE_CPU_BUDGET_MS: integer(250, 5, 10_000),
   /** Share of Redis `maxmemory` above which capture answers 503. */
   REDIS_MEMORY_HIGH_WATER: share(0.9),
   /** Proxies whose X-Forwarded-For gives the client IP (unset: none). */

@@ -19,7 +19,7 @@ export interface Config {
     maxUsersPerRequest: number;
     /** CAPTURE_DEDUPE_WINDOW_S, default 7,200. */
     dedupeWindowSeconds: number;
-    /** CAPTURE_CPU_BUDGET_MS, default 50. */
+    /** CAPTURE_CPU_BUDGET_MS, default 250. */
     cpuBudgetMs: number;
   };
   /** TRUST_PROXY: false (default), a hop count, or proxy addresses / CIDRs. */

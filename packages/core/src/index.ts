@@ -36,7 +36,6 @@ export { type SignatureHeaders, verifyIntercomSignature } from './linking/verify
 export { escapeHtml } from './notes/escape-html.js';
 export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
 export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';
-export type { CaptureQuota, CaptureQuotaDecision, CaptureQuotaReason } from './ports/capture-quota.js';
 export type {
   ActivityStore,
   AppendOptions,
@@ -44,6 +43,7 @@ export type {
   StoredAction,
   UserRef,
 } from './ports/activity-store.js';
+export type { CaptureQuota, CaptureQuotaDecision, CaptureQuotaReason } from './ports/capture-quota.js';
 export type {
   DeliveryLock,
   DeliveryState,

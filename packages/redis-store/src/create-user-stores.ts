@@ -22,7 +22,9 @@ export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: 
     activity: new RedisActivityStore(redis, keys, {
       maxActions: settings.maxActions,
       retentionSeconds: settings.retentionSeconds,
-      ...(settings.anonymousRetentionSeconds ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds } : {}),
+      ...(settings.anonymousRetentionSeconds
+        ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds }
+        : {}),
       ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
     }),
     links: new RedisLinkStore(redis, keys),

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Action, ActivityStore, AppendOptions, AppendResult, StoredAction, UserRef } from '@threadline/core';
+import type {
+  Action,
+  ActivityStore,
+  AppendOptions,
+  AppendResult,
+  StoredAction,
+  UserRef,
+} from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';

@@ -8,6 +8,8 @@ export interface CaptureQuotaLimits {
   eventsPerMinute: number;
   /** CAPTURE_IP_NEW_USERS_PER_HOUR. */
   newUsersPerHour: number;
+  /** The windows' lengths (s): 60 and 3,600, shorter only in tests of recovery. */
+  windowSeconds?: { events: number; newUsers: number };
 }
 
 function refusal(reason: CaptureQuotaReason, result: RateLimiterRes): CaptureQuotaDecision {
@@ -33,14 +35,14 @@ export class RedisCaptureQuota implements CaptureQuota {
       storeClient: redis,
       keyPrefix: keys.captureQuota('events'),
       points: limits.eventsPerMinute,
-      duration: 60,
+      duration: limits.windowSeconds?.events ?? 60,
       rejectIfRedisNotReady: true,
     });
     this.newUsers = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: keys.captureQuota('new-users'),
       points: limits.newUsersPerHour,
-      duration: 3600,
+      duration: limits.windowSeconds?.newUsers ?? 3600,
       rejectIfRedisNotReady: true,
     });
   }

@@ -37,6 +37,46 @@ describe('RedisKeys', () => {
 });
 
 describe('RedisActivityStore', () => {
+  it('stores an event id once within the dedupe window (this bucket or the last), small sets per user', async () => {
+    let now = Date.parse('2026-03-02T10:00:00.000Z');
+    const store = new RedisActivityStore(
+      redis,
+      keys,
+      { maxActions: 200, retentionSeconds: 86_400, dedupeWindowSeconds: 3600 },
+      () => new Date(now),
+    );
+    const user = { productId: 'shop', userId: 'retrier' };
+    const first = await store.append(user, [action('pay'), action('cancel')], { eventIds: ['e-1', 'e-2'] });
+    expect(first).toMatchObject({ isNewUser: true });
+    expect(first.ids).toHaveLength(2);
+    // A retry 50 minutes later, and one in the next bucket: nothing new.
+    now += 50 * 60_000;
+    expect(await store.append(user, [action('pay'), action('cancel')], { eventIds: ['e-1', 'e-2'] })).toEqual(
+      {
+        ids: [],
+        isNewUser: false,
+      },
+    );
+    now += 20 * 60_000;
+    const mixed = await store.append(user, [action('pay'), action('new')], { eventIds: ['e-1', 'e-3'] });
+    expect(mixed.ids).toHaveLength(1);
+    // Two windows on, the first ids are forgotten.
+    now += 2 * 3600_000;
+    expect((await store.append(user, [action('pay')], { eventIds: ['e-1'] })).ids).toHaveLength(1);
+    expect((await store.listAfter(user, null, 10)).map((a) => a.description)).toEqual([
+      'pay',
+      'cancel',
+      'new',
+      'pay',
+    ]);
+    const seen = await redis.keys(`${prefix}:{u:shop:retrier}:seen:*`);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const key of seen) {
+      expect(await redis.object('ENCODING', key)).toBe('intset');
+      expect(await redis.ttl(key)).toBeLessThanOrEqual(2 * 3600);
+    }
+  });
+
   it('appends in order and reads after a cursor', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const user = { productId: 'shop', userId: 'reader' };

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { setImmediate } from 'node:timers/promises';
 import type { CaptureQuotaDecision } from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { FastifyReply } from 'fastify';
@@ -14,8 +15,13 @@ export function captureClientOf(ip: string): string {
   const [head = '', tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = ip.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** 503 with Retry-After: Redis is unreachable or too full; the client retries and nothing is lost. */
@@ -53,32 +59,39 @@ export function refuseOverQuota(
     .send({ error: decision.reason, message: quotaMessages[decision.reason] });
 }
 
+export interface Described<E, A> {
+  /** The description of each event described, null for events that make no action. */
+  actions: Map<E, A | null>;
+  /** How many events, from the first, were described; the rest were over the budget. */
+  count: number;
+}
+
 /**
- * A describe function that stops describing once the request has spent its CPU budget inside
- * describe calls (decoding is bounded by the size limits, and waits on Redis do not count): the
- * events past it are left out (the caller answers 429 and the client retries; what was stored is
- * deduplicated by event id), so one hostile request cannot hold the event loop.
+ * Describes a request's events in slices of at most `sliceMs`, giving the event loop back between
+ * slices so other requests are served meanwhile, and stops once the request has spent `budgetMs`
+ * describing: one hostile request can neither hold the loop nor take unbounded CPU. Waits between
+ * slices do not count.
  */
-export function withinBudget<E, A>(
+export async function describeWithinBudget<E, A>(
+  events: readonly E[],
   describe: (event: E) => A | null,
-  budgetMs: number,
+  limits: { budgetMs: number; sliceMs: number },
   now: () => number = () => performance.now(),
-) {
+): Promise<Described<E, A>> {
+  const actions = new Map<E, A | null>();
   let spent = 0;
-  let cut = 0;
-  return {
-    describe(event: E): A | null {
-      if (cut > 0 || spent > budgetMs) {
-        cut += 1;
-        return null;
-      }
-      const started = now();
-      const action = describe(event);
-      spent += now() - started;
-      return action;
-    },
-    get cut() {
-      return cut;
-    },
-  };
+  let count = 0;
+  while (count < events.length && spent <= limits.budgetMs) {
+    if (count > 0) await setImmediate();
+    const sliceStarted = now();
+    let elapsed = 0;
+    while (count < events.length && elapsed <= limits.sliceMs && spent + elapsed <= limits.budgetMs) {
+      const event = events[count] as E;
+      actions.set(event, describe(event));
+      count += 1;
+      elapsed = now() - sliceStarted;
+    }
+    spent += elapsed;
+  }
+  return { actions, count };
 }

@@ -12,13 +12,21 @@ import {
   remoteConfigResponse,
   sentAtFromQuery,
 } from '@threadline/capture';
-import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
+import { type Action, type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { captureClientOf, refuseOverQuota, refuseUnavailable, withinBudget } from './capture-guards.js';
+import {
+  captureClientOf,
+  describeWithinBudget,
+  refuseOverQuota,
+  refuseUnavailable,
+} from './capture-guards.js';
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
+
+/** The longest a request describes its events before letting other requests run (ms). */
+const describeSliceMs = 5;
 
 /** Every path posthog-js and posthog-node send events to, each with and without the trailing slash. */
 export const capturePaths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage'].flatMap((path) => [
@@ -74,7 +82,10 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     });
   });
 
-  const store = (events: CapturedEvent[], describe: typeof describeEvent = describeEvent) =>
+  const store = (
+    events: CapturedEvent[],
+    describe: (event: CapturedEvent) => Action | null = describeEvent,
+  ) =>
     recordActivity(config.productId, events, {
       activity: deps.activity,
       links: deps.links,
@@ -142,8 +153,15 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
     if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
 
-    const budget = withinBudget(describeEvent, config.capture.cpuBudgetMs);
-    const result = await store(batch.events, (event) => budget.describe(event));
+    const described = await describeWithinBudget(batch.events, describeEvent, {
+      budgetMs: config.capture.cpuBudgetMs,
+      sliceMs: describeSliceMs,
+    });
+    const overBudget = batch.events.length - described.count;
+    const result = await store(
+      batch.events.slice(0, described.count),
+      (event) => described.actions.get(event) ?? null,
+    );
     await deps.captureQuota.addNewUsers(client, result.newUsers);
     deps.metrics.eventsAccepted.inc(result.stored);
     if (result.duplicates > 0) deps.metrics.eventsRefused.inc({ reason: 'duplicate' }, result.duplicates);
@@ -151,18 +169,20 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     request.log.debug(
       {
         stored: result.stored,
-        dropped: result.dropped - budget.cut,
+        dropped: result.dropped,
         duplicates: result.duplicates,
         skipped: batch.skipped.length,
-        overBudget: budget.cut,
+        overBudget,
       },
       'captured',
     );
-    if (budget.cut > 0) {
-      deps.metrics.eventsRefused.inc({ reason: 'cpu_budget' }, budget.cut);
-      return reply.code(429).header('retry-after', '1').send({
+    if (overBudget > 0) {
+      deps.metrics.eventsRefused.inc({ reason: 'cpu_budget' }, overBudget);
+      // posthog-node halves a batch answered 413 and sends both halves again; what was stored is
+      // not stored twice.
+      return reply.code(413).send({
         error: 'cpu_budget',
-        message: `${budget.cut} events were not stored: the request took longer than CAPTURE_CPU_BUDGET_MS; send it again (events already stored are not stored twice)`,
+        message: `the last ${overBudget} of ${batch.events.length} events were not stored: describing them took longer than CAPTURE_CPU_BUDGET_MS; send them in smaller batches (events already stored are not stored twice)`,
       });
     }
     return { status: 1 };
