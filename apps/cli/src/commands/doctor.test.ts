@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { queueNamesFor, queuePrefix } from '@threadline/jobs';
-import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import {
+  deleteKeysWithPrefix,
+  freePort,
+  startLocalRedis,
+  testRedisUrl,
+  uniquePrefix,
+} from '@threadline/test-helpers';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +18,7 @@ const token = 'dG9rOmZha2UtdG9rZW4tZm9yLWRvY3Rvci10ZXN0';
 let intercom: Server;
 let intercomUrl: string;
 /** What the run's Redis really says, read independently of the doctor. */
-let expected: { eviction: 'ok' | 'fail'; persistence: 'ok' | 'warn' };
+let expected: { eviction: 'ok' | 'fail'; memory: 'ok' | 'warn' | 'fail'; persistence: 'ok' | 'warn' };
 
 /** The network edge only: a stand-in for Intercom's GET /me that knows one token. */
 function startFakeIntercom(): Promise<Server> {
@@ -46,8 +52,12 @@ beforeAll(async () => {
     const policy = /maxmemory_policy:(\S+)/.exec(await redis.info('memory'))?.[1];
     const aof = /aof_enabled:(\d)/.exec(await redis.info('persistence'))?.[1];
     const save = ((await redis.config('GET', 'save')) as string[])[1] ?? '';
+    const memory = await redis.info('memory');
+    const used = Number(/used_memory:(\d+)/.exec(memory)?.[1]);
+    const max = Number(/maxmemory:(\d+)/.exec(memory)?.[1]);
     expected = {
       eviction: policy === 'noeviction' ? 'ok' : 'fail',
+      memory: max === 0 ? 'warn' : used / max >= 0.9 ? 'fail' : used / max >= 0.72 ? 'warn' : 'ok',
       persistence: aof === '1' || save.trim() !== '' ? 'ok' : 'warn',
     };
   } finally {
@@ -85,15 +95,50 @@ describe('threadline doctor', () => {
       config: 'ok',
       redis: 'ok',
       eviction: expected.eviction,
+      memory: expected.memory,
       persistence: expected.persistence,
       workers: 'warn',
       intercom: 'skip',
     });
-    expect(report.isHealthy).toBe(expected.eviction === 'ok');
-    expect(code).toBe(expected.eviction === 'ok' ? 0 : 1);
+    const isHealthy = expected.eviction === 'ok' && expected.memory !== 'fail';
+    expect(report.isHealthy).toBe(isHealthy);
+    expect(code).toBe(isHealthy ? 0 : 1);
     expect(report.checks.find((check) => check.name === 'intercom')?.summary).toContain(
       'INTERCOM_ACCESS_TOKEN is not set',
     );
+  });
+
+  it('reads Redis memory against REDIS_MEMORY_HIGH_WATER: no maxmemory warns, above it fails', async () => {
+    const local = await startLocalRedis({ appendOnly: false });
+    const admin = new Redis(local.url);
+    try {
+      const env = { ...baseEnv(), REDIS_URL: local.url };
+      const memoryOf = async () =>
+        (await doctorJson(env)).report.checks.find((check) => check.name === 'memory');
+      expect(await memoryOf()).toMatchObject({
+        status: 'warn',
+        summary: expect.stringContaining('no maxmemory set'),
+      });
+
+      const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
+      await admin.config('SET', 'maxmemory', String(used * 20));
+      expect(await memoryOf()).toMatchObject({
+        status: 'ok',
+        summary: expect.stringMatching(/^\d+\.\d % of maxmemory/),
+      });
+
+      await admin.config('SET', 'maxmemory', String(Math.ceil(used / 0.95)));
+      const { code, report } = await doctorJson(env);
+      expect(code).toBe(1);
+      expect(report.checks.find((check) => check.name === 'memory')).toMatchObject({
+        status: 'fail',
+        summary: expect.stringContaining('above REDIS_MEMORY_HIGH_WATER 0.9, capture answers 503'),
+      });
+    } finally {
+      await admin.config('SET', 'maxmemory', '0').catch(() => undefined);
+      admin.disconnect();
+      await local.stop();
+    }
   });
 
   it('prints one line per check with its status', async () => {

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from '@threadline/config';
 import { IntercomError } from '@threadline/core';
 import { IntercomAdapter } from '@threadline/intercom';
-import type { RedisClient } from '@threadline/redis-store';
+import { type RedisClient, readRedisMemory } from '@threadline/redis-store';
 import type { Command } from 'commander';
 import { loadCliConfig } from '../cli-config.js';
 import { type CliIo, printJson, printLines } from '../cli-io.js';
@@ -13,7 +13,7 @@ import { judgeQueueConsumers, readQueueConsumers } from './workers-check.js';
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface Check {
-  name: 'config' | 'redis' | 'eviction' | 'persistence' | 'workers' | 'intercom';
+  name: 'config' | 'redis' | 'eviction' | 'memory' | 'persistence' | 'workers' | 'intercom';
   status: CheckStatus;
   summary: string;
   /** One line each, e.g. every configuration problem. */
@@ -66,6 +66,36 @@ async function evictionCheck(redis: RedisClient): Promise<Check> {
   );
 }
 
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Capture stops (503) at REDIS_MEMORY_HIGH_WATER of maxmemory; without maxmemory nothing guards it. */
+async function memoryCheck(redis: RedisClient, config: Config): Promise<Check> {
+  const usage = await readRedisMemory(redis);
+  const highWater = config.redisMemoryHighWater;
+  if (usage.maxBytes === 0) {
+    return check(
+      'memory',
+      'warn',
+      `no maxmemory set (${mebibytes(usage.usedBytes)} used): capture cannot stop before Redis runs out of memory; set maxmemory`,
+    );
+  }
+  const share = `${(usage.ratio * 100).toFixed(1)} % of maxmemory (${mebibytes(usage.usedBytes)} of ${mebibytes(usage.maxBytes)})`;
+  if (usage.ratio >= highWater) {
+    return check(
+      'memory',
+      'fail',
+      `${share}: above REDIS_MEMORY_HIGH_WATER ${highWater}, capture answers 503`,
+      [
+        'raise maxmemory, or shorten ACTIVITY_RETENTION_S / ACTIVITY_ANONYMOUS_RETENTION_S (docs/operations.md, "Redis full")',
+      ],
+    );
+  }
+  if (usage.ratio >= highWater * 0.8) {
+    return check('memory', 'warn', `${share}: nearing REDIS_MEMORY_HIGH_WATER ${highWater}`);
+  }
+  return check('memory', 'ok', `${share}; capture stops at ${highWater * 100} %`);
+}
+
 async function persistenceCheck(redis: RedisClient): Promise<Check> {
   if ((await info(redis, 'persistence')).get('aof_enabled') === '1') {
     return check('persistence', 'ok', 'append-only file on (appendonly yes)');
@@ -114,6 +144,7 @@ async function redisChecks(config: Config): Promise<Check[]> {
     return [
       check('redis', 'fail', (error as Error).message),
       check('eviction', 'skip', skipped),
+      check('memory', 'skip', skipped),
       check('persistence', 'skip', skipped),
       check('workers', 'skip', skipped),
     ];
@@ -121,15 +152,14 @@ async function redisChecks(config: Config): Promise<Check[]> {
   try {
     const version = (await info(redis, 'server')).get('redis_version') ?? 'unknown version';
     const checks = [check('redis', 'ok', `reachable at ${where} (Redis ${version})`)];
-    for (const run of [evictionCheck, persistenceCheck]) {
+    const runs = [
+      ['eviction', () => evictionCheck(redis)],
+      ['memory', () => memoryCheck(redis, config)],
+      ['persistence', () => persistenceCheck(redis)],
+    ] as const;
+    for (const [name, run] of runs) {
       checks.push(
-        await run(redis).catch((error: Error) =>
-          check(
-            run === evictionCheck ? 'eviction' : 'persistence',
-            'warn',
-            `could not be read: ${error.message}`,
-          ),
-        ),
+        await run().catch((error: Error) => check(name, 'warn', `could not be read: ${error.message}`)),
       );
     }
     checks.push(await workersCheck(redis, config));
@@ -196,7 +226,7 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
     checks.push(...(await redisChecks(cliConfig.config)), await intercomCheck(cliConfig.config));
   } else {
     const skipped = 'skipped: fix the configuration first';
-    for (const name of ['redis', 'eviction', 'persistence', 'workers', 'intercom'] as const)
+    for (const name of ['redis', 'eviction', 'memory', 'persistence', 'workers', 'intercom'] as const)
       checks.push(check(name, 'skip', skipped));
   }
   return { isHealthy: checks.every((entry) => entry.status !== 'fail'), checks };
@@ -230,7 +260,7 @@ export function registerDoctorCommand(program: Command, context: CommandContext)
   program
     .command('doctor')
     .description(
-      'check the configuration, Redis (reachable, noeviction, persistence), the workers and the Intercom token',
+      'check the configuration, Redis (reachable, noeviction, memory, persistence), the workers and the Intercom token',
     )
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
