@@ -7,7 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
-import { captureClientOf, describeWithinBudget } from './capture-guards.js';
+import { captureClientOf, SlicedDescriber } from './capture-guards.js';
 
 const apiKey = 'phc_test_key';
 let userCounter = 0;
@@ -320,30 +320,41 @@ describe('captureClientOf', () => {
   });
 });
 
-describe('describeWithinBudget', () => {
-  it('describes in slices, yielding between them, and stops once the time spent describing passes the budget', async () => {
+describe('SlicedDescriber', () => {
+  it('describes the requests in flight round robin, one slice per turn of the loop, each within its budget', async () => {
     let clock = 0;
     const order: string[] = [];
-    const yielded = setImmediatePromise().then(() => order.push('other work'));
-    const described = await describeWithinBudget(
-      [1, 2, 3, 4, 5, 6],
-      (n: number) => {
-        clock += 4;
-        order.push(`describe ${n}`);
-        return n % 2 === 0 ? n : null;
-      },
-      { budgetMs: 14, sliceMs: 6 },
-      () => clock,
-    );
-    await yielded;
-    expect(described.count).toBe(4);
-    expect([...described.actions]).toEqual([
+    const describer = new SlicedDescriber(6, () => clock);
+    const cost = (label: string) => (n: number) => {
+      clock += 2;
+      order.push(`${label}${n}`);
+      return n % 2 === 0 ? n : null;
+    };
+    const other = setImmediatePromise()
+      .then(() => setImmediatePromise())
+      .then(() => order.push('other work'));
+    const [heavy, small] = await Promise.all([
+      describer.describe([1, 2, 3, 4, 5, 6, 7, 8, 9], cost('h'), 9),
+      describer.describe([1, 2], cost('s'), 100),
+    ]);
+    await other;
+    // A slice of 6 ms runs describes that start within it, round robin; work queued for the next
+    // turn of the loop runs between two slices.
+    expect(order).toEqual(['h1', 's1', 'h2', 's2', 'other work', 'h3', 'h4', 'h5']);
+    expect(small.count).toBe(2);
+    expect([...small.actions]).toEqual([
       [1, null],
       [2, 2],
-      [3, null],
-      [4, 4],
     ]);
-    // Another task ran between the first slice (1, 2) and the second (3, 4).
-    expect(order.slice(0, 3)).toEqual(['describe 1', 'describe 2', 'other work']);
+    // 2 ms each: past 9 ms after the fifth.
+    expect(heavy.count).toBe(5);
+    expect(heavy.actions.get(4)).toBe(4);
+  });
+
+  it('answers an empty request at once', async () => {
+    expect(await new SlicedDescriber(5).describe([], () => null, 10)).toEqual({
+      actions: new Map(),
+      count: 0,
+    });
   });
 });

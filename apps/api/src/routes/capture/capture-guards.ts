@@ -1,5 +1,4 @@
 import { isIPv6 } from 'node:net';
-import { setImmediate } from 'node:timers/promises';
 import type { CaptureQuotaDecision } from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { FastifyReply } from 'fastify';
@@ -66,32 +65,79 @@ export interface Described<E, A> {
   count: number;
 }
 
+interface DescribeJob {
+  events: readonly unknown[];
+  describe(event: unknown): unknown;
+  actions: Map<unknown, unknown>;
+  spentMs: number;
+  budgetMs: number;
+  finish(): void;
+}
+
 /**
- * Describes a request's events in slices of at most `sliceMs`, giving the event loop back between
- * slices so other requests are served meanwhile, and stops once the request has spent `budgetMs`
- * describing: one hostile request can neither hold the loop nor take unbounded CPU. Waits between
- * slices do not count.
+ * Describes the events of every capture request in flight, round robin, in slices of at most
+ * `sliceMs` of CPU per turn of the event loop, whatever the number of requests: other requests
+ * (webhooks, small captures, health checks) wait at most one slice. Each request stops once it has
+ * spent its own budget describing (waits between slices do not count): one hostile request can
+ * neither hold the loop nor take unbounded CPU.
  */
-export async function describeWithinBudget<E, A>(
-  events: readonly E[],
-  describe: (event: E) => A | null,
-  limits: { budgetMs: number; sliceMs: number },
-  now: () => number = () => performance.now(),
-): Promise<Described<E, A>> {
-  const actions = new Map<E, A | null>();
-  let spent = 0;
-  let count = 0;
-  while (count < events.length && spent <= limits.budgetMs) {
-    if (count > 0) await setImmediate();
-    const sliceStarted = now();
-    let elapsed = 0;
-    while (count < events.length && elapsed <= limits.sliceMs && spent + elapsed <= limits.budgetMs) {
-      const event = events[count] as E;
-      actions.set(event, describe(event));
-      count += 1;
-      elapsed = now() - sliceStarted;
-    }
-    spent += elapsed;
+export class SlicedDescriber {
+  private readonly jobs: DescribeJob[] = [];
+  private next = 0;
+  private isScheduled = false;
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  describe<E, A>(
+    events: readonly E[],
+    describe: (event: E) => A | null,
+    budgetMs: number,
+  ): Promise<Described<E, A>> {
+    if (events.length === 0) return Promise.resolve({ actions: new Map(), count: 0 });
+    return new Promise((resolve) => {
+      const actions = new Map<E, A | null>();
+      this.jobs.push({
+        events,
+        describe: describe as (event: unknown) => unknown,
+        actions: actions as Map<unknown, unknown>,
+        spentMs: 0,
+        budgetMs,
+        finish: () => resolve({ actions, count: actions.size }),
+      });
+      this.schedule();
+    });
   }
-  return { actions, count };
+
+  private schedule(): void {
+    if (this.isScheduled) return;
+    this.isScheduled = true;
+    setImmediate(() => {
+      this.isScheduled = false;
+      this.runSlice();
+    });
+  }
+
+  private runSlice(): void {
+    const sliceStarted = this.now();
+    let before = sliceStarted;
+    while (this.jobs.length > 0 && before - sliceStarted <= this.sliceMs) {
+      this.next %= this.jobs.length;
+      const job = this.jobs[this.next] as DescribeJob;
+      const event = job.events[job.actions.size];
+      job.actions.set(event, job.describe(event));
+      const after = this.now();
+      job.spentMs += after - before;
+      before = after;
+      if (job.actions.size === job.events.length || job.spentMs > job.budgetMs) {
+        this.jobs.splice(this.next, 1);
+        job.finish();
+      } else {
+        this.next += 1;
+      }
+    }
+    if (this.jobs.length > 0) this.schedule();
+  }
 }

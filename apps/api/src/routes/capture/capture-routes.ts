@@ -16,17 +16,12 @@ import { type Action, type CapturedEvent, describeEvent, recordActivity } from '
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import {
-  captureClientOf,
-  describeWithinBudget,
-  refuseOverQuota,
-  refuseUnavailable,
-} from './capture-guards.js';
+import { captureClientOf, refuseOverQuota, refuseUnavailable, SlicedDescriber } from './capture-guards.js';
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
 
-/** The longest a request describes its events before letting other requests run (ms). */
-const describeSliceMs = 5;
+/** The longest capture requests describe events, all together, before other work runs (ms). */
+const describeSliceMs = 2;
 
 /** Every path posthog-js and posthog-node send events to, each with and without the trailing slash. */
 export const capturePaths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage'].flatMap((path) => [
@@ -82,6 +77,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     });
   });
 
+  const describer = new SlicedDescriber(describeSliceMs);
   const store = (
     events: CapturedEvent[],
     describe: (event: CapturedEvent) => Action | null = describeEvent,
@@ -153,10 +149,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
     if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
 
-    const described = await describeWithinBudget(batch.events, describeEvent, {
-      budgetMs: config.capture.cpuBudgetMs,
-      sliceMs: describeSliceMs,
-    });
+    const described = await describer.describe(batch.events, describeEvent, config.capture.cpuBudgetMs);
     const overBudget = batch.events.length - described.count;
     const result = await store(
       batch.events.slice(0, described.count),
