@@ -153,6 +153,16 @@ describe('capture: per-client limits of the public key', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(60);
   });
 
+  it('counts refused bodies too: a client sending gzip bombs is refused before decoding once over its minute', async () => {
+    api = await startTestApi({ CAPTURE_IP_EVENTS_PER_MINUTE: '2500' });
+    const bomb = { ...batchOf([]), payload: gzipSync(Buffer.alloc(6 * 1024 * 1024, 32)) };
+    const statuses: number[] = [];
+    for (let request = 0; request < 5; request++) statuses.push((await send(api, bomb)).statusCode);
+    // Each bomb inflated to the 5 MiB cap counts as a full batch of 1,000 events.
+    expect(statuses).toEqual([413, 413, 413, 429, 429]);
+    expect(await refusedCount(api, 'ip_events')).toBe(2);
+  });
+
   it('413 for one request carrying the events of more users than allowed', async () => {
     api = await startTestApi({ CAPTURE_MAX_USERS_PER_REQUEST: '2' });
     const users = [newUser('many'), newUser('many'), newUser('many')];

@@ -20,6 +20,9 @@ import { captureClientOf, refuseOverQuota, refuseUnavailable, SlicedDescriber } 
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
 
+/** What a request refused as malformed or with a wrong key counts against its client's minute, in events. */
+const refusedRequestCost = 100;
+
 /** The longest capture requests describe events, all together, before other work runs (ms). */
 const describeSliceMs = 2;
 
@@ -130,9 +133,17 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     if (!standing.isAllowed) return refuseOverQuota(reply, standing, deps.metrics);
 
     const batch = readEvents(request, queryOf(request));
-    if (!batch.ok) return refuse(reply, batch, deps.metrics);
+    // A request refused after its body was read still cost its decoding: it counts against the
+    // client's minute (a body too large after decoding as a full batch), so malformed bodies and
+    // gzip bombs are limited like events.
+    const chargeRefused = (events: number) => deps.captureQuota.takeEvents(client, events);
+    if (!batch.ok) {
+      await chargeRefused(batch.code === 'too_large' ? captureLimits.maxEventsPerBatch : refusedRequestCost);
+      return refuse(reply, batch, deps.metrics);
+    }
     const expectedKey = config.capture.apiKey;
     if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {
+      await chargeRefused(refusedRequestCost);
       deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
       return reply
         .code(401)
@@ -140,6 +151,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     }
     const users = new Set(batch.events.map((event) => event.distinctId)).size;
     if (users > config.capture.maxUsersPerRequest) {
+      await chargeRefused(batch.events.length);
       deps.metrics.eventsRefused.inc({ reason: 'too_many_users' });
       return reply.code(413).send({
         error: 'too_many_users',
