@@ -71,7 +71,11 @@ async function processLinkJobs(count: number): Promise<void> {
     'link',
     async (job: Job<LinkRequest>) => {
       if (job.data.notificationId.startsWith('fail-')) throw new UnrecoverableError('contact not found');
-      return { kind: 'linked', conversationId: job.data.conversationId, userId: job.data.contact?.externalId };
+      return {
+        kind: 'linked',
+        conversationId: job.data.conversationId,
+        userId: job.data.contact?.externalId,
+      };
     },
     { connection, prefix: queuePrefix(harness.prefix, 'link'), autorun: false },
   );
