@@ -22,13 +22,19 @@ const secret = 'bench_client_secret';
 const prefix = `bench-webhook-${randomUUID().slice(0, 8)}`;
 const fixture = JSON.parse(
   readFileSync(new URL('../fixtures/intercom/conversation.user.created.json', import.meta.url), 'utf8'),
-) as { id: string; data: { item: { id: string; contacts: { contacts: { external_id: string }[] } } } };
+) as {
+  id: string;
+  created_at: number;
+  data: { item: { id: string; contacts: { contacts: { external_id: string }[] } } };
+};
 
 let sequence = 0;
 /** A new notification per request, signed like Intercom signs it. */
 function nextDelivery(): { body: string; headers: Record<string, string> } {
   sequence += 1;
   fixture.id = `notif_bench_${sequence}`;
+  // Older notifications are refused as possible replays.
+  fixture.created_at = Math.floor(Date.now() / 1000);
   fixture.data.item.id = String(900_000_000 + sequence);
   fixture.data.item.contacts.contacts[0]!.external_id = `user_${sequence % 5000}`;
   const body = JSON.stringify(fixture);

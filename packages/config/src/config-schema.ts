@@ -133,7 +133,7 @@ export const configSchema = z.object({
   INTERCOM_ADMIN_ID: optionalText,
   /** How long one Intercom call may take before it is abandoned (outcome unknown, looked up on retry). */
   INTERCOM_TIMEOUT_MS: integer(10_000, 100, 120_000),
-  /** Intercom workspace (app id) the configured token belongs to; learned from webhooks when unset. */
+  /** Intercom workspace (app id) the configured token belongs to; webhooks of other app ids are ignored. Unset: any. */
   INTERCOM_APP_ID: optionalText,
   LINK_BY_EMAIL: booleanFlag,
   /** Trailing-edge debounce of new actions before a note (ms). */

@@ -33,6 +33,7 @@ export {
   type WebhookOutcome,
 } from './linking/receive-intercom-webhook.js';
 export { type SignatureHeaders, verifyIntercomSignature } from './linking/verify-intercom-signature.js';
+export { activityNotice } from './notes/activity-notice.js';
 export { escapeHtml } from './notes/escape-html.js';
 export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
 export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';

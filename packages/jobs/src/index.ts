@@ -1,3 +1,4 @@
+export { eraseJobs, type JobErasureMatch, type JobErasureReport } from './erase-jobs.js';
 export {
   type DeliverNotesPayload,
   deliverNotesJob,

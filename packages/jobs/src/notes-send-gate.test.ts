@@ -28,6 +28,22 @@ async function delayedJobs(conversationId: string) {
 }
 
 describe('coalescing: trailing-edge debounce with a maximum wait', () => {
+  // queues.ts reads BullMQ's private deduplication key (`<queue keys.de>:<deduplication id>`) to learn
+  // when the waiting job will read. This pins where BullMQ keeps it and what its TTL means; a BullMQ
+  // upgrade that moves or renames it fails here first.
+  it("finds BullMQ's deduplication key where queues.ts reads it, living until just before the job is due", async () => {
+    await slowQueues.requestDelivery('conv-pin');
+    const [job] = await delayedJobs('conv-pin');
+    const key = `${slowQueues.queues.notes.keys.de}:deliver-conv-pin`;
+    expect(key).toBe(`{${prefix}-notes}:notes:de:deliver-conv-pin`);
+    expect(await redis.get(key)).toBe(job!.id);
+    const pttl = await redis.pttl(key);
+    expect(pttl).toBeGreaterThan(job!.delay - 1000);
+    expect(pttl).toBeLessThan(job!.delay);
+    await job!.remove();
+    expect(await redis.exists(key)).toBe(0);
+  });
+
   it('keeps one waiting job per conversation and pushes it back on each request', async () => {
     await queues.requestDelivery('conv-debounce');
     const [first] = await delayedJobs('conv-debounce');

@@ -110,6 +110,8 @@ describe('eraseUser', () => {
       actions: 0,
       conversations: [],
       anonymousIds: 0,
+      mergedInto: [],
+      unlinkedEntries: 0,
       emailFingerprints: 0,
       keys: [],
     });

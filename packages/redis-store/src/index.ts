@@ -1,6 +1,6 @@
 export { type ConnectionRole, createRedis, isClusterUrl, type RedisClient } from './create-redis.js';
 export { createUserStores, type UserStoreSettings } from './create-user-stores.js';
-export { type ErasureReport, eraseUser } from './erase-user.js';
+export { type ErasureReport, eraseConversations, eraseUser } from './erase-user.js';
 export { LuaScript } from './lua-script.js';
 export { RedisAccessKeyStore } from './redis-access-key-store.js';
 export { type ActivityLimits, RedisActivityStore } from './redis-activity-store.js';

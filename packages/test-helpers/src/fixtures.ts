@@ -19,12 +19,17 @@ export function conversationNotification(input: {
   contactId?: string;
   externalId: string | null;
   createdAt?: number;
+  /** The notification's own `created_at` (unix seconds); default: now, so it is fresh. */
+  notificationCreatedAt?: number;
+  appId?: string;
 }): Record<string, unknown> {
   const topic = input.topic ?? 'conversation.user.created';
   // biome-ignore lint/suspicious/noExplicitAny: a fixture edited in place by path; its shape is Intercom's, not ours.
   const fixture = JSON.parse(intercomFixture(`${topic}.json`)) as any;
   const contactId = input.contactId ?? `contact-${input.conversationId}`;
   fixture.id = input.notificationId;
+  fixture.created_at = input.notificationCreatedAt ?? Math.floor(Date.now() / 1000);
+  if (input.appId !== undefined) fixture.app_id = input.appId;
   fixture.data.item.id = input.conversationId;
   fixture.data.item.created_at = input.createdAt ?? Math.floor(Date.now() / 1000);
   fixture.data.item.contacts.contacts = [{ type: 'contact', id: contactId, external_id: input.externalId }];

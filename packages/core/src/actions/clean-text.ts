@@ -1,4 +1,5 @@
 import { type RedactionOptions, redactText } from '../redaction/index.js';
+import { defangLinks, stripInvisible } from './inert-text.js';
 
 /** Longest quoted value in a description (element text, form name, error message…). */
 export const MAX_VALUE_LENGTH = 80;
@@ -25,12 +26,13 @@ function hasRunsToCollapse(text: string): boolean {
 }
 
 /**
- * Makes untrusted product text fit for a description: whitespace collapsed and trimmed, redacted,
- * then truncated to `maxLength`. Redaction comes before truncation so a cut never hides a secret from
- * its rule.
+ * Makes untrusted product text fit for a description: invisible characters removed, whitespace
+ * collapsed and trimmed, redacted, links made inert, then truncated to `maxLength`. Invisible
+ * characters go first so they can hide nothing from redaction; redaction comes before truncation so
+ * a cut never hides a secret from its rule, and before defanging so URL rules see real URLs.
  */
 export function cleanText(value: string, maxLength: number, redaction?: RedactionOptions): string {
-  const window = value.trimStart().slice(0, READ_WINDOW);
+  const window = stripInvisible(value.trimStart().slice(0, READ_WINDOW));
   const collapsed = (hasRunsToCollapse(window) ? window.replace(/\s+/g, ' ') : window).trim();
-  return truncateText(redactText(collapsed, redaction), maxLength);
+  return truncateText(defangLinks(redactText(collapsed, redaction)), maxLength);
 }

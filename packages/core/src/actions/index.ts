@@ -8,6 +8,7 @@ export {
 export type { ElementInfo } from './element-info.js';
 export { formatAction } from './format-action.js';
 export { humanizeEventName } from './humanize-event-name.js';
+export { defangLinks, stripInvisible } from './inert-text.js';
 export { pagePath } from './page-path.js';
 export { parseElementsArray } from './parse-elements-array.js';
 export { parseElementsChain } from './parse-elements-chain.js';

@@ -1,5 +1,6 @@
 import { type RedactionOptions, redactText } from '../redaction/index.js';
 import { truncateText } from './clean-text.js';
+import { defangLinks, stripInvisible } from './inert-text.js';
 
 const MAX_PATH_LENGTH = 160;
 const MAX_QUERY_VALUE_LENGTH = 40;
@@ -53,5 +54,6 @@ export function pagePath(
   const decodedPath = decode(path.replace(/\s+/g, '')) || '/';
   const normalizedPath = decodedPath.startsWith('/') ? decodedPath : `/${decodedPath}`;
   const page = kept.length > 0 ? `${normalizedPath}?${kept.join('&')}` : normalizedPath;
-  return truncateText(redactText(page, redaction), MAX_PATH_LENGTH);
+  // Percent-decoding can produce invisible characters (`%E2%80%AE`), so they go after it.
+  return truncateText(defangLinks(redactText(stripInvisible(page), redaction)), MAX_PATH_LENGTH);
 }

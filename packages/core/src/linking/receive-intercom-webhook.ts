@@ -7,6 +7,10 @@ export type WebhookOutcome =
   | { kind: 'accepted'; topic: string; notificationId: string; conversationId: string }
   | { kind: 'duplicate'; topic: string; notificationId: string }
   | { kind: 'ignored'; topic: string; reason: string }
+  /** Signed with the app's secret but for another workspace than `INTERCOM_APP_ID`. */
+  | { kind: 'foreign_app'; topic: string; reason: string }
+  /** Older than the dedupe claim can remember (or without `created_at`): possibly a replay. */
+  | { kind: 'stale'; topic: string; reason: string }
   | { kind: 'bad_signature' }
   | { kind: 'malformed'; reason: string };
 
@@ -20,6 +24,8 @@ export interface NotificationClaims {
 
 export interface ReceiveWebhookDependencies {
   clientSecret: string;
+  /** `INTERCOM_APP_ID`: when set, notifications of any other workspace are ignored. */
+  appId?: string | undefined;
   claims: NotificationClaims;
   enqueueLink(request: LinkRequest): Promise<void>;
   now(): Date;
@@ -29,6 +35,20 @@ export interface ReceiveWebhookDependencies {
 const inFlightClaimSeconds = 120;
 /** Intercom retries for hours at most; a week covers every redelivery. */
 const settledClaimSeconds = 7 * 24 * 3600;
+/**
+ * A notification older than this is refused, so a captured delivery cannot be replayed once its claim
+ * has expired. A day shorter than the claim, so a clock ahead of Intercom's cannot open a gap.
+ */
+export const maxNotificationAgeSeconds = settledClaimSeconds - 24 * 3600;
+
+function staleReason(createdAt: number | null | undefined, now: Date): string | null {
+  if (createdAt === null || createdAt === undefined) return 'the notification has no created_at';
+  const ageSeconds = now.getTime() / 1000 - createdAt;
+  if (ageSeconds > maxNotificationAgeSeconds) {
+    return `the notification was created ${Math.floor(ageSeconds / 86400)} days ago, beyond the ${maxNotificationAgeSeconds / 86400}-day replay window`;
+  }
+  return null;
+}
 
 /**
  * The webhook use case: verify the raw bytes, then parse, dedupe and enqueue. It makes no Intercom
@@ -52,6 +72,14 @@ export async function receiveIntercomWebhook(
     return { kind: 'malformed', reason: 'the body is not an Intercom notification_event' };
   }
   const notification = parsed.data;
+  const expectedAppId = dependencies.appId;
+  if (expectedAppId !== undefined && notification.app_id !== expectedAppId) {
+    return {
+      kind: 'foreign_app',
+      topic: notification.topic,
+      reason: `app_id ${notification.app_id ?? '(none)'} is not this workspace (INTERCOM_APP_ID)`,
+    };
+  }
   if (!linkingTopics.has(notification.topic)) {
     return { kind: 'ignored', topic: notification.topic, reason: `topic ${notification.topic} is not used` };
   }
@@ -59,6 +87,8 @@ export async function receiveIntercomWebhook(
   if (!conversation) {
     return { kind: 'malformed', reason: `a ${notification.topic} notification without a conversation item` };
   }
+  const stale = staleReason(notification.created_at, dependencies.now());
+  if (stale) return { kind: 'stale', topic: notification.topic, reason: stale };
   const notificationId =
     notification.id ?? `body-${createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32)}`;
   if (!(await dependencies.claims.claim(notificationId, inFlightClaimSeconds))) {

@@ -1,4 +1,5 @@
 import type { Action } from '../actions/action.js';
+import { activityNotice } from './activity-notice.js';
 import { escapeHtml } from './escape-html.js';
 
 /** One action with the number it carries in the conversation. */
@@ -38,7 +39,7 @@ function cut(text: string, max: number): string {
 }
 
 /**
- * Renders numbered actions as an Intercom internal note:
+ * Renders numbered actions as an Intercom internal note: the fixed activity notice, then
  * `[1] Viewed the Pricing page (/pricing)`, one paragraph per line, with a small reference footer.
  */
 export function renderNote(input: RenderNoteInput): NoteContent {
@@ -48,7 +49,7 @@ export function renderNote(input: RenderNoteInput): NoteContent {
   const last = lines[lines.length - 1]!.number;
   const reference = noteReference(input.conversationId, first, last);
   const maxLineChars = input.maxLineChars ?? defaultMaxLineChars;
-  const parts: string[] = [];
+  const parts: string[] = [`<p><i>${escapeHtml(activityNotice)}</i></p>`];
   if (input.heading) parts.push(`<p><b>${escapeHtml(input.heading)}</b></p>`);
   let previousAt: number | undefined;
   for (const { number, action } of lines) {

@@ -15,6 +15,14 @@ const system = [
   'Quote error messages exactly and cite action numbers like [12]. Do not invent anything not in the lines.',
 ].join(' ');
 
+/** `<activity`, `</Activity >`, `< /ACTIVITY`, fullwidth `＜`…: anything a model could read as the fence. */
+const fenceLike = /[<＜﹤](?=\s*\/?\s*activity)/giu;
+
+/** A line that cannot open or close the fence: its `<` before `activity` becomes `‹`. */
+export function neutraliseFence(text: string): string {
+  return text.replace(fenceLike, '‹');
+}
+
 function cut(text: string): string {
   return text.length <= maxPromptLineChars ? text : `${text.slice(0, maxPromptLineChars - 1)}…`;
 }
@@ -30,9 +38,7 @@ export function buildSummaryPrompt(
 ): SummaryPrompt {
   const sent = condenseLines(lines, maxPromptLines);
   const omitted = lines.length - sent.length;
-  const body = sent
-    .map((line) => `[${line.number}] ${cut(line.text).replaceAll('</activity>', '</ activity>')}`)
-    .join('\n');
+  const body = sent.map((line) => `[${line.number}] ${neutraliseFence(cut(line.text))}`).join('\n');
   const note = omitted > 0 ? `\n(${omitted} routine lines left out.)` : '';
   return {
     system,

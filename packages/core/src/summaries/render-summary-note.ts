@@ -1,3 +1,4 @@
+import { activityNotice } from '../notes/activity-notice.js';
 import { escapeHtml } from '../notes/escape-html.js';
 import type { SummaryWriterKind } from '../ports/summary-store.js';
 import type { SummaryFacts } from './summary-facts.js';
@@ -36,6 +37,7 @@ export function renderSummaryNote(input: RenderSummaryNoteInput): { html: string
       ? `written by ${input.writer.name}`
       : `written by Threadline's extractive summarizer`;
   const parts = [
+    `<p><i>${escapeHtml(activityNotice)}</i></p>`,
     `<p><b>Summary of actions [${facts.firstNumber}]–[${facts.lastNumber}]</b> (${escapeHtml(writtenBy)}; the raw notes it replaces are redacted)</p>`,
     `<p><b>What happened:</b> ${escapeHtml(input.narrative)}</p>`,
     `<p><b>Where it broke:</b> ${escapeHtml(whereItBroke(facts))}</p>`,

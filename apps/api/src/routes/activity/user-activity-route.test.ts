@@ -1,4 +1,4 @@
-import { type Action, issueAccessKey } from '@threadline/core';
+import { type Action, activityNotice, issueAccessKey } from '@threadline/core';
 import { RedisKeys, RedisRateLimiter } from '@threadline/redis-store';
 import { testRedisUrl } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
@@ -90,7 +90,12 @@ describe('GET /v1/users/:productId/:userId/activity', () => {
   it('answers an unknown user with an empty list', async () => {
     const response = await get('/v1/users/shop/nobody/activity', envKeyShop);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ product_id: 'shop', user_id: 'nobody', actions: [] });
+    expect(response.json()).toEqual({
+      notice: activityNotice,
+      product_id: 'shop',
+      user_id: 'nobody',
+      actions: [],
+    });
   });
 
   it('answers 401 without a key, with an unknown key, and with a revoked key', async () => {

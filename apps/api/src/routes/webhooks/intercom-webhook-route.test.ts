@@ -151,6 +151,49 @@ describe('POST /webhooks/intercom', () => {
     expect(response.json()).toMatchObject({ status: 'ignored' });
   });
 
+  it('ignores, with 200, a signed delivery older than the replay window, and enqueues nothing', async () => {
+    const day = 24 * 3600;
+    const now = Math.floor(Date.now() / 1000);
+    for (const [notificationId, age] of [
+      ['notif-old-8d', 8 * day],
+      ['notif-old-6d', 6 * day + 60],
+    ] as const) {
+      const body = JSON.stringify(
+        conversationNotification({
+          notificationId,
+          conversationId: `conv-${notificationId}`,
+          externalId: 'user_8812',
+          notificationCreatedAt: now - age,
+        }),
+      );
+      const before = await snapshot(api.config.prefix);
+      const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        status: 'ignored',
+        reason: expect.stringMatching(/replay window/),
+      });
+      expect(await snapshot(api.config.prefix)).toEqual(before);
+    }
+    const missing = JSON.parse(created('notif-no-created-at', 'conv-no-created-at'));
+    delete missing.created_at;
+    const body = JSON.stringify(missing);
+    const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+    expect(response.json()).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/created_at/) });
+    const fresh = JSON.stringify(
+      conversationNotification({
+        notificationId: 'notif-5d',
+        conversationId: 'conv-5d',
+        externalId: 'user_8812',
+        notificationCreatedAt: now - 5 * day,
+      }),
+    );
+    const accepted = await post(fresh, { 'x-hub-signature': intercomSignature(fresh, secret) });
+    expect(accepted.json()).toMatchObject({ status: 'accepted' });
+    const metrics = await api.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
+    expect(metrics.body).toMatch(/threadline_webhook_deliveries_total\{[^}]*outcome="stale"[^}]*\} 3/);
+  });
+
   it('turns 100 replays of one delivery into one link job', async () => {
     const body = created('notif-replayed', 'conv-replayed');
     const headers = { 'x-hub-signature': intercomSignature(body, secret) };
@@ -164,5 +207,85 @@ describe('POST /webhooks/intercom', () => {
     expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(99);
     const jobs = await redis.keys(`${queuePrefix(api.config.prefix, 'link')}:link:link-notif-replayed`);
     expect(jobs).toHaveLength(1);
+  });
+});
+
+describe('POST /webhooks/intercom with INTERCOM_APP_ID', () => {
+  let scoped: TestApi;
+  beforeAll(async () => {
+    scoped = await startTestApi({ INTERCOM_APP_ID: 'ws_ours' });
+  });
+  afterAll(async () => {
+    await scoped.close();
+  });
+  function postScoped(body: string) {
+    return scoped.app.inject({
+      method: 'POST',
+      url: '/webhooks/intercom',
+      headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(body, secret) },
+      payload: body,
+    });
+  }
+
+  it('ignores, with 200 and a counted outcome, a signed notification of another workspace', async () => {
+    for (const [notificationId, appId] of [
+      ['notif-foreign', 'ws_dev'],
+      ['notif-no-app', undefined],
+    ] as const) {
+      const notification = conversationNotification({
+        notificationId,
+        conversationId: `conv-${notificationId}`,
+        externalId: 'user_8812',
+        ...(appId ? { appId } : {}),
+      });
+      if (!appId) delete notification.app_id;
+      const before = await snapshot(scoped.config.prefix);
+      const response = await postScoped(JSON.stringify(notification));
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({
+        status: 'ignored',
+        reason: expect.stringMatching(/INTERCOM_APP_ID/),
+      });
+      expect(await snapshot(scoped.config.prefix)).toEqual(before);
+    }
+    const ours = JSON.stringify(
+      conversationNotification({
+        notificationId: 'notif-ours',
+        conversationId: 'conv-ours',
+        externalId: 'u',
+        appId: 'ws_ours',
+      }),
+    );
+    expect((await postScoped(ours)).json()).toMatchObject({ status: 'accepted' });
+    const metrics = await scoped.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
+    expect(metrics.body).toMatch(/threadline_webhook_deliveries_total\{[^}]*outcome="foreign_app"[^}]*\} 2/);
+    expect(metrics.body).toMatch(/threadline_webhook_deliveries_total\{[^}]*outcome="accepted"[^}]*\} 1/);
+  });
+
+  it('never answers 410, whatever it is sent', async () => {
+    const bodies = [
+      '',
+      '{not json',
+      '[]',
+      JSON.stringify({ type: 'notification_event', id: null, topic: 'ping', data: { item: {} } }),
+      JSON.stringify(
+        conversationNotification({ notificationId: 'n-410', conversationId: 'c-410', externalId: 'u' }),
+      ),
+      JSON.stringify(
+        conversationNotification({
+          notificationId: 'n-410-old',
+          conversationId: 'c-410',
+          externalId: 'u',
+          appId: 'ws_ours',
+          notificationCreatedAt: 1,
+        }),
+      ),
+    ];
+    const statuses = new Set<number>();
+    for (const body of bodies) {
+      statuses.add((await postScoped(body)).statusCode);
+      statuses.add((await post(body, { 'x-hub-signature': intercomSignature(body, 'wrong') })).statusCode);
+    }
+    expect([...statuses].sort()).toEqual([200, 400, 401]);
   });
 });

@@ -15,7 +15,11 @@ function send(reply: FastifyReply, outcome: WebhookOutcome) {
       return reply.code(200).send({ status: 'accepted', notification_id: outcome.notificationId });
     case 'duplicate':
       return reply.code(200).send({ status: 'duplicate', notification_id: outcome.notificationId });
+    // Another workspace, or too old to be anything but a replay: 200 so Intercom neither retries nor
+    // counts an error toward pausing the topic. Never 410: Intercom deletes the subscription on a 410.
     case 'ignored':
+    case 'foreign_app':
+    case 'stale':
       return reply.code(200).send({ status: 'ignored', reason: outcome.reason });
     case 'bad_signature':
       return reply.code(401).send({
@@ -61,6 +65,7 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         },
         {
           clientSecret: secret,
+          appId: deps.config.intercom.appId,
           claims: deps.claims,
           enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
           now: deps.now,
