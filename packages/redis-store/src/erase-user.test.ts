@@ -67,10 +67,16 @@ describe('eraseUser', () => {
     const forgotten = { productId: 'shop', userId: 'erase-me-7f3' };
     const kept = { productId: 'shop', userId: 'keep-me' };
 
-    await activity.append({ productId: 'shop', userId: 'anon-erase-1' }, [action('browsed anonymously')]);
+    // With event ids, so the user's dedupe sets (named after the user) exist too.
+    await activity.append({ productId: 'shop', userId: 'anon-erase-1' }, [action('browsed anonymously')], {
+      eventIds: ['event-a'],
+    });
     await activity.merge({ productId: 'shop', userId: 'anon-erase-1' }, forgotten);
-    await activity.append(forgotten, [action('clicked pay')]);
-    await activity.append(kept, [action('other user')]);
+    await activity.append(forgotten, [action('clicked pay')], { eventIds: ['event-b'] });
+    await activity.append(kept, [action('other user')], { eventIds: ['event-c'] });
+    expect(
+      await redis.exists(keys.seenEvents('shop', forgotten.userId, Math.floor(Date.now() / 7_200_000))),
+    ).toBe(1);
     await identities.rememberEmail('shop', 'erase@example.com', forgotten.userId);
     await identities.rememberEmail('shop', 'keep@example.com', kept.userId);
     await links.create(link('conv-open', forgotten.userId), null);
@@ -99,6 +105,7 @@ describe('eraseUser', () => {
     expect(remaining).not.toContain('conv-closed');
     expect(remaining).not.toContain('browsed anonymously');
     expect(await activity.listRecent(kept, 10)).toHaveLength(1);
+    expect(remaining).toContain('keep-me}:seen:');
     expect(await links.get('conv-other')).not.toBeNull();
     expect(await identities.userByEmail('shop', 'keep@example.com')).toBe(kept.userId);
   });

@@ -90,6 +90,11 @@ export async function eraseUser(
     into = pointers.get(into)?.into;
   }
   const anonymousIds = mergedFrom.size;
+  // The dedupe sets of event ids are named after the user (their content is hashes of event ids).
+  for (const id of [userId, ...mergedFrom]) {
+    const seenScope = `${globLiteral(keys.seenEvents(productId, id, 0)).slice(0, -1)}*`;
+    for (const key of await scanKeys(redis, seenScope)) doomed.add(key);
+  }
 
   let emailFingerprints = 0;
   for (const key of await scanKeys(redis, `${globLiteral(keys.prefix)}:{e:*}`)) {
