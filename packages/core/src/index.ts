@@ -12,6 +12,7 @@ export {
   type RecordActivityResult,
   recordActivity,
 } from './delivery/record-activity.js';
+export * from './identity/index.js';
 export {
   type ConversationContact,
   type ConversationStart,
@@ -36,7 +37,14 @@ export { type SignatureHeaders, verifyIntercomSignature } from './linking/verify
 export { escapeHtml } from './notes/escape-html.js';
 export { type NoteContent, type NumberedAction, noteReference, renderNote } from './notes/render-note.js';
 export type { AccessKeyRecord, AccessKeyStore } from './ports/access-key-store.js';
-export type { ActivityStore, StoredAction, UserRef } from './ports/activity-store.js';
+export type {
+  ActivityStore,
+  AppendOptions,
+  IdentityState,
+  MergeOutcome,
+  StoredAction,
+  UserRef,
+} from './ports/activity-store.js';
 export type {
   DeliveryLock,
   DeliveryState,

@@ -31,7 +31,9 @@ export async function eraseUser(
   const actionsKey = keys.actions(productId, userId);
   const actions = await redis.xlen(actionsKey);
   doomed.add(actionsKey);
+  doomed.add(keys.pendingActions(productId, userId));
   doomed.add(keys.identifiedAs(productId, userId));
+  doomed.add(keys.identified(productId, userId));
   doomed.add(keys.userConversations(productId, userId));
 
   const conversations = new Set(await redis.smembers(keys.userConversations(productId, userId)));
@@ -66,6 +68,7 @@ export async function eraseUser(
     anonymousIds += 1;
     doomed.add(key);
     doomed.add(key.replace(/:identified-as$/, ':actions'));
+    doomed.add(key.replace(/:identified-as$/, ':pending-actions'));
   }
 
   let emailFingerprints = 0;

@@ -1,4 +1,12 @@
-import type { Action, ActivityStore, StoredAction, UserRef } from '@threadline/core';
+import type {
+  Action,
+  ActivityStore,
+  AppendOptions,
+  IdentityState,
+  MergeOutcome,
+  StoredAction,
+  UserRef,
+} from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -15,6 +23,8 @@ function encode(action: Action): string[] {
   if (action.page) fields.push('p', action.page);
   if (action.sessionId) fields.push('s', action.sessionId);
   if (action.repeat && action.repeat > 1) fields.push('r', String(action.repeat));
+  // Only the exception is written: two bytes on an unverified action, none on the others.
+  if (action.verified === false) fields.push('v', '0');
   return fields;
 }
 
@@ -33,6 +43,7 @@ function decode(id: string, fields: string[]): StoredAction {
   if (page) action.page = page;
   if (sessionId) action.sessionId = sessionId;
   if (repeat > 1) action.repeat = repeat;
+  if (map.get('v') === '0') action.verified = false;
   return action;
 }
 
@@ -41,18 +52,64 @@ type StreamEntries = [string, string[]][];
 /**
  * Appends every action of one call in one command: `XADD` each (capped by count), trim by age, renew
  * the expiry, and answer the new ids. As atomic as the `MULTI` it replaces, but one command and one
- * reply instead of one per action. ARGV: max length, oldest kept id, retention seconds, and the
- * actions' fields as one JSON array of arrays (one argument instead of ten per action).
+ * reply instead of one per action.
+ * KEYS: the stream, the user's identified marker.
+ * ARGV: max length, oldest kept id, retention seconds, the actions' fields as one JSON array of
+ * arrays (one argument instead of ten per action), `1` to mark the user identified.
  */
 const APPEND_ACTIONS = `
 local key = KEYS[1]
+if ARGV[5] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[3]) end
 local ids = {}
 for index, fields in ipairs(cjson.decode(ARGV[4])) do
   ids[index] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
 end
-redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
-redis.call('EXPIRE', key, ARGV[3])
+if #ids > 0 then
+  redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
+  redis.call('EXPIRE', key, ARGV[3])
+end
 return ids`;
+
+/**
+ * The first half of a merge, on the anonymous id's slot: checks that the id may be merged, claims it
+ * for the user (once: the pointer is only ever set when absent), and answers what it holds. The copy
+ * into the user runs on the user's slot, so on Redis Cluster it cannot be in this script; the
+ * entries are deleted afterwards by id, so what arrives in between is never lost.
+ * KEYS: history stream, pending stream, identified-as pointer, identified marker, conversations set.
+ * ARGV: the user id merged into, retention seconds, oldest kept id, most entries to move.
+ * Returns JSON `{outcome, actions, pending}`, the streams as `XRANGE` answers them.
+ */
+const CLAIM_MERGE = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return cjson.encode({outcome = 'identified'}) end
+if redis.call('EXISTS', KEYS[5]) == 1 then return cjson.encode({outcome = 'has_conversation'}) end
+if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return cjson.encode({outcome = 'already_merged'})
+end
+return cjson.encode({
+  outcome = 'merged',
+  actions = redis.call('XRANGE', KEYS[1], ARGV[3], '+', 'COUNT', ARGV[4]),
+  pending = redis.call('XRANGE', KEYS[2], ARGV[3], '+', 'COUNT', ARGV[4]),
+})`;
+
+/**
+ * The last half of a merge: deletes the entries it copied, and the stream when nothing else is left.
+ * KEYS: the stream. ARGV: the ids copied.
+ */
+const DELETE_COPIED = `
+redis.call('XDEL', KEYS[1], unpack(ARGV))
+if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/**
+ * KEYS: identified-as pointer, identified marker, conversations set.
+ * Returns `{pointer or false, marker exists, conversations exist}`.
+ */
+const IDENTITY_OF = `
+return {
+  redis.call('GET', KEYS[1]),
+  redis.call('EXISTS', KEYS[2]),
+  redis.call('EXISTS', KEYS[3]),
+}`;
 
 /** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -74,6 +131,27 @@ function replaceLoneSurrogates(text: string): string {
 }
 
 const appendActionsScript = new LuaScript(APPEND_ACTIONS);
+const claimMergeScript = new LuaScript(CLAIM_MERGE);
+const identityOfScript = new LuaScript(IDENTITY_OF);
+const deleteCopiedScript = new LuaScript(DELETE_COPIED);
+
+interface ClaimedMerge {
+  outcome: 'merged' | 'identified' | 'has_conversation' | 'already_merged';
+  /** cjson writes an empty table as `{}`. */
+  actions?: StreamEntries | Record<string, never>;
+  pending?: StreamEntries | Record<string, never>;
+}
+
+function entriesOf(entries: StreamEntries | Record<string, never> | undefined): StreamEntries {
+  return Array.isArray(entries) ? entries : [];
+}
+
+/** Stream ids are `<ms>-<seq>`: ordered by time, then by sequence. */
+function compareStreamIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(Number) as [number, number];
+  const [bMs, bSeq] = b.split('-').map(Number) as [number, number];
+  return aMs - bMs || aSeq - bSeq;
+}
 
 /**
  * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
@@ -87,17 +165,24 @@ export class RedisActivityStore implements ActivityStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async append(user: UserRef, actions: Action[]): Promise<string[]> {
-    if (actions.length === 0) return [];
-    const key = this.keys.actions(user.productId, user.userId);
+  async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<string[]> {
+    if (actions.length === 0 && !options.markIdentified) return [];
+    const key = options.pending
+      ? this.keys.pendingActions(user.productId, user.userId)
+      : this.keys.actions(user.productId, user.userId);
     const oldestKept = this.now().getTime() - this.limits.retentionSeconds * 1000;
     const args = [
       String(this.limits.maxActions),
       String(oldestKept),
       String(this.limits.retentionSeconds),
-      encodeAll(actions),
+      actions.length === 0 ? '[]' : encodeAll(actions),
+      options.markIdentified ? '1' : '0',
     ];
-    return (await appendActionsScript.run(this.redis, [key], args)) as string[];
+    return (await appendActionsScript.run(
+      this.redis,
+      [key, this.keys.identified(user.productId, user.userId)],
+      args,
+    )) as string[];
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {
@@ -123,27 +208,65 @@ export class RedisActivityStore implements ActivityStore {
     return entries.map(([id, fields]) => decode(id, fields)).reverse();
   }
 
-  async merge(from: UserRef, into: UserRef): Promise<number> {
-    // Remembered before the move: posthog-js sends `$identify` at once but the anonymous events
-    // before it in its next batch, which must follow the user rather than start a new stream.
-    await this.redis.set(
-      this.keys.identifiedAs(from.productId, from.userId),
-      into.userId,
-      'EX',
-      this.limits.retentionSeconds,
-    );
-    const moved = await this.listAfter(from, null, this.limits.maxActions);
-    if (moved.length === 0) return 0;
+  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
+    const historyKey = this.keys.actions(from.productId, from.userId);
+    const pendingKey = this.keys.pendingActions(from.productId, from.userId);
+    const claimed = JSON.parse(
+      (await claimMergeScript.run(
+        this.redis,
+        [
+          historyKey,
+          pendingKey,
+          this.keys.identifiedAs(from.productId, from.userId),
+          this.keys.identified(from.productId, from.userId),
+          this.keys.userConversations(from.productId, from.userId),
+        ],
+        [
+          into.userId,
+          String(this.limits.retentionSeconds),
+          this.oldestKeptId(),
+          String(this.limits.maxActions),
+        ],
+      )) as string,
+    ) as ClaimedMerge;
+    if (claimed.outcome !== 'merged') return { kind: claimed.outcome };
+    const history = entriesOf(claimed.actions);
+    const pending = entriesOf(claimed.pending);
+    const moved = [...history, ...pending]
+      .map(([id, fields]) => decode(id, fields))
+      .sort((a, b) => compareStreamIds(a.id, b.id));
     await this.append(
       into,
       moved.map(({ id: _id, ...action }) => action),
+      { markIdentified: true },
     );
-    await this.redis.del(this.keys.actions(from.productId, from.userId));
-    return moved.length;
+    // Only what was copied: actions that arrived since the claim stay where they are.
+    if (history.length > 0)
+      await deleteCopiedScript.run(
+        this.redis,
+        [historyKey],
+        history.map(([id]) => id),
+      );
+    if (pending.length > 0)
+      await deleteCopiedScript.run(
+        this.redis,
+        [pendingKey],
+        pending.map(([id]) => id),
+      );
+    return { kind: 'merged', moved: moved.length };
   }
 
-  async identifiedAs(user: UserRef): Promise<string | null> {
-    return this.redis.get(this.keys.identifiedAs(user.productId, user.userId));
+  async identityOf(user: UserRef): Promise<IdentityState> {
+    const [mergedInto, marked, conversations] = (await identityOfScript.run(
+      this.redis,
+      [
+        this.keys.identifiedAs(user.productId, user.userId),
+        this.keys.identified(user.productId, user.userId),
+        this.keys.userConversations(user.productId, user.userId),
+      ],
+      [],
+    )) as [string | null, number, number];
+    return { mergedInto: mergedInto ?? null, isIdentified: marked === 1 || conversations === 1 };
   }
 
   /** MAXLEN/MINID trimming is approximate (`~`); reads apply the age bound exactly. */

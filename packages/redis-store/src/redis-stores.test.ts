@@ -140,7 +140,7 @@ describe('RedisActivityStore', () => {
     const anonymous = { productId: 'shop', userId: 'anon-123' };
     const known = { productId: 'shop', userId: 'user-1' };
     await store.append(anonymous, [action('browsed pricing'), action('clicked sign up')]);
-    expect(await store.merge(anonymous, known)).toBe(2);
+    expect(await store.merge(anonymous, known)).toEqual({ kind: 'merged', moved: 2 });
     expect((await store.listRecent(known, 10)).map((a) => a.description)).toEqual([
       'browsed pricing',
       'clicked sign up',
@@ -152,13 +152,106 @@ describe('RedisActivityStore', () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const anonymous = { productId: 'shop', userId: 'anon-456' };
     const known = { productId: 'shop', userId: 'user-2' };
-    expect(await store.identifiedAs(anonymous)).toBeNull();
+    expect(await store.identityOf(anonymous)).toEqual({ mergedInto: null, isIdentified: false });
     await store.merge(anonymous, known);
-    expect(await store.identifiedAs(anonymous)).toBe('user-2');
-    expect(await store.identifiedAs(known)).toBeNull();
+    expect(await store.identityOf(anonymous)).toEqual({ mergedInto: 'user-2', isIdentified: false });
+    expect(await store.identityOf(known)).toEqual({ mergedInto: null, isIdentified: true });
     const ttl = await redis.ttl(keys.identifiedAs('shop', 'anon-456'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it('merges an id at most once: a second merge, into anyone, moves nothing', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-once' };
+    await store.append(anonymous, [action('browsed pricing')]);
+    expect(await store.merge(anonymous, { productId: 'shop', userId: 'first' })).toEqual({
+      kind: 'merged',
+      moved: 1,
+    });
+    await store.append(anonymous, [action('arrived later')]);
+    for (const into of ['second', 'first']) {
+      expect(await store.merge(anonymous, { productId: 'shop', userId: into })).toEqual({
+        kind: 'already_merged',
+      });
+    }
+    expect((await store.listRecent(anonymous, 10)).map((a) => a.description)).toEqual(['arrived later']);
+    expect(await store.listRecent({ productId: 'shop', userId: 'second' }, 10)).toEqual([]);
+    expect(await redis.get(keys.identifiedAs('shop', 'anon-once'))).toBe('first');
+  });
+
+  it('never merges a known user or a user with a conversation, and keeps their actions', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const links = new RedisLinkStore(redis, keys);
+    const attacker = { productId: 'shop', userId: 'attacker' };
+    const marked = { productId: 'shop', userId: 'victim-marked' };
+    const linked = { productId: 'shop', userId: 'victim-linked' };
+    await store.append(marked, [action('paid invoice')], { markIdentified: true });
+    await store.append(linked, [action('asked for help')]);
+    await links.create(
+      {
+        conversationId: 'conv-victim',
+        productId: 'shop',
+        userId: 'victim-linked',
+        appId: null,
+        sessionId: null,
+        conversationCreatedAt: null,
+        linkedAt: new Date().toISOString(),
+        status: 'open',
+      },
+      null,
+    );
+    expect(await store.merge(marked, attacker)).toEqual({ kind: 'identified' });
+    expect(await store.merge(linked, attacker)).toEqual({ kind: 'has_conversation' });
+    expect((await store.listRecent(marked, 10)).map((a) => a.description)).toEqual(['paid invoice']);
+    expect((await store.listRecent(linked, 10)).map((a) => a.description)).toEqual(['asked for help']);
+    expect(await store.listRecent(attacker, 10)).toEqual([]);
+    expect(await store.identityOf(marked)).toEqual({ mergedInto: null, isIdentified: true });
+    expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
+  });
+
+  it('keeps pending actions apart from the history, and a merge moves both in arrival order', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-pending' };
+    const user = { productId: 'shop', userId: 'user-pending' };
+    await store.append(anonymous, [action('history one')]);
+    await store.append(anonymous, [action('pending one')], { pending: true });
+    await store.append(anonymous, [action('history two')]);
+    expect((await store.listRecent(anonymous, 10)).map((a) => a.description)).toEqual([
+      'history one',
+      'history two',
+    ]);
+    expect(await store.merge(anonymous, user)).toEqual({ kind: 'merged', moved: 3 });
+    expect((await store.listRecent(user, 10)).map((a) => a.description)).toEqual([
+      'history one',
+      'pending one',
+      'history two',
+    ]);
+    expect(await redis.exists(keys.actions('shop', 'anon-pending'))).toBe(0);
+    expect(await redis.exists(keys.pendingActions('shop', 'anon-pending'))).toBe(0);
+  });
+
+  it('stores the unverified mark in two bytes and reads it back', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'marked-lines' };
+    await store.append(
+      user,
+      [action('claimed'), { ...action('proved') }].map((a, i) =>
+        i === 0 ? { ...a, verified: false as const } : a,
+      ),
+    );
+    const stored = await store.listRecent(user, 10);
+    expect(stored.map(({ description, verified }) => ({ description, verified }))).toEqual([
+      { description: 'claimed', verified: false },
+      { description: 'proved', verified: undefined },
+    ]);
+    const [[, claimedFields], [, provedFields]] = (await redis.xrange(
+      keys.actions('shop', 'marked-lines'),
+      '-',
+      '+',
+    )) as [string, string[]][];
+    expect(claimedFields.slice(-2)).toEqual(['v', '0']);
+    expect(provedFields).not.toContain('v');
   });
 });
 
