@@ -4,7 +4,9 @@ import {
   type ActivityStore,
   type CapturedEvent,
   describeEvent,
+  type IdentityState,
   identifiedEmail,
+  type MergeOutcome,
   recordActivity,
   type StoredAction,
   type UserRef,
@@ -137,13 +139,13 @@ class MemoryActivityStore implements ActivityStore {
   async listRecent(): Promise<StoredAction[]> {
     return [];
   }
-  async merge(from: UserRef, into: UserRef): Promise<number> {
+  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
     this.log.push(['merge', from.userId, into.userId]);
-    return 0;
+    return { kind: 'merged', moved: 0 };
   }
-  async identifiedAs(user: UserRef): Promise<string | null> {
-    this.log.push(['identifiedAs', user.userId]);
-    return this.aliases.get(user.userId) ?? null;
+  async identityOf(user: UserRef): Promise<IdentityState> {
+    this.log.push(['identityOf', user.userId]);
+    return { mergedInto: this.aliases.get(user.userId) ?? null, isIdentified: false };
   }
 }
 

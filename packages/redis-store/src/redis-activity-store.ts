@@ -96,7 +96,10 @@ return cjson.encode({
  * KEYS: the stream. ARGV: the ids copied.
  */
 const DELETE_COPIED = `
-redis.call('XDEL', KEYS[1], unpack(ARGV))
+-- In slices: Lua's unpack takes only a few thousand values at once.
+for first = 1, #ARGV, 1000 do
+  redis.call('XDEL', KEYS[1], unpack(ARGV, first, math.min(first + 999, #ARGV)))
+end
 if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
 return 1`;
 
