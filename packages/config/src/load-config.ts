@@ -1,5 +1,8 @@
 import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
 
+/** How capture treats who an event says it is from (see CAPTURE_IDENTITY). */
+export type IdentityMode = 'off' | 'mark' | 'require';
+
 /** Threadline's configuration, parsed once in each process's main.ts and passed down. */
 export interface Config {
   host: string;
@@ -8,7 +11,16 @@ export interface Config {
   prefix: string;
   logLevel: RawConfig['LOG_LEVEL'];
   productId: string;
-  capture: { apiKey: string | undefined; posthogWebhookSecret: string | undefined };
+  capture: {
+    apiKey: string | undefined;
+    posthogWebhookSecret: string | undefined;
+    /** CAPTURE_SERVER_KEY: accepted as a capture key; its events count as verified. */
+    serverKey: string | undefined;
+    /** INTERCOM_IDENTITY_SECRET: the key of `$user_hash` and `$user_jwt`. */
+    identitySecret: string | undefined;
+    /** CAPTURE_IDENTITY: `off` without the secret, `require` with it. */
+    identity: IdentityMode;
+  };
   mcpKeys: { key: string; productId: string }[];
   intercom: {
     accessToken: string | undefined;
@@ -65,7 +77,13 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       prefix: e.THREADLINE_PREFIX,
       logLevel: e.LOG_LEVEL,
       productId: e.PRODUCT_ID,
-      capture: { apiKey: e.CAPTURE_API_KEY, posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET },
+      capture: {
+        apiKey: e.CAPTURE_API_KEY,
+        posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET,
+        serverKey: e.CAPTURE_SERVER_KEY,
+        identitySecret: e.INTERCOM_IDENTITY_SECRET,
+        identity: e.CAPTURE_IDENTITY ?? (e.INTERCOM_IDENTITY_SECRET ? 'require' : 'off'),
+      },
       mcpKeys: e.MCP_API_KEYS,
       intercom: {
         accessToken: e.INTERCOM_ACCESS_TOKEN,

@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import {
   type CaptureFailure,
+  type CaptureKeyKind,
   type CaptureLimits,
+  captureKeyKind,
   decideResponse,
   decodeCaptureBody,
   defaultCaptureLimits,
@@ -12,7 +14,7 @@ import {
   remoteConfigResponse,
   sentAtFromQuery,
 } from '@threadline/capture';
-import { type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
+import { type CapturedEvent, describeEvent, type IdentitySettings, recordActivity } from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
@@ -29,6 +31,17 @@ function sameSecret(received: string, expected: string): boolean {
   const a = Buffer.from(received);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Which capture key a request carries: `public` (CAPTURE_API_KEY, ships in pages), `server`
+ * (CAPTURE_SERVER_KEY, backends: its events count as verified), or null (refuse with 401).
+ */
+export function captureKeyOf(
+  received: string | undefined,
+  config: ApiDependencies['config'],
+): CaptureKeyKind | null {
+  return captureKeyKind(received, { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey });
 }
 
 function refuse(reply: FastifyReply, failure: CaptureFailure, metrics: Pick<Metrics, 'eventsRefused'>) {
@@ -73,14 +86,21 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     });
   });
 
-  const store = (events: CapturedEvent[]) =>
-    recordActivity(config.productId, events, {
+  // Proofs are checked only when something uses the answer.
+  const identitySecret = config.capture.identity === 'off' ? undefined : config.capture.identitySecret;
+  const store = async (events: CapturedEvent[], key: CaptureKeyKind | null) => {
+    const identity: IdentitySettings = { mode: config.capture.identity, isTrustedSource: key === 'server' };
+    const result = await recordActivity(config.productId, events, {
       activity: deps.activity,
       links: deps.links,
       ...(deps.identities ? { identities: deps.identities } : {}),
       describe: (event) => describeEvent(event),
       requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
+      identity,
     });
+    if (result.unverified > 0) deps.metrics.eventsRefused.inc({ reason: 'unverified' }, result.unverified);
+    return result;
+  };
 
   /**
    * Decodes and extracts a request's events. Synchronous and separate from the handler, so the
@@ -100,20 +120,24 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     if (!decoded.ok) return decoded;
     // posthog-js sends its clock in `?_=`; PostHog uses it as sent_at for clock-skew correction.
     const sentAt = sentAtFromQuery(query);
-    return extractEvents(decoded.payload, { now: deps.now(), ...(sentAt ? { sentAt } : {}) }, captureLimits);
+    return extractEvents(
+      decoded.payload,
+      { now: deps.now(), ...(sentAt ? { sentAt } : {}), ...(identitySecret ? { identitySecret } : {}) },
+      captureLimits,
+    );
   };
 
   const capture = async (request: FastifyRequest, reply: FastifyReply) => {
     const batch = readEvents(request, queryOf(request));
     if (!batch.ok) return refuse(reply, batch, deps.metrics);
-    const expectedKey = config.capture.apiKey;
-    if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {
+    const key = captureKeyOf(batch.apiKey, config);
+    if (!key) {
       deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
       return reply
         .code(401)
         .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });
     }
-    const result = await store(batch.events);
+    const result = await store(batch.events, key);
     deps.metrics.eventsAccepted.inc(batch.events.length);
     if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
     request.log.debug(
@@ -155,9 +179,13 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       captureLimits,
     );
     if (!decoded.ok) return refuse(reply, decoded, deps.metrics);
-    const extracted = extractWebhookEvent(decoded.payload, { now: deps.now() }, captureLimits);
+    const extracted = extractWebhookEvent(
+      decoded.payload,
+      { now: deps.now(), ...(identitySecret ? { identitySecret } : {}) },
+      captureLimits,
+    );
     if (!extracted.ok) return refuse(reply, extracted, deps.metrics);
-    await store([extracted.event]);
+    await store([extracted.event], null);
     deps.metrics.eventsAccepted.inc();
     return { status: 1 };
   });
