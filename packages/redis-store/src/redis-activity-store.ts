@@ -237,7 +237,8 @@ export class RedisActivityStore implements ActivityStore {
     const pending = entriesOf(claimed.pending);
     const moved = [...history, ...pending]
       .map(([id, fields]) => decode(id, fields))
-      .sort((a, b) => compareStreamIds(a.id, b.id));
+      // Two streams' ids do not interleave exactly: event time first, then arrival.
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStreamIds(a.id, b.id));
     await this.append(
       into,
       moved.map(({ id: _id, ...action }) => action),

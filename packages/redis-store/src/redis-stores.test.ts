@@ -210,13 +210,14 @@ describe('RedisActivityStore', () => {
     expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
   });
 
-  it('keeps pending actions apart from the history, and a merge moves both in arrival order', async () => {
+  it('keeps pending actions apart from the history, and a merge moves both in time order', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const anonymous = { productId: 'shop', userId: 'anon-pending' };
     const user = { productId: 'shop', userId: 'user-pending' };
-    await store.append(anonymous, [action('history one')]);
-    await store.append(anonymous, [action('pending one')], { pending: true });
-    await store.append(anonymous, [action('history two')]);
+    const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
+    await store.append(anonymous, [action('history one', at(1))]);
+    await store.append(anonymous, [action('history two', at(3))]);
+    await store.append(anonymous, [action('pending one', at(2))], { pending: true });
     expect((await store.listRecent(anonymous, 10)).map((a) => a.description)).toEqual([
       'history one',
       'history two',
