@@ -33,21 +33,26 @@ export interface ExtractContext {
 }
 
 /**
- * Checks proofs with the secret, once per distinct id and proof in a request: posthog-js sends the
- * same `$user_hash` with every event of a batch.
+ * Checks proofs with the secret. posthog-js sends the same `$user_hash` with every event of a batch,
+ * so the last answer is kept and reused while the id and the proof stay the same.
  */
 export function identityVerifier(
   secret: string,
   now: Date,
 ): (distinctId: string, proof: IdentityProof) => boolean {
-  const checked = new Map<string, boolean>();
+  let last:
+    | { distinctId: string; userHash: string | undefined; userJwt: string | undefined; verified: boolean }
+    | undefined;
   return (distinctId, proof) => {
-    const key = `${distinctId}\u0000${proof.userHash ?? ''}\u0000${proof.userJwt ?? ''}`;
-    let verified = checked.get(key);
-    if (verified === undefined) {
-      verified = isVerifiedIdentity(distinctId, proof, secret, now);
-      checked.set(key, verified);
+    if (
+      last?.distinctId === distinctId &&
+      last.userHash === proof.userHash &&
+      last.userJwt === proof.userJwt
+    ) {
+      return last.verified;
     }
+    const verified = isVerifiedIdentity(distinctId, proof, secret, now);
+    last = { distinctId, userHash: proof.userHash, userJwt: proof.userJwt, verified };
     return verified;
   };
 }
