@@ -76,8 +76,8 @@ return ids`;
  * into the user runs on the user's slot, so on Redis Cluster it cannot be in this script; the
  * entries are deleted afterwards by id, so what arrives in between is never lost.
  * KEYS: history stream, pending stream, identified-as pointer, identified marker, conversations set.
- * ARGV: the user id merged into, retention seconds, oldest kept id, most entries to move.
- * Returns JSON `{outcome, actions, pending}`, the streams as `XRANGE` answers them.
+ * ARGV: the user id merged into, retention seconds, oldest kept id, most entries to move (per stream).
+ * Returns JSON `{outcome, actions, pending}`, each stream's newest entries as `XREVRANGE` answers them.
  */
 const CLAIM_MERGE = `
 if redis.call('EXISTS', KEYS[4]) == 1 then return cjson.encode({outcome = 'identified'}) end
@@ -87,8 +87,8 @@ if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[2]) then
 end
 return cjson.encode({
   outcome = 'merged',
-  actions = redis.call('XRANGE', KEYS[1], ARGV[3], '+', 'COUNT', ARGV[4]),
-  pending = redis.call('XRANGE', KEYS[2], ARGV[3], '+', 'COUNT', ARGV[4]),
+  actions = redis.call('XREVRANGE', KEYS[1], '+', ARGV[3], 'COUNT', ARGV[4]),
+  pending = redis.call('XREVRANGE', KEYS[2], '+', ARGV[3], 'COUNT', ARGV[4]),
 })`;
 
 /**

@@ -208,6 +208,12 @@ describe('RedisActivityStore', () => {
     expect(await store.listRecent(attacker, 10)).toEqual([]);
     expect(await store.identityOf(marked)).toEqual({ mergedInto: null, isIdentified: true });
     expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
+    // An event with nothing to describe still marks its id, without creating a stream.
+    const quiet = { productId: 'shop', userId: 'victim-quiet' };
+    expect(await store.append(quiet, [], { markIdentified: true })).toEqual([]);
+    expect(await redis.exists(keys.actions('shop', 'victim-quiet'))).toBe(0);
+    expect(await store.merge(quiet, attacker)).toEqual({ kind: 'identified' });
+    expect(await redis.ttl(keys.identified('shop', 'victim-quiet'))).toBeGreaterThan(3500);
   });
 
   it('keeps pending actions apart from the history, and a merge moves both in time order', async () => {
@@ -230,6 +236,45 @@ describe('RedisActivityStore', () => {
     ]);
     expect(await redis.exists(keys.actions('shop', 'anon-pending'))).toBe(0);
     expect(await redis.exists(keys.pendingActions('shop', 'anon-pending'))).toBe(0);
+  });
+
+  it('moves the newest actions when there are more than it keeps, and deletes only those', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 3, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-many' };
+    const user = { productId: 'shop', userId: 'user-many' };
+    const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
+    // MAXLEN ~ trims whole listpack nodes only, so all five stay in the stream.
+    await store.append(
+      anonymous,
+      [1, 2, 3, 4, 5].map((n) => action(`step ${n}`, at(n))),
+    );
+    expect(await redis.xlen(keys.actions('shop', 'anon-many'))).toBe(5);
+    expect(await store.merge(anonymous, user)).toEqual({ kind: 'merged', moved: 3 });
+    expect((await store.listRecent(user, 10)).map((a) => a.description)).toEqual([
+      'step 3',
+      'step 4',
+      'step 5',
+    ]);
+    expect((await store.listAfter(anonymous, null, 10)).map((a) => a.description)).toEqual([
+      'step 1',
+      'step 2',
+    ]);
+  });
+
+  it('lets one of two concurrent merges of an id win', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-race' };
+    await store.append(anonymous, [action('browsed pricing')]);
+    const outcomes = await Promise.all(
+      ['racer-a', 'racer-b'].map((userId) => store.merge(anonymous, { productId: 'shop', userId })),
+    );
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['already_merged', 'merged']);
+    const moved = await Promise.all(
+      ['racer-a', 'racer-b'].map(
+        async (userId) => (await store.listRecent({ productId: 'shop', userId }, 10)).length,
+      ),
+    );
+    expect(moved.sort()).toEqual([0, 1]);
   });
 
   it('stores the unverified mark in two bytes and reads it back', async () => {
