@@ -204,6 +204,17 @@ describe('CAPTURE_IDENTITY=off (the default): a forged $identify moves nothing i
     expect(lines(await rest(api, attacker))).toEqual(['Signed in']);
     expect(await redis.get(new RedisKeys(api.config.prefix).identifiedAs('default', anonymous))).toBe(user);
   });
+
+  it('stops routing an id to the user it was merged into once that id says it is a user itself', async () => {
+    const anonymous = newUser('anon');
+    const user = newUser('user');
+    await captured(api, [identify(user, anonymous)]);
+    await captured(api, [customEvent(anonymous, 'plan_selected', { $is_identified: false, plan: 'Pro' })]);
+    await captured(api, [customEvent(anonymous, 'invoice_paid', { $is_identified: true })]);
+    await captured(api, [customEvent(anonymous, 'coupon_applied', { $is_identified: false })]);
+    expect(lines(await rest(api, user))).toEqual(['Signed in', 'Plan selected (plan: Pro)']);
+    expect(lines(await rest(api, anonymous))).toEqual(['Invoice paid', 'Coupon applied']);
+  });
 });
 
 describe('CAPTURE_IDENTITY=require (INTERCOM_IDENTITY_SECRET set)', () => {
