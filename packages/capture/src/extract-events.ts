@@ -1,4 +1,4 @@
-import type { CapturedEvent } from '@threadline/core';
+import { type CapturedEvent, type IdentityProof, isVerifiedIdentity } from '@threadline/core';
 import { type CaptureFailure, malformed, tooLarge } from './capture-failure.js';
 import { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
 import { isJsonObject, type JsonObject } from './json-value.js';
@@ -25,6 +25,36 @@ export interface ExtractContext {
    * value, see `sentAtFromQuery`. A `sent_at` in the body wins.
    */
   sentAt?: Date;
+  /**
+   * `INTERCOM_IDENTITY_SECRET`, passed only when identity checking is on: events whose
+   * `$user_hash` / `$user_jwt` names their distinct id come out `verified`.
+   */
+  identitySecret?: string;
+}
+
+/**
+ * Checks proofs with the secret. posthog-js sends the same `$user_hash` with every event of a batch,
+ * so the last answer is kept and reused while the id and the proof stay the same.
+ */
+export function identityVerifier(
+  secret: string,
+  now: Date,
+): (distinctId: string, proof: IdentityProof) => boolean {
+  let last:
+    | { distinctId: string; userHash: string | undefined; userJwt: string | undefined; verified: boolean }
+    | undefined;
+  return (distinctId, proof) => {
+    if (
+      last?.distinctId === distinctId &&
+      last.userHash === proof.userHash &&
+      last.userJwt === proof.userJwt
+    ) {
+      return last.verified;
+    }
+    const verified = isVerifiedIdentity(distinctId, proof, secret, now);
+    last = { distinctId, userHash: proof.userHash, userJwt: proof.userJwt, verified };
+    return verified;
+  };
 }
 
 /**
@@ -68,7 +98,13 @@ export function extractEvents(
   const sentAt = (isJsonObject(payload) ? parseEventDate(payload.sent_at) : undefined) ?? context.sentAt;
   const events: CapturedEvent[] = [];
   const skipped: { index: number; reason: string }[] = [];
-  const eventContext = { now: context.now, sentAt };
+  const eventContext = {
+    now: context.now,
+    sentAt,
+    ...(context.identitySecret
+      ? { verifyIdentity: identityVerifier(context.identitySecret, context.now) }
+      : {}),
+  };
   for (let index = 0; index < rawEvents.length; index += 1) {
     const result = toCapturedEvent(rawEvents[index], eventContext, limits);
     if (result.ok) events.push(result.event);

@@ -1,6 +1,7 @@
 import type { CapturedEvent } from '@threadline/core';
 import { type CaptureFailure, malformed } from './capture-failure.js';
 import { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
+import { identityVerifier } from './extract-events.js';
 import { isJsonObject, type JsonObject } from './json-value.js';
 import { toCapturedEvent } from './to-captured-event.js';
 
@@ -17,7 +18,7 @@ import { toCapturedEvent } from './to-captured-event.js';
  */
 export function extractWebhookEvent(
   body: unknown,
-  context: { now: Date },
+  context: { now: Date; identitySecret?: string },
   limits: CaptureLimits = defaultCaptureLimits,
 ): { ok: true; event: CapturedEvent } | CaptureFailure {
   if (!isJsonObject(body)) return malformed('webhook body must be a JSON object');
@@ -41,6 +42,16 @@ export function extractWebhookEvent(
     timestamp: source.timestamp,
     uuid: source.uuid,
   };
-  const result = toCapturedEvent(raw, { now: context.now }, limits);
+  // PostHog forwards what the browser sent, proof included: the secret header proves only PostHog.
+  const result = toCapturedEvent(
+    raw,
+    {
+      now: context.now,
+      ...(context.identitySecret
+        ? { verifyIdentity: identityVerifier(context.identitySecret, context.now) }
+        : {}),
+    },
+    limits,
+  );
   return result.ok ? result : malformed(`webhook event is not usable: ${result.reason}`);
 }

@@ -1,10 +1,16 @@
 export type { CaptureFailure } from './capture-failure.js';
+export { type CaptureKeyKind, type CaptureKeys, captureKeyKind } from './capture-key.js';
 export { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
 export { decideResponse } from './decide-response.js';
 export { type CaptureRequest, decodeCaptureBody, maxJsonDepth } from './decode-capture-body.js';
 export { maxDistinctIdChars } from './distinct-id.js';
 export { computeEventTime, type EventTimeInput, maxFutureDriftMs } from './event-time.js';
-export { type ExtractContext, type ExtractedBatch, extractEvents } from './extract-events.js';
+export {
+  type ExtractContext,
+  type ExtractedBatch,
+  extractEvents,
+  identityVerifier,
+} from './extract-events.js';
 export { extractWebhookEvent } from './extract-webhook-event.js';
 export { flagsResponse } from './flags-response.js';
 export { remoteConfigResponse } from './remote-config-response.js';

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import {
   type Action,
   type ActivityStore,
+  type AppendResult,
   type CapturedEvent,
   describeEvent,
+  type IdentityState,
   identifiedEmail,
+  type MergeOutcome,
   recordActivity,
   type StoredAction,
   type UserRef,
@@ -127,9 +130,9 @@ class MemoryActivityStore implements ActivityStore {
   readonly log: unknown[] = [];
   private readonly aliases = new Map<string, string>([['anon-8', 'ada']]);
 
-  async append(user: UserRef, actions: Action[]): Promise<string[]> {
+  async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
     this.log.push(['append', user.userId, actions]);
-    return actions.map((_, index) => String(index));
+    return { ids: actions.map((_, index) => String(index)), isNewUser: false };
   }
   async listAfter(): Promise<StoredAction[]> {
     return [];
@@ -137,13 +140,13 @@ class MemoryActivityStore implements ActivityStore {
   async listRecent(): Promise<StoredAction[]> {
     return [];
   }
-  async merge(from: UserRef, into: UserRef): Promise<number> {
+  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
     this.log.push(['merge', from.userId, into.userId]);
-    return 0;
+    return { kind: 'merged', moved: 0 };
   }
-  async identifiedAs(user: UserRef): Promise<string | null> {
-    this.log.push(['identifiedAs', user.userId]);
-    return this.aliases.get(user.userId) ?? null;
+  async identityOf(user: UserRef): Promise<IdentityState> {
+    this.log.push(['identityOf', user.userId]);
+    return { mergedInto: this.aliases.get(user.userId) ?? null, isIdentified: false };
   }
 }
 

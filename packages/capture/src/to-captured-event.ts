@@ -1,4 +1,4 @@
-import type { CapturedEvent } from '@threadline/core';
+import type { CapturedEvent, IdentityProof } from '@threadline/core';
 import type { CaptureLimits } from './capture-limits.js';
 import { extractDistinctId } from './distinct-id.js';
 import { computeEventTime } from './event-time.js';
@@ -13,13 +13,32 @@ const maxUuidChars = 128;
 /** One raw event turned into a {@link CapturedEvent}, or the reason it was skipped. */
 export type CapturedEventResult = { ok: true; event: CapturedEvent } | { ok: false; reason: string };
 
+/** What one event's conversion needs besides the event. */
+export interface EventContext {
+  now: Date;
+  sentAt?: unknown;
+  /** Set when identity checking is on: whether a proof names the distinct id. */
+  verifyIdentity?: (distinctId: string, proof: IdentityProof) => boolean;
+}
+
+/**
+ * The proof properties (`$user_hash`, `$user_jwt`, as `posthog.register` adds them to every event).
+ * They are read here and nowhere else: `sanitizeProperties` drops every `$` key it does not keep, so
+ * a proof is never stored, logged or described.
+ */
+function identityProofOf(properties: JsonObject): IdentityProof | undefined {
+  const userHash = typeof properties.$user_hash === 'string' ? properties.$user_hash : undefined;
+  const userJwt = typeof properties.$user_jwt === 'string' ? properties.$user_jwt : undefined;
+  return userHash === undefined && userJwt === undefined ? undefined : { userHash, userJwt };
+}
+
 /**
  * Validates and normalizes one event of a capture request. `sentAt` is the request's send time
  * (body `sent_at`, else the `_` query value) used to correct the client's clock.
  */
 export function toCapturedEvent(
   raw: unknown,
-  context: { now: Date; sentAt?: unknown },
+  context: EventContext,
   limits: CaptureLimits,
 ): CapturedEventResult {
   if (!isJsonObject(raw)) return { ok: false, reason: 'event is not a JSON object' };
@@ -50,6 +69,12 @@ export function toCapturedEvent(
   };
   if (typeof raw.uuid === 'string' && raw.uuid.trim() !== '')
     event.uuid = truncateString(raw.uuid.trim(), maxUuidChars);
+  if (context.verifyIdentity) {
+    const proof = identityProofOf(properties);
+    // Against the id as stored (cut to 200 characters): a longer id never verifies, so no one can
+    // prove a prefix of their own id that is someone else's.
+    if (proof && context.verifyIdentity(event.distinctId, proof)) event.verified = true;
+  }
   return { ok: true, event };
 }
 

@@ -126,6 +126,15 @@ export const configSchema = z.object({
   /** Required by the API (see `crossVariableProblems`). */
   CAPTURE_API_KEY: optionalText,
   POSTHOG_WEBHOOK_SECRET: optionalText,
+  /**
+   * A secret capture key for product backends (posthog-node): accepted wherever CAPTURE_API_KEY is,
+   * and its events count as verified.
+   */
+  CAPTURE_SERVER_KEY: optionalText,
+  /** The Messenger identity secret (Intercom's `user_hash` / Messenger JWT key). */
+  INTERCOM_IDENTITY_SECRET: optionalText,
+  /** `off` | `mark` | `require`; default `off` without INTERCOM_IDENTITY_SECRET, `require` with it. */
+  CAPTURE_IDENTITY: z.enum(['off', 'mark', 'require'], { error: 'must be off, mark or require' }).optional(),
   MCP_API_KEYS: mcpKeyList,
   INTERCOM_ACCESS_TOKEN: optionalText,
   INTERCOM_CLIENT_SECRET: optionalText,
@@ -212,6 +221,18 @@ export function crossVariableProblems(env: Record<string, string | undefined>, r
     problems.push(
       'INTERCOM_CLIENT_SECRET: required when INTERCOM_ACCESS_TOKEN is set (it is the key of webhook signatures)',
     );
+  }
+  const identity = env.CAPTURE_IDENTITY?.trim();
+  if ((identity === 'mark' || identity === 'require') && !present(env.INTERCOM_IDENTITY_SECRET)) {
+    problems.push(
+      `CAPTURE_IDENTITY: ${identity} needs INTERCOM_IDENTITY_SECRET (the Messenger identity secret) to check events`,
+    );
+  }
+  if (present(env.CAPTURE_SERVER_KEY) && (env.CAPTURE_SERVER_KEY ?? '').trim().length < 16) {
+    problems.push('CAPTURE_SERVER_KEY: must be at least 16 characters');
+  }
+  if (present(env.CAPTURE_SERVER_KEY) && env.CAPTURE_SERVER_KEY?.trim() === env.CAPTURE_API_KEY?.trim()) {
+    problems.push('CAPTURE_SERVER_KEY: must differ from CAPTURE_API_KEY (that one ships in every page)');
   }
   if (present(env.ADMIN_TOKEN) && (env.ADMIN_TOKEN ?? '').trim().length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');

@@ -91,3 +91,41 @@ describe('loadConfig', () => {
     expect([...listed].sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 });
+
+describe('loadConfig: capture identity', () => {
+  it('checks nothing by default, and requires verified identity once the secret is set', () => {
+    const plain = loadConfig(minimal);
+    expect(plain.ok && plain.config.capture).toMatchObject({ identity: 'off', identitySecret: undefined });
+    const withSecret = loadConfig({ ...minimal, INTERCOM_IDENTITY_SECRET: 'messenger-secret' });
+    expect(withSecret.ok && withSecret.config.capture).toMatchObject({
+      identity: 'require',
+      identitySecret: 'messenger-secret',
+    });
+    const marking = loadConfig({ ...minimal, INTERCOM_IDENTITY_SECRET: 's', CAPTURE_IDENTITY: 'mark' });
+    expect(marking.ok && marking.config.capture.identity).toBe('mark');
+  });
+
+  it('refuses a mode that cannot check anything, an unknown mode and a weak server key', () => {
+    const result = loadConfig({
+      ...minimal,
+      CAPTURE_IDENTITY: 'require',
+      CAPTURE_SERVER_KEY: 'short',
+    });
+    expect(!result.ok && result.problems).toEqual([
+      expect.stringMatching(/^CAPTURE_IDENTITY: require needs INTERCOM_IDENTITY_SECRET/),
+      'CAPTURE_SERVER_KEY: must be at least 16 characters',
+    ]);
+    const unknown = loadConfig({ ...minimal, CAPTURE_IDENTITY: 'strict' });
+    expect(!unknown.ok && unknown.problems).toEqual(['CAPTURE_IDENTITY: must be off, mark or require']);
+    const same = loadConfig({
+      CAPTURE_API_KEY: 'phc_same_key_for_both',
+      CAPTURE_SERVER_KEY: 'phc_same_key_for_both',
+    });
+    expect(!same.ok && same.problems).toEqual([expect.stringMatching(/^CAPTURE_SERVER_KEY: must differ/)]);
+  });
+
+  it('reads the server key', () => {
+    const result = loadConfig({ ...minimal, CAPTURE_SERVER_KEY: 'server_key_0123456789' });
+    expect(result.ok && result.config.capture.serverKey).toBe('server_key_0123456789');
+  });
+});

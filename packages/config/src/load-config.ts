@@ -1,5 +1,8 @@
 import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
 
+/** How capture treats who an event says it is from (see CAPTURE_IDENTITY). */
+export type IdentityMode = 'off' | 'mark' | 'require';
+
 /** Threadline's configuration, parsed once in each process's main.ts and passed down. */
 export interface Config {
   host: string;
@@ -11,6 +14,12 @@ export interface Config {
   capture: {
     apiKey: string | undefined;
     posthogWebhookSecret: string | undefined;
+    /** CAPTURE_SERVER_KEY: accepted as a capture key; its events count as verified. */
+    serverKey: string | undefined;
+    /** INTERCOM_IDENTITY_SECRET: the key of `$user_hash` and `$user_jwt`. */
+    identitySecret: string | undefined;
+    /** CAPTURE_IDENTITY: `off` without the secret, `require` with it. */
+    identity: IdentityMode;
     /** CAPTURE_IP_EVENTS_PER_MINUTE, default 6,000. */
     ipEventsPerMinute: number;
     /** CAPTURE_IP_NEW_USERS_PER_HOUR, default 1,000. */
@@ -90,6 +99,9 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       capture: {
         apiKey: e.CAPTURE_API_KEY,
         posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET,
+        serverKey: e.CAPTURE_SERVER_KEY,
+        identitySecret: e.INTERCOM_IDENTITY_SECRET,
+        identity: e.CAPTURE_IDENTITY ?? (e.INTERCOM_IDENTITY_SECRET ? 'require' : 'off'),
         ipEventsPerMinute: e.CAPTURE_IP_EVENTS_PER_MINUTE,
         ipNewUsersPerHour: e.CAPTURE_IP_NEW_USERS_PER_HOUR,
         maxUsersPerRequest: e.CAPTURE_MAX_USERS_PER_REQUEST,

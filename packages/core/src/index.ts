@@ -12,6 +12,7 @@ export {
   type RecordActivityResult,
   recordActivity,
 } from './delivery/record-activity.js';
+export * from './identity/index.js';
 export {
   type ConversationContact,
   type ConversationStart,
@@ -41,6 +42,8 @@ export type {
   ActivityStore,
   AppendOptions,
   AppendResult,
+  IdentityState,
+  MergeOutcome,
   StoredAction,
   UserRef,
 } from './ports/activity-store.js';

@@ -39,7 +39,9 @@ export async function eraseUser(
   const actionsKey = keys.actions(productId, userId);
   const actions = await redis.xlen(actionsKey);
   doomed.add(actionsKey);
+  doomed.add(keys.pendingActions(productId, userId));
   doomed.add(keys.identifiedAs(productId, userId));
+  doomed.add(keys.identified(productId, userId));
   doomed.add(keys.userConversations(productId, userId));
 
   const conversations = new Set(await redis.smembers(keys.userConversations(productId, userId)));
@@ -81,6 +83,8 @@ export async function eraseUser(
   for (const from of mergedFrom) {
     doomed.add(pointers.get(from)!.key);
     doomed.add(keys.actions(productId, from));
+    doomed.add(keys.pendingActions(productId, from));
+    doomed.add(keys.identified(productId, from));
   }
   const mergedInto: string[] = [];
   for (let into = pointers.get(userId)?.into; into !== undefined && mergedInto.length < 10; ) {

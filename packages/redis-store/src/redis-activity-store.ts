@@ -4,6 +4,8 @@ import type {
   ActivityStore,
   AppendOptions,
   AppendResult,
+  IdentityState,
+  MergeOutcome,
   StoredAction,
   UserRef,
 } from '@threadline/core';
@@ -37,6 +39,8 @@ function encode(action: Action): string[] {
   if (action.page) fields.push('p', action.page);
   if (action.sessionId) fields.push('s', action.sessionId);
   if (action.repeat && action.repeat > 1) fields.push('r', String(action.repeat));
+  // Only the exception is written: two bytes on an unverified action, none on the others.
+  if (action.verified === false) fields.push('v', '0');
   return fields;
 }
 
@@ -55,45 +59,93 @@ function decode(id: string, fields: string[]): StoredAction {
   if (page) action.page = page;
   if (sessionId) action.sessionId = sessionId;
   if (repeat > 1) action.repeat = repeat;
+  if (map.get('v') === '0') action.verified = false;
   return action;
 }
 
 type StreamEntries = [string, string[]][];
 
 /**
+/**
  * Appends every action of one call in one command: skips actions whose client event id was seen in
  * the dedupe window, `XADD`s the rest (capped by count), trims by age, and sets the expiry.
  *
- * KEYS: 1 the actions stream; 2 the event ids seen in the current dedupe bucket; 3 those of the
- * previous bucket (a set each, of small integers: intsets).
+ * KEYS: 1 the stream (history or pending); 2 the user's identified marker; 3 the event ids seen in
+ * the current dedupe bucket; 4 those of the previous bucket (a set each, of small integers: intsets).
  * ARGV: 1 max length; 2 oldest kept id; 3 the stream's retention (s; the expiry only grows, so an
- * anonymous-looking event never shortens an identified user's stream); 4 the dedupe buckets' expiry
- * (s); 5 the actions' fields as one JSON array of arrays; 6 their event ids as a JSON array ("" for none).
+ * anonymous-looking event never shortens an identified user's stream); 4 the marker's retention (s);
+ * 5 the dedupe buckets' expiry (s); 6 the actions' fields as one JSON array of arrays; 7 their event
+ * ids as a JSON array ("" for none); 8 `1` to mark the user identified.
  * Returns JSON `{ ids, isNew }`: the appended ids, and whether the stream did not exist before.
  */
 const APPEND_ACTIONS = `
 local key = KEYS[1]
+if ARGV[8] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
 local isNew = redis.call('EXISTS', key) == 0
-local eventIds = cjson.decode(ARGV[6])
+local eventIds = cjson.decode(ARGV[7])
 local ids = {}
 local seenAny = false
-for index, fields in ipairs(cjson.decode(ARGV[5])) do
+for index, fields in ipairs(cjson.decode(ARGV[6])) do
   local eventId = eventIds[index]
   local isDuplicate = false
   if eventId ~= '' then
     seenAny = true
-    isDuplicate = redis.call('SISMEMBER', KEYS[3], eventId) == 1 or redis.call('SADD', KEYS[2], eventId) == 0
+    isDuplicate = redis.call('SISMEMBER', KEYS[4], eventId) == 1 or redis.call('SADD', KEYS[3], eventId) == 0
   end
   if not isDuplicate then
     ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
   end
 end
-if seenAny then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if seenAny then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 if #ids > 0 then
   redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
   if redis.call('TTL', key) < tonumber(ARGV[3]) then redis.call('EXPIRE', key, ARGV[3]) end
 end
 return cjson.encode({ ids = ids, isNew = isNew and #ids > 0 })`;
+
+/**
+ * The first half of a merge, on the anonymous id's slot: checks that the id may be merged, claims it
+ * for the user (once: the pointer is only ever set when absent), and answers what it holds. The copy
+ * into the user runs on the user's slot, so on Redis Cluster it cannot be in this script; the
+ * entries are deleted afterwards by id, so what arrives in between is never lost.
+ * KEYS: history stream, pending stream, identified-as pointer, identified marker, conversations set.
+ * ARGV: the user id merged into, retention seconds, oldest kept id, most entries to move (per stream).
+ * Returns JSON `{outcome, actions, pending}`, each stream's newest entries as `XREVRANGE` answers them.
+ */
+const CLAIM_MERGE = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return cjson.encode({outcome = 'identified'}) end
+if redis.call('EXISTS', KEYS[5]) == 1 then return cjson.encode({outcome = 'has_conversation'}) end
+if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  return cjson.encode({outcome = 'already_merged'})
+end
+return cjson.encode({
+  outcome = 'merged',
+  actions = redis.call('XREVRANGE', KEYS[1], '+', ARGV[3], 'COUNT', ARGV[4]),
+  pending = redis.call('XREVRANGE', KEYS[2], '+', ARGV[3], 'COUNT', ARGV[4]),
+})`;
+
+/**
+ * The last half of a merge: deletes the entries it copied, and the stream when nothing else is left.
+ * KEYS: the stream. ARGV: the ids copied.
+ */
+const DELETE_COPIED = `
+-- In slices: Lua's unpack takes only a few thousand values at once.
+for first = 1, #ARGV, 1000 do
+  redis.call('XDEL', KEYS[1], unpack(ARGV, first, math.min(first + 999, #ARGV)))
+end
+if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/**
+ * KEYS: identified-as pointer, identified marker, conversations set.
+ * Returns `{pointer or false, marker exists, conversations exist}`.
+ */
+const IDENTITY_OF = `
+return {
+  redis.call('GET', KEYS[1]),
+  redis.call('EXISTS', KEYS[2]),
+  redis.call('EXISTS', KEYS[3]),
+}`;
 
 /** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -115,6 +167,27 @@ function replaceLoneSurrogates(text: string): string {
 }
 
 const appendActionsScript = new LuaScript(APPEND_ACTIONS);
+const claimMergeScript = new LuaScript(CLAIM_MERGE);
+const identityOfScript = new LuaScript(IDENTITY_OF);
+const deleteCopiedScript = new LuaScript(DELETE_COPIED);
+
+interface ClaimedMerge {
+  outcome: 'merged' | 'identified' | 'has_conversation' | 'already_merged';
+  /** cjson writes an empty table as `{}`. */
+  actions?: StreamEntries | Record<string, never>;
+  pending?: StreamEntries | Record<string, never>;
+}
+
+function entriesOf(entries: StreamEntries | Record<string, never> | undefined): StreamEntries {
+  return Array.isArray(entries) ? entries : [];
+}
+
+/** Stream ids are `<ms>-<seq>`: ordered by time, then by sequence. */
+function compareStreamIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(Number) as [number, number];
+  const [bMs, bSeq] = b.split('-').map(Number) as [number, number];
+  return aMs - bMs || aSeq - bSeq;
+}
 
 /**
  * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
@@ -129,15 +202,19 @@ export class RedisActivityStore implements ActivityStore {
   ) {}
 
   async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (actions.length === 0) return { ids: [], isNewUser: false };
+    if (actions.length === 0 && !options.markIdentified) return { ids: [], isNewUser: false };
     const now = this.now().getTime();
     const window = this.limits.dedupeWindowSeconds ?? 7200;
     const bucket = Math.floor(now / 1000 / window);
-    const retention = options.isAnonymous
-      ? (this.limits.anonymousRetentionSeconds ?? this.limits.retentionSeconds)
-      : this.limits.retentionSeconds;
+    const retention =
+      options.isAnonymous || options.pending
+        ? (this.limits.anonymousRetentionSeconds ?? this.limits.retentionSeconds)
+        : this.limits.retentionSeconds;
     const keys = [
-      this.keys.actions(user.productId, user.userId),
+      options.pending
+        ? this.keys.pendingActions(user.productId, user.userId)
+        : this.keys.actions(user.productId, user.userId),
+      this.keys.identified(user.productId, user.userId),
       this.keys.seenEvents(user.productId, user.userId, bucket),
       this.keys.seenEvents(user.productId, user.userId, bucket - 1),
     ];
@@ -145,9 +222,11 @@ export class RedisActivityStore implements ActivityStore {
       String(this.limits.maxActions),
       String(now - this.limits.retentionSeconds * 1000),
       String(retention),
+      String(this.limits.retentionSeconds),
       String(2 * window),
-      encodeAll(actions),
+      actions.length === 0 ? '[]' : encodeAll(actions),
       JSON.stringify(actions.map((_action, index) => eventIdNumber(options.eventIds?.[index]))),
+      options.markIdentified ? '1' : '0',
     ];
     const result = JSON.parse((await appendActionsScript.run(this.redis, keys, args)) as string) as {
       ids: string[] | Record<string, never>;
@@ -180,27 +259,66 @@ export class RedisActivityStore implements ActivityStore {
     return entries.map(([id, fields]) => decode(id, fields)).reverse();
   }
 
-  async merge(from: UserRef, into: UserRef): Promise<number> {
-    // Remembered before the move: posthog-js sends `$identify` at once but the anonymous events
-    // before it in its next batch, which must follow the user rather than start a new stream.
-    await this.redis.set(
-      this.keys.identifiedAs(from.productId, from.userId),
-      into.userId,
-      'EX',
-      this.limits.retentionSeconds,
-    );
-    const moved = await this.listAfter(from, null, this.limits.maxActions);
-    if (moved.length === 0) return 0;
+  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
+    const historyKey = this.keys.actions(from.productId, from.userId);
+    const pendingKey = this.keys.pendingActions(from.productId, from.userId);
+    const claimed = JSON.parse(
+      (await claimMergeScript.run(
+        this.redis,
+        [
+          historyKey,
+          pendingKey,
+          this.keys.identifiedAs(from.productId, from.userId),
+          this.keys.identified(from.productId, from.userId),
+          this.keys.userConversations(from.productId, from.userId),
+        ],
+        [
+          into.userId,
+          String(this.limits.retentionSeconds),
+          this.oldestKeptId(),
+          String(this.limits.maxActions),
+        ],
+      )) as string,
+    ) as ClaimedMerge;
+    if (claimed.outcome !== 'merged') return { kind: claimed.outcome };
+    const history = entriesOf(claimed.actions);
+    const pending = entriesOf(claimed.pending);
+    const moved = [...history, ...pending]
+      .map(([id, fields]) => decode(id, fields))
+      // Two streams' ids do not interleave exactly: event time first, then arrival.
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStreamIds(a.id, b.id));
     await this.append(
       into,
       moved.map(({ id: _id, ...action }) => action),
+      { markIdentified: true },
     );
-    await this.redis.del(this.keys.actions(from.productId, from.userId));
-    return moved.length;
+    // Only what was copied: actions that arrived since the claim stay where they are.
+    if (history.length > 0)
+      await deleteCopiedScript.run(
+        this.redis,
+        [historyKey],
+        history.map(([id]) => id),
+      );
+    if (pending.length > 0)
+      await deleteCopiedScript.run(
+        this.redis,
+        [pendingKey],
+        pending.map(([id]) => id),
+      );
+    return { kind: 'merged', moved: moved.length };
   }
 
-  async identifiedAs(user: UserRef): Promise<string | null> {
-    return this.redis.get(this.keys.identifiedAs(user.productId, user.userId));
+  async identityOf(user: UserRef): Promise<IdentityState> {
+    const [mergedInto, marked, conversations] = (await identityOfScript.run(
+      this.redis,
+      [
+        this.keys.identifiedAs(user.productId, user.userId),
+        this.keys.identified(user.productId, user.userId),
+        this.keys.userConversations(user.productId, user.userId),
+      ],
+      [],
+    )) as [string | null, number, number];
+    return { mergedInto: mergedInto ?? null, isIdentified: marked === 1 || conversations === 1 };
   }
 
   /** MAXLEN/MINID trimming is approximate (`~`); reads apply the age bound exactly. */

@@ -19,6 +19,19 @@ export class RedisKeys {
     return `${this.user(productId, userId)}:actions`;
   }
 
+  /**
+   * Stream of an anonymous id's unverified actions, kept apart from its history (no note or tool
+   * reads it) until a verified `$identify` moves them (`CAPTURE_IDENTITY=require`).
+   */
+  pendingActions(productId: string, userId: string): string {
+    return `${this.user(productId, userId)}:pending-actions`;
+  }
+
+  /** String `1`: the id is a known user (an event said or proved so, or an `$identify` named it). */
+  identified(productId: string, userId: string): string {
+    return `${this.user(productId, userId)}:identified`;
+  }
+
   /** String: the user id an anonymous id was merged into by `$identify`. */
   identifiedAs(productId: string, userId: string): string {
     return `${this.user(productId, userId)}:identified-as`;

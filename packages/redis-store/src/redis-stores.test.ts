@@ -180,7 +180,7 @@ describe('RedisActivityStore', () => {
     const anonymous = { productId: 'shop', userId: 'anon-123' };
     const known = { productId: 'shop', userId: 'user-1' };
     await store.append(anonymous, [action('browsed pricing'), action('clicked sign up')]);
-    expect(await store.merge(anonymous, known)).toBe(2);
+    expect(await store.merge(anonymous, known)).toEqual({ kind: 'merged', moved: 2 });
     expect((await store.listRecent(known, 10)).map((a) => a.description)).toEqual([
       'browsed pricing',
       'clicked sign up',
@@ -192,13 +192,145 @@ describe('RedisActivityStore', () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const anonymous = { productId: 'shop', userId: 'anon-456' };
     const known = { productId: 'shop', userId: 'user-2' };
-    expect(await store.identifiedAs(anonymous)).toBeNull();
+    expect(await store.identityOf(anonymous)).toEqual({ mergedInto: null, isIdentified: false });
     await store.merge(anonymous, known);
-    expect(await store.identifiedAs(anonymous)).toBe('user-2');
-    expect(await store.identifiedAs(known)).toBeNull();
+    expect(await store.identityOf(anonymous)).toEqual({ mergedInto: 'user-2', isIdentified: false });
+    expect(await store.identityOf(known)).toEqual({ mergedInto: null, isIdentified: true });
     const ttl = await redis.ttl(keys.identifiedAs('shop', 'anon-456'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it('merges an id at most once: a second merge, into anyone, moves nothing', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-once' };
+    await store.append(anonymous, [action('browsed pricing')]);
+    expect(await store.merge(anonymous, { productId: 'shop', userId: 'first' })).toEqual({
+      kind: 'merged',
+      moved: 1,
+    });
+    await store.append(anonymous, [action('arrived later')]);
+    for (const into of ['second', 'first']) {
+      expect(await store.merge(anonymous, { productId: 'shop', userId: into })).toEqual({
+        kind: 'already_merged',
+      });
+    }
+    expect((await store.listRecent(anonymous, 10)).map((a) => a.description)).toEqual(['arrived later']);
+    expect(await store.listRecent({ productId: 'shop', userId: 'second' }, 10)).toEqual([]);
+    expect(await redis.get(keys.identifiedAs('shop', 'anon-once'))).toBe('first');
+  });
+
+  it('never merges a known user or a user with a conversation, and keeps their actions', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const links = new RedisLinkStore(redis, keys);
+    const attacker = { productId: 'shop', userId: 'attacker' };
+    const marked = { productId: 'shop', userId: 'victim-marked' };
+    const linked = { productId: 'shop', userId: 'victim-linked' };
+    await store.append(marked, [action('paid invoice')], { markIdentified: true });
+    await store.append(linked, [action('asked for help')]);
+    await links.create(
+      {
+        conversationId: 'conv-victim',
+        productId: 'shop',
+        userId: 'victim-linked',
+        appId: null,
+        sessionId: null,
+        conversationCreatedAt: null,
+        linkedAt: new Date().toISOString(),
+        status: 'open',
+      },
+      null,
+    );
+    expect(await store.merge(marked, attacker)).toEqual({ kind: 'identified' });
+    expect(await store.merge(linked, attacker)).toEqual({ kind: 'has_conversation' });
+    expect((await store.listRecent(marked, 10)).map((a) => a.description)).toEqual(['paid invoice']);
+    expect((await store.listRecent(linked, 10)).map((a) => a.description)).toEqual(['asked for help']);
+    expect(await store.listRecent(attacker, 10)).toEqual([]);
+    expect(await store.identityOf(marked)).toEqual({ mergedInto: null, isIdentified: true });
+    expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
+    // An event with nothing to describe still marks its id, without creating a stream.
+    const quiet = { productId: 'shop', userId: 'victim-quiet' };
+    expect(await store.append(quiet, [], { markIdentified: true })).toEqual([]);
+    expect(await redis.exists(keys.actions('shop', 'victim-quiet'))).toBe(0);
+    expect(await store.merge(quiet, attacker)).toEqual({ kind: 'identified' });
+    expect(await redis.ttl(keys.identified('shop', 'victim-quiet'))).toBeGreaterThan(3500);
+  });
+
+  it('keeps pending actions apart from the history, and a merge moves both in time order', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-pending' };
+    const user = { productId: 'shop', userId: 'user-pending' };
+    const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
+    await store.append(anonymous, [action('history one', at(1))]);
+    await store.append(anonymous, [action('history two', at(3))]);
+    await store.append(anonymous, [action('pending one', at(2))], { pending: true });
+    expect((await store.listRecent(anonymous, 10)).map((a) => a.description)).toEqual([
+      'history one',
+      'history two',
+    ]);
+    expect(await store.merge(anonymous, user)).toEqual({ kind: 'merged', moved: 3 });
+    expect((await store.listRecent(user, 10)).map((a) => a.description)).toEqual([
+      'history one',
+      'pending one',
+      'history two',
+    ]);
+    expect(await redis.exists(keys.actions('shop', 'anon-pending'))).toBe(0);
+    expect(await redis.exists(keys.pendingActions('shop', 'anon-pending'))).toBe(0);
+  });
+
+  it('moves the newest actions when there are more than it keeps, and deletes only those', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 3, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-many' };
+    const user = { productId: 'shop', userId: 'user-many' };
+    const at = (second: number) => new Date(Date.now() - 60_000 + second * 1000).toISOString();
+    // MAXLEN ~ trims whole listpack nodes only, so all five stay in the stream.
+    await store.append(
+      anonymous,
+      [1, 2, 3, 4, 5].map((n) => action(`step ${n}`, at(n))),
+    );
+    expect(await redis.xlen(keys.actions('shop', 'anon-many'))).toBe(5);
+    expect(await store.merge(anonymous, user)).toEqual({ kind: 'merged', moved: 3 });
+    expect((await store.listRecent(user, 10)).map((a) => a.description)).toEqual([
+      'step 3',
+      'step 4',
+      'step 5',
+    ]);
+    expect((await store.listAfter(anonymous, null, 10)).map((a) => a.description)).toEqual([
+      'step 1',
+      'step 2',
+    ]);
+  });
+
+  it('lets one of two concurrent merges of an id win', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const anonymous = { productId: 'shop', userId: 'anon-race' };
+    await store.append(anonymous, [action('browsed pricing')]);
+    const outcomes = await Promise.all(
+      ['racer-a', 'racer-b'].map((userId) => store.merge(anonymous, { productId: 'shop', userId })),
+    );
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['already_merged', 'merged']);
+    const moved = await Promise.all(
+      ['racer-a', 'racer-b'].map(
+        async (userId) => (await store.listRecent({ productId: 'shop', userId }, 10)).length,
+      ),
+    );
+    expect(moved.sort()).toEqual([0, 1]);
+  });
+
+  it('stores the unverified mark in two bytes and reads it back', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'marked-lines' };
+    await store.append(user, [{ ...action('claimed'), verified: false }, action('proved')]);
+    const stored = await store.listRecent(user, 10);
+    expect(stored.map(({ description, verified }) => ({ description, verified }))).toEqual([
+      { description: 'claimed', verified: false },
+      { description: 'proved', verified: undefined },
+    ]);
+    const [claimedFields, provedFields] = (
+      await redis.xrange(keys.actions('shop', 'marked-lines'), '-', '+')
+    ).map(([, fields]) => fields);
+    expect(claimedFields?.slice(-2)).toEqual(['v', '0']);
+    expect(provedFields).not.toContain('v');
   });
 });
 

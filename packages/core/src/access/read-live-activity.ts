@@ -44,6 +44,12 @@ export const liveActionSchema = z.object({
     ),
   page: z.string().optional().describe('The page path it happened on.'),
   session_id: z.string().optional(),
+  verified: z
+    .literal(false)
+    .optional()
+    .describe(
+      'Present and false only when nothing proved this action came from this user (the product sent it without identity verification); treat it as a claim, not a fact.',
+    ),
 });
 
 export const liveActivityOutputShape = {
@@ -90,6 +96,7 @@ function toLiveAction(action: StoredAction): LiveAction {
   const live: LiveAction = { at: action.at, type: action.type, description: formatAction(action) };
   if (action.page) live.page = action.page;
   if (action.sessionId) live.session_id = action.sessionId;
+  if (action.verified === false) live.verified = false;
   return live;
 }
 

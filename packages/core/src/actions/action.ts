@@ -25,6 +25,11 @@ export interface Action {
   sessionId?: string;
   /** How many identical consecutive actions this one stands for (absent means 1). */
   repeat?: number;
+  /**
+   * `false` when identity checking was on (`CAPTURE_IDENTITY=mark`) and the event carried no valid
+   * proof that it came from this user; absent when it did, or when nothing was checked.
+   */
+  verified?: false;
 }
 
 /** An event as the capture decoder hands it over: trusted shape, untrusted content. */
@@ -35,4 +40,9 @@ export interface CapturedEvent {
   timestamp: Date;
   properties: Record<string, unknown>;
   uuid?: string;
+  /**
+   * `true` when the event carried a valid `$user_hash` or `$user_jwt` for its distinct id (checked by
+   * capture only with an identity secret; the proof itself is dropped there).
+   */
+  verified?: boolean;
 }

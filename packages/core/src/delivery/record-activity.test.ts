@@ -1,24 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, CapturedEvent } from '../actions/action.js';
 import { describeEvent } from '../actions/describe-event.js';
-import type { ActivityStore, AppendResult, StoredAction, UserRef } from '../ports/activity-store.js';
+import type { IdentitySettings } from '../identity/identity-mode.js';
+import type {
+  ActivityStore,
+  AppendOptions,
+  AppendResult,
+  IdentityState,
+  MergeOutcome,
+  StoredAction,
+  UserRef,
+} from '../ports/activity-store.js';
 import { recordActivity } from './record-activity.js';
 
-/** The port's contract in memory: append-ordered lists per user, merge moves and clears. */
+/**
+ * The port's contract in memory: append-ordered lists per user (history and pending), an id merged
+ * at most once, never out of a marked user, and merge moves and clears.
+ */
 class InMemoryActivityStore implements ActivityStore {
   readonly users = new Map<string, StoredAction[]>();
+  readonly pending = new Map<string, StoredAction[]>();
+  readonly identified = new Set<string>();
   private readonly aliases = new Map<string, string>();
   private nextId = 0;
 
-  async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
-    const isNewUser = !this.users.has(user.userId);
-    const list = this.users.get(user.userId) ?? [];
+  async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (options.markIdentified) this.identified.add(user.userId);
+    if (actions.length === 0) return { ids: [], isNewUser: false };
+    const streams = options.pending ? this.pending : this.users;
+    const isNewUser = !streams.has(user.userId);
+    const list = streams.get(user.userId) ?? [];
     const ids = actions.map((action) => {
       this.nextId += 1;
       list.push({ ...action, id: String(this.nextId) });
       return String(this.nextId);
     });
-    this.users.set(user.userId, list);
+    streams.set(user.userId, list);
     return { ids, isNewUser };
   }
 
@@ -30,19 +47,26 @@ class InMemoryActivityStore implements ActivityStore {
     return this.users.get(user.userId) ?? [];
   }
 
-  async merge(from: UserRef, into: UserRef): Promise<number> {
+  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
+    if (this.identified.has(from.userId)) return { kind: 'identified' };
+    if (this.aliases.has(from.userId)) return { kind: 'already_merged' };
     this.aliases.set(from.userId, into.userId);
-    const moved = this.users.get(from.userId) ?? [];
+    const moved = [...(this.users.get(from.userId) ?? []), ...(this.pending.get(from.userId) ?? [])];
     this.users.delete(from.userId);
+    this.pending.delete(from.userId);
     await this.append(
       into,
       moved.map(({ id: _id, ...action }) => action),
+      { markIdentified: true },
     );
-    return moved.length;
+    return { kind: 'merged', moved: moved.length };
   }
 
-  async identifiedAs(user: UserRef): Promise<string | null> {
-    return this.aliases.get(user.userId) ?? null;
+  async identityOf(user: UserRef): Promise<IdentityState> {
+    return {
+      mergedInto: this.aliases.get(user.userId) ?? null,
+      isIdentified: this.identified.has(user.userId),
+    };
   }
 }
 
@@ -57,14 +81,18 @@ function event(name: string, distinctId: string, second: number, properties: Rec
   } satisfies CapturedEvent;
 }
 
-function record(store: ActivityStore, events: CapturedEvent[]) {
+function record(store: ActivityStore, events: CapturedEvent[], identity?: IdentitySettings) {
   return recordActivity('default', events, {
     activity: store,
     links: { conversationsOf: async () => [] },
     describe: (captured) => describeEvent(captured),
     requestDelivery: async () => {},
+    ...(identity ? { identity } : {}),
   });
 }
+
+/** posthog-js marks every event before `identify` so. */
+const anonymous = { $is_identified: false };
 
 const descriptions = (store: InMemoryActivityStore, userId: string) =>
   (store.users.get(userId) ?? []).map((action) => action.description);
@@ -72,7 +100,7 @@ const descriptions = (store: InMemoryActivityStore, userId: string) =>
 describe('recordActivity and $identify', () => {
   it('moves actions stored before an earlier $identify to the user', async () => {
     const store = new InMemoryActivityStore();
-    await record(store, [event('$pageview', 'anon-1', 0, { title: 'Pricing' })]);
+    await record(store, [event('$pageview', 'anon-1', 0, { title: 'Pricing', ...anonymous })]);
     await record(store, [event('$identify', 'user-1', 1, { $anon_distinct_id: 'anon-1' })]);
     expect(descriptions(store, 'user-1')).toEqual(['Viewed Pricing (/pricing)', 'Signed in']);
     expect(store.users.has('anon-1')).toBe(false);
@@ -80,9 +108,9 @@ describe('recordActivity and $identify', () => {
 
   it('gives the user the anonymous events sent in the same batch as the $identify', async () => {
     const store = new InMemoryActivityStore();
-    await record(store, [event('$pageview', 'anon-2', 0, { title: 'Pricing' })]);
+    await record(store, [event('$pageview', 'anon-2', 0, { title: 'Pricing', ...anonymous })]);
     const result = await record(store, [
-      event('plan_selected', 'anon-2', 1, { plan: 'Pro' }),
+      event('plan_selected', 'anon-2', 1, { plan: 'Pro', ...anonymous }),
       event('$identify', 'user-2', 2, { $anon_distinct_id: 'anon-2' }),
       event('checkout_started', 'user-2', 3),
     ]);
@@ -111,7 +139,7 @@ describe('recordActivity and $identify', () => {
   it('leaves other users in the batch alone', async () => {
     const store = new InMemoryActivityStore();
     await record(store, [
-      event('plan_selected', 'anon-3', 0, { plan: 'Pro' }),
+      event('plan_selected', 'anon-3', 0, { plan: 'Pro', ...anonymous }),
       event('plan_selected', 'someone-else', 0, { plan: 'Team' }),
       event('$identify', 'user-3', 1, { $anon_distinct_id: 'anon-3' }),
     ]);
@@ -120,15 +148,114 @@ describe('recordActivity and $identify', () => {
   });
 });
 
+describe('recordActivity: merges that cannot be abused', () => {
+  it('never moves the actions of an id that said it is a user', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('invoice_paid', 'victim', 0)]);
+    await record(store, [event('$identify', 'attacker', 1, { $anon_distinct_id: 'victim' })]);
+    expect(descriptions(store, 'victim')).toEqual(['Invoice paid']);
+    expect(descriptions(store, 'attacker')).toEqual(['Signed in']);
+  });
+
+  it('never moves an id that is itself the target of an $identify', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [
+      event('$pageview', 'anon-v', 0, { title: 'Pricing', ...anonymous }),
+      event('$identify', 'victim', 1, { $anon_distinct_id: 'anon-v', ...anonymous }),
+    ]);
+    await record(store, [event('$identify', 'attacker', 2, { $anon_distinct_id: 'victim' })]);
+    expect(descriptions(store, 'victim')).toEqual(['Viewed Pricing (/pricing)', 'Signed in']);
+  });
+
+  it('merges an id into one user at most, and later anonymous events follow only that one', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('$pageview', 'anon-5', 0, { title: 'Pricing', ...anonymous })]);
+    await record(store, [event('$identify', 'user-5', 1, { $anon_distinct_id: 'anon-5' })]);
+    await record(store, [
+      event('plan_selected', 'anon-5', 2, { plan: 'Pro', ...anonymous }),
+      event('$identify', 'attacker', 3, { $anon_distinct_id: 'anon-5' }),
+    ]);
+    expect(descriptions(store, 'user-5')).toEqual([
+      'Viewed Pricing (/pricing)',
+      'Signed in',
+      'Plan selected (plan: Pro)',
+    ]);
+    expect(descriptions(store, 'attacker')).toEqual(['Signed in']);
+  });
+});
+
+describe('recordActivity with CAPTURE_IDENTITY=require', () => {
+  const require: IdentitySettings = { mode: 'require', isTrustedSource: false };
+
+  it('refuses unverified events that do not say they are anonymous', async () => {
+    const store = new InMemoryActivityStore();
+    const result = await record(
+      store,
+      [event('invoice_paid', 'user-6', 0), event('invoice_paid', 'user-6', 1, { verified: true })],
+      require,
+    );
+    expect(result).toMatchObject({ stored: 0, unverified: 2 });
+    expect(store.users.size).toBe(0);
+  });
+
+  it('stores verified events, and anonymous ones apart until a verified $identify moves them', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('$pageview', 'anon-7', 0, { title: 'Pricing', ...anonymous })], require);
+    expect(store.users.has('anon-7')).toBe(false);
+    expect(store.pending.get('anon-7')).toHaveLength(1);
+    await record(store, [{ ...event('$identify', 'user-7', 1, { $anon_distinct_id: 'anon-7' }) }], require);
+    expect(store.pending.get('anon-7')).toHaveLength(1);
+    await record(
+      store,
+      [{ ...event('$identify', 'user-7', 2, { $anon_distinct_id: 'anon-7' }), verified: true }],
+      require,
+    );
+    expect(descriptions(store, 'user-7')).toEqual(['Viewed Pricing (/pricing)', 'Signed in']);
+    expect(store.pending.has('anon-7')).toBe(false);
+  });
+
+  it("refuses an anonymous-looking event of a known user's id", async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [{ ...event('invoice_paid', 'user-8', 0), verified: true }], require);
+    const result = await record(store, [event('refund_approved', 'user-8', 1, anonymous)], require);
+    expect(result).toMatchObject({ stored: 0, unverified: 1 });
+    expect(descriptions(store, 'user-8')).toEqual(['Invoice paid']);
+    expect(store.pending.has('user-8')).toBe(false);
+  });
+
+  it('counts every event of the server key as verified', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('invoice_paid', 'user-9', 0)], { mode: 'require', isTrustedSource: true });
+    expect(descriptions(store, 'user-9')).toEqual(['Invoice paid']);
+  });
+});
+
+describe('recordActivity with CAPTURE_IDENTITY=mark', () => {
+  it('keeps unverified actions and marks them', async () => {
+    const store = new InMemoryActivityStore();
+    await record(
+      store,
+      [event('invoice_paid', 'user-10', 0), { ...event('refund_approved', 'user-10', 1), verified: true }],
+      { mode: 'mark', isTrustedSource: false },
+    );
+    expect(
+      store.users.get('user-10')?.map(({ description, verified }) => ({ description, verified })),
+    ).toEqual([
+      { description: 'Invoice paid', verified: false },
+      { description: 'Refund approved', verified: undefined },
+    ]);
+  });
+});
+
 describe('recordActivity and the store', () => {
   /** Logs every call the use case makes, in the order the results come back. */
   class LoggingActivityStore extends InMemoryActivityStore {
     readonly log: string[] = [];
 
-    override async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
+    override async append(user: UserRef, actions: Action[], options?: AppendOptions): Promise<AppendResult> {
       await new Promise((resolve) => setTimeout(resolve, 1));
       this.log.push(`append ${user.userId} ${actions.map((action) => action.description).join(', ')}`);
-      return super.append(user, actions);
+      return super.append(user, actions, options);
     }
   }
 
@@ -145,7 +272,7 @@ describe('recordActivity and the store', () => {
       'append ann Step one, Step one bis, Step two',
       'append bob Other one, Other two',
     ]);
-    expect(result).toEqual({ stored: 5, dropped: 0, users: 2, duplicates: 0, newUsers: 2 });
+    expect(result).toEqual({ stored: 5, dropped: 0, unverified: 0, users: 2, duplicates: 0, newUsers: 2 });
   });
 
   it('looks up conversations only once every append is done, and asks for each delivery', async () => {

@@ -1,6 +1,7 @@
 import type { Action, CapturedEvent } from '../actions/action.js';
 import { identifiedEmail } from '../actions/identified-email.js';
-import type { ActivityStore, UserRef } from '../ports/activity-store.js';
+import type { IdentityMode, IdentitySettings } from '../identity/identity-mode.js';
+import type { ActivityStore, IdentityState, UserRef } from '../ports/activity-store.js';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 
@@ -12,11 +13,15 @@ export interface RecordActivityDependencies {
   identities?: Pick<IdentityStore, 'rememberEmail'>;
   /** Asks for a note delivery for this conversation soon (coalesced by the queue). */
   requestDelivery(conversationId: string): Promise<void>;
+  /** Absent: `CAPTURE_IDENTITY=off` from the public key. */
+  identity?: IdentitySettings;
 }
 
 export interface RecordActivityResult {
   stored: number;
   dropped: number;
+  /** Events refused because `CAPTURE_IDENTITY=require` and nothing proved who sent them. */
+  unverified: number;
   users: number;
   /** Actions left out because their event was already stored (a client's retry). */
   duplicates: number;
@@ -24,19 +29,14 @@ export interface RecordActivityResult {
   newUsers: number;
 }
 
-/** One action to store, with the client's id of its event (for deduplication). */
-interface Entry {
-  action: Action;
-  eventId: string | undefined;
-}
+const off: IdentitySettings = { mode: 'off', isTrustedSource: false };
 
-/**
- * posthog-js marks a visitor's events before `identify` `$is_identified: false`, and their
- * distinct_id is the device id. Anything else may belong to an identified user. The client says so,
- * so this only chooses how long a stream is kept, never who may read it.
- */
-function isAnonymousEvent(event: CapturedEvent): boolean {
-  return event.properties.$is_identified === false || event.properties.$device_id === event.distinctId;
+/** One event with what the identity rules decided about it. */
+interface Judged {
+  event: CapturedEvent;
+  isVerified: boolean;
+  /** posthog-js marks events before `identify` `$is_identified: false`; the sender chooses it. */
+  claimsAnonymous: boolean;
 }
 
 /** An `$identify` that ends an anonymous visitor's history: its actions move to the identified user. */
@@ -46,53 +46,44 @@ interface Merge {
 }
 
 /**
- * posthog-js sends the pre-login events in the same batch as the `$identify` that ends them; those go
- * straight to the identified user, or they would land after the merge and be stranded.
+ * The `$identify` calls that may move an anonymous id, first one per id: with `require` only a
+ * verified one, and never of an id that proves or says in this same batch that it is a user.
  */
-function mergesIn(productId: string, events: CapturedEvent[]): Merge[] {
-  const merges: Merge[] = [];
-  for (const event of events) {
+function mergesIn(
+  productId: string,
+  judged: Judged[],
+  identifiedHere: Set<string>,
+  mode: IdentityMode,
+): Merge[] {
+  const merges = new Map<string, Merge>();
+  for (const { event, isVerified } of judged) {
     const anonymousId = event.properties.$anon_distinct_id;
-    if (
-      event.event === '$identify' &&
-      typeof anonymousId === 'string' &&
-      anonymousId &&
-      anonymousId !== event.distinctId
-    ) {
-      merges.push({
-        from: { productId, userId: anonymousId },
-        into: { productId, userId: event.distinctId },
-      });
-    }
+    if (event.event !== '$identify' || typeof anonymousId !== 'string' || !anonymousId) continue;
+    if (anonymousId === event.distinctId || merges.has(anonymousId) || identifiedHere.has(anonymousId))
+      continue;
+    if (mode === 'require' && !isVerified) continue;
+    merges.set(anonymousId, {
+      from: { productId, userId: anonymousId },
+      into: { productId, userId: event.distinctId },
+    });
   }
-  return merges;
+  return [...merges.values()];
 }
 
-/**
- * Anonymous events (posthog-js marks them `$is_identified: false`) of an id identified in an earlier
- * request follow the user too: posthog-js sends `$identify` at once, the batch before it later.
- * Adds those ids to `identifiedAs`, looking them all up at once.
- */
-async function addEarlierIdentities(
+/** Asks the store about every id of an unverified anonymous event, all at once. */
+async function identityStates(
   productId: string,
-  events: CapturedEvent[],
-  identifiedAs: Map<string, string>,
+  judged: Judged[],
   activity: ActivityStore,
-): Promise<void> {
-  const anonymousIds = new Set<string>();
-  for (const event of events) {
-    if (event.properties.$is_identified === false && !identifiedAs.has(event.distinctId)) {
-      anonymousIds.add(event.distinctId);
-    }
+): Promise<Map<string, IdentityState>> {
+  const ids = new Set<string>();
+  for (const { event, isVerified, claimsAnonymous } of judged) {
+    if (claimsAnonymous && !isVerified) ids.add(event.distinctId);
   }
-  if (anonymousIds.size === 0) return;
-  const lookups = [...anonymousIds].map(async (anonymousId) => {
-    const userId = await activity.identifiedAs({ productId, userId: anonymousId });
-    return { anonymousId, userId };
-  });
-  for (const { anonymousId, userId } of await Promise.all(lookups)) {
-    if (userId && userId !== anonymousId) identifiedAs.set(anonymousId, userId);
-  }
+  const states = await Promise.all(
+    [...ids].map(async (userId) => [userId, await activity.identityOf({ productId, userId })] as const),
+  );
+  return new Map(states);
 }
 
 function isOldestFirst(times: readonly number[]): boolean {
@@ -115,67 +106,160 @@ function byTime(entries: Entry[]): Entry[] {
     .map(({ entry }) => entry);
 }
 
+/** One action to store, with the client's id of its event (for deduplication). */
+interface Entry {
+  action: Action;
+  eventId: string | undefined;
+}
+
+/**
+ * posthog-js marks a visitor's events before `identify` `$is_identified: false`, and their
+ * distinct_id is its device id. The client says so, so this only chooses how long a stream is kept
+ * (ACTIVITY_ANONYMOUS_RETENTION_S), never who may read it.
+ */
+function looksAnonymous(event: CapturedEvent): boolean {
+  return event.properties.$is_identified === false || event.properties.$device_id === event.distinctId;
+}
+
+/** Where one user's actions of this request go, and whether the request proved the id is a user. */
+interface Destination {
+  userId: string;
+  pending: boolean;
+  markIdentified: boolean;
+  /** Every event of it looks anonymous: a new stream gets the shorter retention. */
+  isAnonymous: boolean;
+  entries: Entry[];
+}
+
 /**
  * The capture use case: events become redacted actions per user; every open conversation of a user
  * who did something gets a delivery request. Anonymous actions follow the user on `$identify`.
  *
- * Redis is asked as few times as it can be: the users' lookups together, then every user's appends
- * together (each user's actions in one call, so in order), then their conversations together, then
- * the delivery requests together.
+ * Identity rules (see docs/capture.md, "Verified identity"): an id whose events say or prove it is a
+ * user is marked identified and never merged away; a merge needs an id that was never identified,
+ * has no conversation and was never merged before, and with `require` a verified `$identify`. With
+ * `require`, an unverified event is refused unless it says it is anonymous and its id is not a known
+ * user; such events are kept apart (pending) until a verified `$identify` moves them. With `mark`,
+ * unverified actions are kept and marked `verified: false`.
+ *
+ * Redis is asked as few times as it can be: the merges and the ids' lookups together, then every
+ * user's appends together (each user's actions in one call, so in order), then their conversations
+ * together, then the delivery requests together.
  */
 export async function recordActivity(
   productId: string,
   events: CapturedEvent[],
   dependencies: RecordActivityDependencies,
 ): Promise<RecordActivityResult> {
-  const merges = mergesIn(productId, events);
-  const identifiedAs = new Map(merges.map(({ from, into }) => [from.userId, into.userId]));
-  await addEarlierIdentities(productId, events, identifiedAs, dependencies.activity);
+  const { mode, isTrustedSource } = dependencies.identity ?? off;
+  let unverified = 0;
+  const judged: Judged[] = [];
+  // Ids that prove (or, when nothing is checked, say) in this batch that they are a user.
+  const identifiedHere = new Set<string>();
+  for (const event of events) {
+    const isVerified = mode !== 'off' && (isTrustedSource || event.verified === true);
+    const claimsAnonymous = event.properties.$is_identified === false;
+    if (mode === 'require' && !isVerified && !claimsAnonymous) {
+      unverified += 1;
+      continue;
+    }
+    if (isVerified || (mode !== 'require' && !claimsAnonymous)) identifiedHere.add(event.distinctId);
+    judged.push({ event, isVerified, claimsAnonymous });
+  }
 
-  const byUser = new Map<string, Entry[]>();
-  const identifiedUsers = new Set<string>();
+  const merges = mergesIn(productId, judged, identifiedHere, mode);
+  const [outcomes, states] = await Promise.all([
+    Promise.all(merges.map(({ from, into }) => dependencies.activity.merge(from, into))),
+    identityStates(productId, judged, dependencies.activity),
+  ]);
+  // posthog-js sends the pre-login events in the same batch as the `$identify` that ends them; those
+  // go straight to the user when the merge was accepted, or they would be stranded.
+  const followsMerge = new Map<string, string>();
+  merges.forEach(({ from, into }, index) => {
+    if (outcomes[index]?.kind === 'merged') followsMerge.set(from.userId, into.userId);
+  });
+
+  const destinations = new Map<string, Destination>();
+  const destination = (userId: string, pending: boolean): Destination => {
+    const key = `${pending ? 'p' : 'a'}:${userId}`;
+    let found = destinations.get(key);
+    if (!found) {
+      found = { userId, pending, markIdentified: false, isAnonymous: true, entries: [] };
+      destinations.set(key, found);
+    }
+    return found;
+  };
   const emails: { email: string; userId: string }[] = [];
   let dropped = 0;
-  for (const event of events) {
-    const email = dependencies.identities ? identifiedEmail(event) : null;
-    if (email) emails.push({ email, userId: event.distinctId });
+  for (const { event, isVerified, claimsAnonymous } of judged) {
+    const { distinctId } = event;
+    const state = states.get(distinctId);
+    const isKnownUser = identifiedHere.has(distinctId) || state?.isIdentified === true;
+    // Anonymous events follow an accepted merge: of this batch, or of an earlier request (posthog-js
+    // sends `$identify` at once, the batch before it later), unless the id has become a user since.
+    const followedUser =
+      claimsAnonymous && !isVerified
+        ? (followsMerge.get(distinctId) ?? (isKnownUser ? null : state?.mergedInto))
+        : null;
+    let target: Destination;
+    if (mode === 'require' && !isVerified) {
+      // Claims to be anonymous: kept apart unless a verified `$identify` already took it in.
+      if (followedUser) target = destination(followedUser, false);
+      else if (isKnownUser) {
+        unverified += 1;
+        continue;
+      } else target = destination(distinctId, true);
+    } else {
+      target = destination(followedUser ?? distinctId, false);
+      if (!followedUser && identifiedHere.has(distinctId)) target.markIdentified = true;
+    }
+    if (followedUser || isVerified || !looksAnonymous(event)) target.isAnonymous = false;
+    const email =
+      dependencies.identities && (mode !== 'require' || isVerified) ? identifiedEmail(event) : null;
+    if (email) emails.push({ email, userId: distinctId });
     const action = dependencies.describe(event);
     if (!action) {
       dropped += 1;
       continue;
     }
-    const mergedInto = identifiedAs.get(event.distinctId);
-    const userId = mergedInto ?? event.distinctId;
-    if (mergedInto || !isAnonymousEvent(event)) identifiedUsers.add(userId);
-    const entry = { action, eventId: event.uuid };
-    const list = byUser.get(userId);
-    if (list) list.push(entry);
-    else byUser.set(userId, [entry]);
+    if (mode === 'mark' && !isVerified) action.verified = false;
+    target.entries.push({ action, eventId: event.uuid });
   }
   // In event order: a later identify of the same email wins, as it did one event at a time.
   for (const { email, userId } of emails)
     await dependencies.identities?.rememberEmail(productId, email, userId);
-  for (const { from, into } of merges) await dependencies.activity.merge(from, into);
 
   const appended = await Promise.all(
-    [...byUser].map(([userId, entries]) => {
+    [...destinations.values()].map(({ userId, pending, markIdentified, isAnonymous, entries }) => {
       const ordered = byTime(entries);
       return dependencies.activity.append(
         { productId, userId },
         ordered.map((entry) => entry.action),
-        { eventIds: ordered.map((entry) => entry.eventId), isAnonymous: !identifiedUsers.has(userId) },
+        {
+          eventIds: ordered.map((entry) => entry.eventId),
+          isAnonymous: isAnonymous && !markIdentified,
+          ...(pending ? { pending } : {}),
+          ...(markIdentified ? { markIdentified } : {}),
+        },
       );
     }),
   );
   const stored = appended.reduce((total, result) => total + result.ids.length, 0);
-  const described = [...byUser.values()].reduce((total, entries) => total + entries.length, 0);
+  const described = [...destinations.values()].reduce((total, { entries }) => total + entries.length, 0);
   const newUsers = appended.filter((result) => result.isNewUser).length;
 
-  const touched = new Set<string>([...byUser.keys(), ...merges.map((merge) => merge.into.userId)]);
+  const touched = new Set<string>();
+  for (const { userId, pending, entries } of destinations.values()) {
+    if (!pending && entries.length > 0) touched.add(userId);
+  }
+  merges.forEach(({ into }, index) => {
+    const outcome = outcomes[index];
+    if (outcome?.kind === 'merged' && outcome.moved > 0) touched.add(into.userId);
+  });
   const conversations = await Promise.all(
     [...touched].map((userId) => dependencies.links.conversationsOf({ productId, userId })),
   );
   // Conversations are independent of each other: their requests go out together.
   await Promise.all([...new Set(conversations.flat())].map((id) => dependencies.requestDelivery(id)));
-  return { stored, dropped, users: touched.size, duplicates: described - stored, newUsers };
+  return { stored, dropped, unverified, users: touched.size, duplicates: described - stored, newUsers };
 }

@@ -73,6 +73,19 @@ describe('renderNote', () => {
     expect(note.html).toContain(`[1] ${'x'.repeat(49)}…</p>`);
   });
 
+  it('says which lines no proof of identity came with', () => {
+    const note = renderNote({
+      conversationId: '42',
+      lines: [
+        { number: 3, action: action('Viewed Billing (/billing)', '2026-01-01T00:00:00Z') },
+        { number: 4, action: { ...action('Clicked "Refund"', '2026-01-01T00:00:01Z'), verified: false } },
+      ],
+      formatLine: formatAction,
+    });
+    expect(note.html).toContain('<p>[3] Viewed Billing (/billing)</p>');
+    expect(note.html).toContain('<p>[4] (unverified) Clicked &quot;Refund&quot;</p>');
+  });
+
   it('refuses an empty note', () => {
     expect(() => renderNote({ conversationId: '1', lines: [], formatLine: formatAction })).toThrow();
   });

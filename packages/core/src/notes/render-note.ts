@@ -29,6 +29,9 @@ export interface RenderNoteInput {
 
 const defaultMaxLineChars = 300;
 
+/** Put before a line whose event carried no proof of who sent it (`CAPTURE_IDENTITY=mark`). */
+export const unverifiedMarker = '(unverified)';
+
 /** `tl-<conversation>-<first>-<last>`: unique per conversation because numbers never repeat in one. */
 export function noteReference(conversationId: string, first: number, last: number): string {
   return `tl-${conversationId}-${first}-${last}`;
@@ -41,6 +44,7 @@ function cut(text: string, max: number): string {
 /**
  * Renders numbered actions as an Intercom internal note: the fixed activity notice, then
  * `[1] Viewed the Pricing page (/pricing)`, one paragraph per line, with a small reference footer.
+ * A line of an unverified event reads `[4] (unverified) Clicked …`.
  */
 export function renderNote(input: RenderNoteInput): NoteContent {
   const { lines } = input;
@@ -62,7 +66,8 @@ export function renderNote(input: RenderNoteInput): NoteContent {
       parts.push('<p><br></p>');
     }
     previousAt = at;
-    parts.push(`<p>[${number}] ${escapeHtml(cut(input.formatLine(action), maxLineChars))}</p>`);
+    const marker = action.verified === false ? `${unverifiedMarker} ` : '';
+    parts.push(`<p>[${number}] ${marker}${escapeHtml(cut(input.formatLine(action), maxLineChars))}</p>`);
   }
   parts.push(`<p><i>Threadline · ${escapeHtml(reference)}</i></p>`);
   return { html: parts.join(''), reference };

@@ -20,6 +20,33 @@ export interface AppendOptions {
   eventIds?: readonly (string | undefined)[];
   /** Nothing in these actions says the user is identified: a new stream is kept for the shorter retention. */
   isAnonymous?: boolean;
+  /**
+   * Remembers (for the retention period) that this id is a known user: an event said or proved it is
+   * not an anonymous visitor, or an `$identify` named it. Such an id is never merged into another.
+   */
+  markIdentified?: boolean;
+  /**
+   * Keeps the actions apart from the user's history: anonymous, unverified actions that no note or
+   * tool reads, which only a verified `$identify` moves into a user (`CAPTURE_IDENTITY=require`).
+   */
+  pending?: boolean;
+}
+
+/** What `merge` did: moved the anonymous id's actions, or why it moved nothing. */
+export type MergeOutcome =
+  | { kind: 'merged'; moved: number }
+  /** The id itself is a known user (see {@link AppendOptions.markIdentified}). */
+  | { kind: 'identified' }
+  | { kind: 'has_conversation' }
+  /** The id was already merged (into this user or another): an id is merged at most once. */
+  | { kind: 'already_merged' };
+
+/** What capture needs to know about an id before it routes that id's anonymous events. */
+export interface IdentityState {
+  /** The user the id was merged into, or null. */
+  mergedInto: string | null;
+  /** A known user (marked, or with an open conversation): never merged, never followed elsewhere. */
+  isIdentified: boolean;
 }
 
 export interface AppendResult {
@@ -31,17 +58,19 @@ export interface AppendResult {
 
 /** Per-user, capped, time-bound action history. */
 export interface ActivityStore {
-  /** Appends in order; returns the new ids. */
+  /** Appends in order, leaving out events already stored; with no actions it only applies the options. */
   append(user: UserRef, actions: Action[], options?: AppendOptions): Promise<AppendResult>;
   /** Oldest first, strictly after `afterId` (null: from the oldest kept). */
   listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]>;
   /** The newest `limit` actions, oldest first. */
   listRecent(user: UserRef, limit: number): Promise<StoredAction[]>;
   /**
-   * Moves an anonymous visitor's actions to the identified user (after `$identify`) and remembers
-   * the move for the retention period, so events of `from` that arrive later follow it.
+   * Moves an anonymous visitor's actions (history and pending) to the identified user after
+   * `$identify`, only when `from` is not a known user, has no conversation and was never merged.
+   * It claims `from` once and for all (the identified-as pointer, kept for the retention period, so
+   * events of `from` that arrive later can follow), copies, then deletes only what it copied, and
+   * marks `into` as identified.
    */
-  merge(from: UserRef, into: UserRef): Promise<number>;
-  /** The user id an anonymous id was merged into, or null. */
-  identifiedAs(user: UserRef): Promise<string | null>;
+  merge(from: UserRef, into: UserRef): Promise<MergeOutcome>;
+  identityOf(user: UserRef): Promise<IdentityState>;
 }

@@ -1,5 +1,5 @@
 import type { SummaryLine } from '../ports/summary-store.js';
-import { isErrorLine, isFrictionLine, pagesOf } from './summary-lines.js';
+import { actionText, isErrorLine, isFrictionLine, pagesOf } from './summary-lines.js';
 
 /** The same line text seen at several numbers, listed once. */
 export interface RepeatedLine {
@@ -71,7 +71,7 @@ export function extractSummaryFacts(
   const brokeAt = errorLines[0] ?? frictionLines.at(-1) ?? null;
   const before = brokeAt ? lines.filter((line) => line.number < brokeAt.number) : lines;
   const intent = before
-    .filter((line) => !passive.test(line.text) && !isErrorLine(line.text))
+    .filter((line) => !passive.test(actionText(line.text)) && !isErrorLine(line.text))
     .slice(-maxIntentLines);
   return {
     firstNumber,

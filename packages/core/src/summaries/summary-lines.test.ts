@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderNote } from '../notes/render-note.js';
-import { condenseLines, isErrorLine, pagesOf, readNoteLines } from './summary-lines.js';
+import { condenseLines, isErrorLine, isFrictionLine, pagesOf, readNoteLines } from './summary-lines.js';
 
 const line = (number: number, text: string) => ({ number, text });
 
@@ -42,6 +42,40 @@ describe('line classification', () => {
     expect(isErrorLine('Saw an error on /checkout: "Card validation failed"')).toBe(true);
     expect(isErrorLine('Export failed (reason: "timeout")')).toBe(true);
     expect(isErrorLine('Clicked "Pay now" button on /checkout')).toBe(false);
+  });
+});
+
+describe('lines marked (unverified)', () => {
+  it('keep the marker in their text and are classified by what the user did', () => {
+    const html = renderNote({
+      conversationId: 'c',
+      lines: [
+        {
+          number: 4,
+          action: {
+            at: '2026-01-01T00:00:00Z',
+            type: 'error',
+            description: 'Saw an error on /checkout: boom',
+            verified: false,
+          },
+        },
+        {
+          number: 5,
+          action: {
+            at: '2026-01-01T00:00:01Z',
+            type: 'rageclick',
+            description: 'Rage-clicked "Pay"',
+            verified: false,
+          },
+        },
+      ],
+      formatLine: (action) => action.description,
+    }).html;
+    const [error, rage] = readNoteLines(html);
+    expect(error?.text).toBe('(unverified) Saw an error on /checkout: boom');
+    expect(isErrorLine(error?.text ?? '')).toBe(true);
+    expect(pagesOf(error?.text ?? '')).toEqual(['/checkout']);
+    expect(isFrictionLine(rage?.text ?? '')).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { unverifiedMarker } from '../notes/render-note.js';
 import type { SummaryLine } from '../ports/summary-store.js';
 
 const numberedParagraph = /<p\b[^>]*>\s*\[(\d+)\]\s*([\s\S]*?)<\/p>/gi;
@@ -32,14 +33,19 @@ const errorWords =
   /^Saw an error\b|\b(errors?|exceptions?|fail(s|ed|ure|ing)?|denied|forbidden|unauthori[sz]ed|invalid|declined|rejected|timed out|timeout|crash(ed)?|not found|could not|couldn't|unable to|refused)\b/i;
 const frictionWords = /^Rage-clicked\b|\bbut nothing happened$/;
 
+/** What the user did, without the `(unverified)` marker delivery may put before it. */
+export function actionText(text: string): string {
+  return text.startsWith(`${unverifiedMarker} `) ? text.slice(unverifiedMarker.length + 1) : text;
+}
+
 /** A line that reports an error: an exception the product captured, or an event named for a failure. */
 export function isErrorLine(text: string): boolean {
-  return errorWords.test(text);
+  return errorWords.test(actionText(text));
 }
 
 /** Rage clicks and dead clicks: where the user was stuck even without an error. */
 export function isFrictionLine(text: string): boolean {
-  return frictionWords.test(text);
+  return frictionWords.test(actionText(text));
 }
 
 // Pages appear as `Viewed Title (/path)`, `Viewed /path` and `… on /path` (see describeEvent).
@@ -47,7 +53,7 @@ const pagePattern = /(?:\(|\bon |^Viewed )(\/[^\s)"]*)/g;
 
 /** The page paths a line names, in order. */
 export function pagesOf(text: string): string[] {
-  return [...text.matchAll(pagePattern)].map((match) => match[1]!.replace(/[.,;:]+$/, '') || '/');
+  return [...actionText(text).matchAll(pagePattern)].map((match) => match[1]!.replace(/[.,;:]+$/, '') || '/');
 }
 
 /**

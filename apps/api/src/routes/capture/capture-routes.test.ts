@@ -56,6 +56,11 @@ function click(distinctId: string, text: string, path = '/billing') {
   };
 }
 
+/** posthog-js marks every event before `identify` `$is_identified: false`. */
+function asAnonymous<T extends { properties: Record<string, unknown> }>(event: T): T {
+  return { ...event, properties: { ...event.properties, $is_identified: false } };
+}
+
 async function descriptions(userId: string): Promise<string[]> {
   const actions: StoredAction[] = await api.composed.deps.activity.listRecent(
     { productId: 'default', userId },
@@ -493,8 +498,8 @@ describe('capture routes', () => {
     const at = (offset: number) => new Date(start + offset).toISOString();
     expectCaptured(
       await postJson('/e/', [
-        { ...pageview(anonymous, '/pricing'), timestamp: at(0) },
-        { ...click(anonymous, 'Sign up', '/pricing'), timestamp: at(1) },
+        { ...asAnonymous(pageview(anonymous, '/pricing')), timestamp: at(0) },
+        { ...asAnonymous(click(anonymous, 'Sign up', '/pricing')), timestamp: at(1) },
       ]),
     );
     expect(await descriptions(anonymous)).toHaveLength(2);
@@ -527,10 +532,12 @@ describe('capture routes', () => {
     const user = newUser('identified-same-batch');
     const start = Date.now();
     const at = (offset: number) => new Date(start + offset).toISOString();
-    expectCaptured(await postJson('/e/', { ...pageview(anonymous, '/pricing'), timestamp: at(0) }));
+    expectCaptured(
+      await postJson('/e/', { ...asAnonymous(pageview(anonymous, '/pricing')), timestamp: at(0) }),
+    );
     expectCaptured(
       await postJson('/e/', [
-        { ...click(anonymous, 'Create account', '/signup'), timestamp: at(1) },
+        { ...asAnonymous(click(anonymous, 'Create account', '/signup')), timestamp: at(1) },
         {
           event: '$identify',
           properties: { distinct_id: user, $anon_distinct_id: anonymous, token: apiKey },

@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import {
   type CaptureFailure,
+  type CaptureKeyKind,
   type CaptureLimits,
+  captureKeyKind,
   decideResponse,
   decodeCaptureBody,
   defaultCaptureLimits,
@@ -12,7 +14,13 @@ import {
   remoteConfigResponse,
   sentAtFromQuery,
 } from '@threadline/capture';
-import { type Action, type CapturedEvent, describeEvent, recordActivity } from '@threadline/core';
+import {
+  type Action,
+  type CapturedEvent,
+  describeEvent,
+  type IdentitySettings,
+  recordActivity,
+} from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
@@ -36,6 +44,17 @@ function sameSecret(received: string, expected: string): boolean {
   const a = Buffer.from(received);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Which capture key a request carries: `public` (CAPTURE_API_KEY, ships in pages), `server`
+ * (CAPTURE_SERVER_KEY, backends: its events count as verified), or null (refuse with 401).
+ */
+export function captureKeyOf(
+  received: string | undefined,
+  config: ApiDependencies['config'],
+): CaptureKeyKind | null {
+  return captureKeyKind(received, { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey });
 }
 
 function refuse(reply: FastifyReply, failure: CaptureFailure, metrics: Pick<Metrics, 'eventsRefused'>) {
@@ -81,17 +100,25 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
   });
 
   const describer = new SlicedDescriber(describeSliceMs);
-  const store = (
+  // Proofs are checked only when something uses the answer.
+  const identitySecret = config.capture.identity === 'off' ? undefined : config.capture.identitySecret;
+  const store = async (
     events: CapturedEvent[],
+    key: CaptureKeyKind | null,
     describe: (event: CapturedEvent) => Action | null = describeEvent,
-  ) =>
-    recordActivity(config.productId, events, {
+  ) => {
+    const identity: IdentitySettings = { mode: config.capture.identity, isTrustedSource: key === 'server' };
+    const result = await recordActivity(config.productId, events, {
       activity: deps.activity,
       links: deps.links,
       ...(deps.identities ? { identities: deps.identities } : {}),
       describe,
       requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
+      identity,
     });
+    if (result.unverified > 0) deps.metrics.eventsRefused.inc({ reason: 'unverified' }, result.unverified);
+    return result;
+  };
 
   /**
    * Capture and its webhook twin only write: while Redis is down or too full they answer 503 before
@@ -121,7 +148,11 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     if (!decoded.ok) return decoded;
     // posthog-js sends its clock in `?_=`; PostHog uses it as sent_at for clock-skew correction.
     const sentAt = sentAtFromQuery(query);
-    return extractEvents(decoded.payload, { now: deps.now(), ...(sentAt ? { sentAt } : {}) }, captureLimits);
+    return extractEvents(
+      decoded.payload,
+      { now: deps.now(), ...(sentAt ? { sentAt } : {}), ...(identitySecret ? { identitySecret } : {}) },
+      captureLimits,
+    );
   };
 
   const capture = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -141,16 +172,18 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       await chargeRefused(batch.code === 'too_large' ? captureLimits.maxEventsPerBatch : refusedRequestCost);
       return refuse(reply, batch, deps.metrics);
     }
-    const expectedKey = config.capture.apiKey;
-    if (!batch.apiKey || !expectedKey || !sameSecret(batch.apiKey, expectedKey)) {
+    const key = captureKeyOf(batch.apiKey, config);
+    if (!key) {
       await chargeRefused(refusedRequestCost);
       deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
       return reply
         .code(401)
         .send({ error: 'unknown_api_key', message: "the api_key / token is not this project's capture key" });
     }
+    // Backends (the server key) are neither counted nor capped.
+    const isPublic = key === 'public';
     const users = new Set(batch.events.map((event) => event.distinctId)).size;
-    if (users > config.capture.maxUsersPerRequest) {
+    if (isPublic && users > config.capture.maxUsersPerRequest) {
       await chargeRefused(batch.events.length);
       deps.metrics.eventsRefused.inc({ reason: 'too_many_users' });
       return reply.code(413).send({
@@ -158,16 +191,19 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
         message: `one request may carry the events of at most ${config.capture.maxUsersPerRequest} users (CAPTURE_MAX_USERS_PER_REQUEST); send fewer at a time`,
       });
     }
-    const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
-    if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
+    if (isPublic) {
+      const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
+      if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
+    }
 
     const described = await describer.describe(batch.events, describeEvent, config.capture.cpuBudgetMs);
     const overBudget = batch.events.length - described.count;
     const result = await store(
       batch.events.slice(0, described.count),
+      key,
       (event) => described.actions.get(event) ?? null,
     );
-    await deps.captureQuota.addNewUsers(client, result.newUsers);
+    if (isPublic) await deps.captureQuota.addNewUsers(client, result.newUsers);
     deps.metrics.eventsAccepted.inc(result.stored);
     if (result.duplicates > 0) deps.metrics.eventsRefused.inc({ reason: 'duplicate' }, result.duplicates);
     if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
@@ -227,9 +263,13 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
       captureLimits,
     );
     if (!decoded.ok) return refuse(reply, decoded, deps.metrics);
-    const extracted = extractWebhookEvent(decoded.payload, { now: deps.now() }, captureLimits);
+    const extracted = extractWebhookEvent(
+      decoded.payload,
+      { now: deps.now(), ...(identitySecret ? { identitySecret } : {}) },
+      captureLimits,
+    );
     if (!extracted.ok) return refuse(reply, extracted, deps.metrics);
-    const result = await store([extracted.event]);
+    const result = await store([extracted.event], null);
     deps.metrics.eventsAccepted.inc(result.stored);
     return { status: 1 };
   });
