@@ -13,7 +13,6 @@ export function renderAdminLoginPage(options: { error?: string; isLoggedOut?: bo
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>Threadline admin: log in</title>
 <style>
   body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
