@@ -229,6 +229,26 @@ describe('/admin with ADMIN_TOKEN and ADMIN_READ_TOKEN', () => {
     await api.composed.deps.queues.queues.link.obliterate({ force: true });
   });
 
+  it('limits login attempts per address: the 11th in a minute is 429, even with the right token', async () => {
+    const attempt = (token: string) =>
+      inject({
+        method: 'POST',
+        url: '/admin/login',
+        remoteAddress: '198.51.100.7',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: sameOrigin },
+        payload: new URLSearchParams({ token }).toString(),
+      });
+    for (let index = 0; index < 10; index += 1) {
+      expect((await attempt(`guess-${index}-0123456789abcdef`)).statusCode).toBe(401);
+    }
+    const limited = await attempt(adminToken);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['set-cookie']).toBeUndefined();
+    // Another address is not affected.
+    expect((await login(adminToken)).statusCode).toBe(303);
+  });
+
   it('logs out: the cookie is cleared', async () => {
     const response = await inject({
       method: 'POST',
