@@ -61,7 +61,7 @@ describe('the queue dashboard in headless Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await page.getByLabel('Admin token').fill(adminToken);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${apiUrl}/admin/queues`);
+    await page.waitForURL(`${apiUrl}/admin/queues?login`);
     await page.getByText('summaries').first().waitFor();
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({
@@ -85,7 +85,7 @@ describe('the queue dashboard in headless Chromium', () => {
     await page.goto(`${apiUrl}/admin/login`);
     await page.getByLabel('Admin token').fill(adminToken);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${apiUrl}/admin/queues`);
+    await page.waitForURL(`${apiUrl}/admin/queues?login`);
     const before = await api.composed.deps.queues.queues.link.count();
 
     const attacker = await context.newPage();
@@ -102,7 +102,7 @@ describe('the queue dashboard in headless Chromium', () => {
     await page.goto(`${apiUrl}/admin/login`);
     await page.getByLabel('Admin token').fill(readToken);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${apiUrl}/admin/queues-read-only`);
+    await page.waitForURL(`${apiUrl}/admin/queues-read-only?login`);
     await page.getByText('summaries').first().waitFor();
     const status = await page.evaluate(
       async () => (await fetch('/admin/queues-read-only/api/queues/link/pause', { method: 'PUT' })).status,

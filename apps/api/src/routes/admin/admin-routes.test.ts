@@ -56,7 +56,7 @@ describe('/admin with ADMIN_TOKEN and ADMIN_READ_TOKEN', () => {
   it('logs in with ADMIN_TOKEN: an HttpOnly, Secure, SameSite=Strict, expiring session cookie', async () => {
     const response = await login(adminToken);
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/admin/queues');
+    expect(response.headers.location).toBe('/admin/queues?login');
     const setCookie = String(response.headers['set-cookie']);
     expect(setCookie).toMatch(/^threadline_admin=admin\.\d+\.[\w-]+\.[\w-]+;/);
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/admin', 'Max-Age=28800']) {
@@ -177,7 +177,7 @@ describe('/admin with ADMIN_TOKEN and ADMIN_READ_TOKEN', () => {
 
   it('ADMIN_READ_TOKEN sees the read-only board and cannot add, retry, clean, pause or empty', async () => {
     const response = await login(readToken);
-    expect(response.headers.location).toBe('/admin/queues-read-only');
+    expect(response.headers.location).toBe('/admin/queues-read-only?login');
     const cookie = cookieFrom(response);
     const queues = await inject({
       method: 'GET',
@@ -227,6 +227,20 @@ describe('/admin with ADMIN_TOKEN and ADMIN_READ_TOKEN', () => {
     });
     expect(adminOnReadOnly.statusCode).toBe(405);
     await api.composed.deps.queues.queues.link.obliterate({ force: true });
+  });
+
+  it('explains a session cookie the browser refused (plain HTTP) instead of looping back to the form', async () => {
+    const response = await login(adminToken);
+    const next = await inject({
+      method: 'GET',
+      url: String(response.headers.location),
+      headers: { accept: 'text/html' },
+    });
+    expect(next.statusCode).toBe(303);
+    expect(next.headers.location).toBe('/admin/login?cookie-refused');
+    const page = await inject({ method: 'GET', url: '/admin/login?cookie-refused' });
+    expect(page.body).toContain('did not keep the session cookie');
+    expect(page.body).toContain('role="alert"');
   });
 
   it('limits login attempts per address: the 11th in a minute is 429, even with the right token', async () => {

@@ -18,6 +18,10 @@ export const adminBoardPaths = { admin: '/admin/queues', read: '/admin/queues-re
 
 export const adminSessionCookie = 'threadline_admin';
 
+const cookieRefusedMessage =
+  'Your browser did not keep the session cookie. It is sent only over HTTPS (or to localhost): ' +
+  'open this page at its https:// address.';
+
 /** Login attempts one address may make per minute. */
 const loginAttemptsPerMinute = 10;
 
@@ -82,6 +86,8 @@ function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: 
   return reply.code(status).header('cache-control', 'no-store').send({ error, message });
 }
 
+// Bull Board's `readOnlyMode` belongs to each queue adapter, not to a request, so the read-only view is
+// a second board over the same queues with every adapter read-only.
 async function mountBoard(
   app: FastifyInstance,
   deps: ApiDependencies,
@@ -145,6 +151,10 @@ export async function adminRoutes(app: FastifyInstance, options: { deps: ApiDepe
       );
     }
     if (!access) {
+      // Straight from a successful login, yet no cookie: the browser refused it (it is `Secure`).
+      if (wantsPage(request) && request.url.endsWith('?login')) {
+        return reply.redirect('/admin/login?cookie-refused', 303);
+      }
       if (wantsPage(request)) return reply.redirect('/admin/login', 303);
       return refuse(
         reply,
@@ -170,9 +180,12 @@ export async function adminRoutes(app: FastifyInstance, options: { deps: ApiDepe
     const session = cookieOf(request, adminSessionCookie);
     const role = session ? readAdminSession(session, tokens, deps.now()) : null;
     if (role) return reply.redirect(boardOf(role), 303);
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderAdminLoginPage({ isLoggedOut: request.url.endsWith('?logged-out') }));
+    return reply.type('text/html; charset=utf-8').send(
+      renderAdminLoginPage({
+        isLoggedOut: request.url.endsWith('?logged-out'),
+        ...(request.url.endsWith('?cookie-refused') ? { error: cookieRefusedMessage } : {}),
+      }),
+    );
   });
 
   app.post('/admin/login', async (request, reply) => {
@@ -196,7 +209,7 @@ export async function adminRoutes(app: FastifyInstance, options: { deps: ApiDepe
     request.log.info({ role }, 'admin logged in');
     return reply
       .header('set-cookie', sessionCookie(issueAdminSession(role, tokens, deps.now()), adminSessionSeconds))
-      .redirect(boardOf(role), 303);
+      .redirect(`${boardOf(role)}?login`, 303);
   });
 
   const logout = async (_request: FastifyRequest, reply: FastifyReply) =>
