@@ -76,7 +76,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(healthRoutes, { deps, state: health });
   await app.register(captureRoutes, { deps });
   await app.register(intercomWebhookRoute, { deps });
-  await app.register(metricsRoute, { deps });
+  // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
+  if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });
   await app.register(adminRoutes, { deps });
   await app.register(mcpRoute, { deps });
   await app.register(userActivityRoute, { deps });

@@ -1,5 +1,5 @@
 import type { Config } from '@threadline/config';
-import { defaultAccessRateLimit, environmentAccessKeys } from '@threadline/core';
+import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
 import { createQueues } from '@threadline/jobs';
 import { createMetrics, type Logger } from '@threadline/observability';
 import {
@@ -41,6 +41,11 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     onError: (error) => logger.debug({ err: error }, 'redis memory reading failed'),
   });
   await redisMemory.start();
+  const accessKeys = new RedisAccessKeyStore(redis, keys);
+  const environmentKeys = environmentAccessKeys(config.mcpKeys, await accessKeys.keyIdSecret());
+  // Before key ids were keyed, an environment key's id was a prefix of its plain SHA-256; what was
+  // recorded under those ids goes (its use is recorded again under the new id).
+  await accessKeys.forgetUses(config.mcpKeys.map(({ key }) => legacyEnvironmentKeyId(key)));
   let closing: Promise<void> | undefined;
   return {
     deps: {
@@ -65,8 +70,8 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         newUsersPerHour: config.capture.ipNewUsersPerHour,
       }),
       now: () => new Date(),
-      environmentKeys: environmentAccessKeys(config.mcpKeys),
-      accessKeys: new RedisAccessKeyStore(redis, keys),
+      environmentKeys,
+      accessKeys,
       rateLimiter: new RedisRateLimiter(redis, keys),
       accessRateLimit: defaultAccessRateLimit,
     },

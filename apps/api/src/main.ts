@@ -3,12 +3,15 @@ import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { buildServer } from './build-server.js';
 import { compose } from './compose.js';
+import { buildMetricsServer } from './metrics-server.js';
 
 const config = loadConfigOrExit(process.env, 'api', 'threadline-api');
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'api' } });
 
 const composed = await compose(config, logger);
 const { app, health } = await buildServer(composed.deps);
+const metricsApp =
+  config.metricsPort === undefined ? undefined : await buildMetricsServer(composed.deps, health);
 
 // First signal: stop taking work, finish in-flight requests, close queues and Redis, flush logs.
 // A second signal (or the timeout) forces the exit.
@@ -17,8 +20,10 @@ closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
   else logger.info({ signal }, 'shutting down');
   health.isShuttingDown = true;
   await app.close();
+  await metricsApp?.close();
   await composed.close();
   logger.flush();
 });
 
 await app.listen({ host: config.host, port: config.port });
+if (metricsApp) await metricsApp.listen({ host: config.host, port: config.metricsPort });

@@ -188,6 +188,13 @@ export const configSchema = z.object({
   /** One LLM attempt's time limit (ms); one retry, then the extractive summarizer writes instead. */
   OPENAI_TIMEOUT_MS: integer(15_000, 100, 300_000),
   ADMIN_TOKEN: optionalText,
+  /** A second admin token that sees the queue dashboard read-only (unset: none). */
+  ADMIN_READ_TOKEN: optionalText,
+  /**
+   * A listener of its own for `/metrics` and `/readyz` (unset: none, and `/metrics` on the API port
+   * answers only to requests from 127.0.0.1 / ::1).
+   */
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
   WORKER_CONCURRENCY: integer(8, 1, 500),
   /** Port of the worker's own /metrics and /healthz (unset: none). */
   WORKER_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).optional(),
@@ -237,7 +244,40 @@ export function crossVariableProblems(env: Record<string, string | undefined>, r
   if (present(env.ADMIN_TOKEN) && (env.ADMIN_TOKEN ?? '').trim().length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');
   }
+  if (present(env.ADMIN_READ_TOKEN)) {
+    const readToken = (env.ADMIN_READ_TOKEN ?? '').trim();
+    if (readToken.length < 16) problems.push('ADMIN_READ_TOKEN: must be at least 16 characters');
+    else if (readToken === (env.ADMIN_TOKEN ?? '').trim()) {
+      problems.push('ADMIN_READ_TOKEN: must differ from ADMIN_TOKEN');
+    }
+  }
+  if (present(env.METRICS_PORT) && (env.METRICS_PORT ?? '').trim() === (env.PORT ?? '8080').trim()) {
+    problems.push('METRICS_PORT: must differ from PORT (it is a listener of its own)');
+  }
+  if (
+    role !== 'cli' &&
+    sandboxClientSecrets.includes((env.INTERCOM_CLIENT_SECRET ?? '').trim()) &&
+    !isSandboxUrl(env.INTERCOM_API_BASE_URL ?? 'https://api.intercom.io')
+  ) {
+    problems.push(
+      'INTERCOM_CLIENT_SECRET: is the public sandbox secret, but INTERCOM_API_BASE_URL is not the sandbox: ' +
+        "set your Intercom app's client secret (Developer Hub → Basic information)",
+    );
+  }
   return problems;
+}
+
+/** Secrets the sandbox setups fill in; anyone can sign a webhook with them. */
+const sandboxClientSecrets = ['sandbox-client-secret'];
+
+/** The Intercom sandbox runs on this machine (loopback) or as the compose service `sandbox`. */
+function isSandboxUrl(value: string): boolean {
+  try {
+    const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === 'sandbox' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -69,6 +69,10 @@ export interface Config {
     openaiTimeoutMs: number;
   };
   adminToken: string | undefined;
+  /** ADMIN_READ_TOKEN: sees the dashboard read-only. */
+  adminReadToken: string | undefined;
+  /** METRICS_PORT: a listener of its own for /metrics and /readyz (unset: none). */
+  metricsPort: number | undefined;
   worker: { concurrency: number; lockMs: number; stalledCheckMs: number; metricsPort: number | undefined };
   shutdownTimeoutMs: number;
 }
@@ -140,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
       },
       adminToken: e.ADMIN_TOKEN,
+      adminReadToken: e.ADMIN_READ_TOKEN,
+      metricsPort: e.METRICS_PORT,
       worker: {
         concurrency: e.WORKER_CONCURRENCY,
         metricsPort: e.WORKER_METRICS_PORT,

@@ -5,6 +5,7 @@ import { intercomErrors } from './http/intercom-error.js';
 import { RateLimitWindow } from './http/rate-limit-window.js';
 import type { RecordedRequest, SandboxContext } from './http/sandbox-context.js';
 import { sandboxControlRoutes } from './http/sandbox-control-routes.js';
+import { webhookTargetPolicy } from './http/webhook-targets.js';
 import { SandboxStore } from './state/sandbox-store.js';
 import type { SandboxContact, SandboxConversation, SandboxPart } from './state/sandbox-types.js';
 
@@ -20,6 +21,11 @@ export interface IntercomSandboxOptions {
   rateLimitPerWindow?: number;
   /** Fastify's logger. Default false. */
   logger?: boolean;
+  /**
+   * The only URLs the control routes send signed webhooks to (SANDBOX_WEBHOOK_URL). Default: any URL
+   * on this machine's loopback.
+   */
+  webhookUrls?: readonly string[];
 }
 
 /** A running (or ready to listen) fake of Intercom's REST API, with direct access for tests. */
@@ -72,6 +78,7 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
     faults,
     rateLimit,
     recordedRequests,
+    isAllowedWebhookUrl: webhookTargetPolicy(options.webhookUrls),
     shutdownSignal: shutdown.signal,
     reset,
   };

@@ -4,6 +4,11 @@ import { createIntercomSandbox } from './create-intercom-sandbox.js';
 const host = process.env.SANDBOX_HOST ?? '127.0.0.1';
 const port = Number(process.env.SANDBOX_PORT ?? 8090);
 const token = process.env.SANDBOX_TOKEN ?? 'sandbox-token';
+// The API's webhook URL(s), comma separated: the only targets of the control routes' signed webhooks.
+const webhookUrls = (process.env.SANDBOX_WEBHOOK_URL ?? '')
+  .split(',')
+  .map((url) => url.trim())
+  .filter(Boolean);
 const rateLimitText = process.env.SANDBOX_RATE_LIMIT_PER_WINDOW;
 const rateLimitPerWindow =
   rateLimitText === undefined || rateLimitText === '' ? undefined : Number(rateLimitText);
@@ -16,6 +21,7 @@ const problems = [
     ? []
     : ['SANDBOX_RATE_LIMIT_PER_WINDOW: must be a positive integer']),
   ...(token === '' ? ['SANDBOX_TOKEN: must not be empty'] : []),
+  ...webhookUrls.filter((url) => !URL.canParse(url)).map((url) => `SANDBOX_WEBHOOK_URL: ${url} is not a URL`),
 ];
 if (problems.length > 0) {
   for (const problem of problems) console.error(problem);
@@ -24,6 +30,7 @@ if (problems.length > 0) {
 
 const sandbox = await createIntercomSandbox({
   token,
+  ...(webhookUrls.length > 0 ? { webhookUrls } : {}),
   ...(rateLimitPerWindow === undefined ? {} : { rateLimitPerWindow }),
 });
 const url = await sandbox.listen({ port, host });

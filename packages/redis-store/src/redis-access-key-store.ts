@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AccessKeyRecord, AccessKeyStore } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -59,5 +60,22 @@ export class RedisAccessKeyStore implements AccessKeyStore {
 
   async lastUses(): Promise<Record<string, string>> {
     return this.redis.hgetall(this.keys.accessKeysLastUsed());
+  }
+
+  /**
+   * The secret environment key ids are an HMAC under. Made at random by whichever process asks first
+   * (`SET NX`), so every API replica and the CLI name a key alike.
+   */
+  async keyIdSecret(): Promise<string> {
+    const key = this.keys.accessKeyIdSecret();
+    await this.redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+    const secret = await this.redis.get(key);
+    if (!secret) throw new Error(`${key} vanished right after it was set`);
+    return secret;
+  }
+
+  /** Drops the last-use records of these ids (the ids environment keys had before they were keyed). */
+  async forgetUses(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.hdel(this.keys.accessKeysLastUsed(), ...ids);
   }
 }

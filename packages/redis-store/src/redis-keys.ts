@@ -112,6 +112,11 @@ export class RedisKeys {
     return `${this.prefix}:{access}:last-used`;
   }
 
+  /** String: the deployment's secret for naming `MCP_API_KEYS` keys (made once, never expires). */
+  accessKeyIdSecret(): string {
+    return `${this.prefix}:{access}:key-id-secret`;
+  }
+
   /** Counter of one bucket's requests in one fixed rate-limit window. */
   rateLimit(bucket: string, window: number): string {
     return `${this.prefix}:{rl:${encodeURIComponent(bucket)}}:${window}`;

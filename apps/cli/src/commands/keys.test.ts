@@ -1,4 +1,10 @@
-import { authenticateAccess, defaultAccessRateLimit, environmentAccessKeys } from '@threadline/core';
+import {
+  authenticateAccess,
+  defaultAccessRateLimit,
+  environmentAccessKeys,
+  hashAccessKey,
+  legacyEnvironmentKeyId,
+} from '@threadline/core';
 import { RedisAccessKeyStore, RedisRateLimiter } from '@threadline/redis-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliHarness, createHarness } from '../../test/cli-harness.js';
@@ -8,9 +14,15 @@ const envKey = 'mcp_env_key_0123456789';
 let harness: CliHarness;
 
 /** What the API does with a bearer key: the same use case over the same Redis. */
-function authenticate(key: string) {
+/** The environment keys as the API names them, with the deployment's key-id secret from Redis. */
+async function environmentKeys() {
+  const secret = await new RedisAccessKeyStore(harness.redis, harness.keys).keyIdSecret();
+  return environmentAccessKeys([{ key: envKey, productId: 'shop' }], secret);
+}
+
+async function authenticate(key: string) {
   return authenticateAccess(`Bearer ${key}`, {
-    environmentKeys: environmentAccessKeys([{ key: envKey, productId: 'shop' }]),
+    environmentKeys: await environmentKeys(),
     keys: new RedisAccessKeyStore(harness.redis, harness.keys),
     rateLimiter: new RedisRateLimiter(harness.redis, harness.keys),
     rateLimit: defaultAccessRateLimit,
@@ -63,7 +75,7 @@ describe('threadline keys', () => {
     expect(crm).toMatchObject({ productId: 'crm', name: null, source: 'cli', createdAt: created.createdAt });
     expect(crm?.lastUsedAt).toMatch(/^\d{4}-/);
     expect(listed.find((key) => key.source === 'env')).toEqual({
-      id: environmentAccessKeys([{ key: envKey, productId: 'shop' }])[0]?.id,
+      id: (await environmentKeys())[0]?.id,
       productId: 'shop',
       name: 'MCP_API_KEYS',
       source: 'env',
@@ -94,7 +106,7 @@ describe('threadline keys', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no key "000000000000"');
 
-    const envId = environmentAccessKeys([{ key: envKey, productId: 'shop' }])[0]?.id ?? '';
+    const envId = (await environmentKeys())[0]?.id ?? '';
     const env = await harness.run(['keys', 'revoke', envId], { MCP_API_KEYS: `${envKey}:shop` });
     expect(env.code).toBe(1);
     expect(env.stderr).toContain('comes from MCP_API_KEYS');
@@ -102,5 +114,39 @@ describe('threadline keys', () => {
     const bad = await harness.run(['keys', 'create', 'shop:{x}']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('is not valid');
+  });
+});
+
+describe('key ids', () => {
+  it('an environment key id is keyed by the deployment secret, not the plain hash of the key', async () => {
+    const listed = await list();
+    const id = listed.find((key) => key.source === 'env')?.id ?? '';
+    expect(id).toMatch(/^env-[0-9a-f]{12}$/);
+    expect(id).not.toBe(legacyEnvironmentKeyId(envKey));
+    expect(hashAccessKey(envKey)).not.toContain(id.slice('env-'.length));
+    // Every process names it alike: the secret is made once, in Redis.
+    expect((await list()).find((key) => key.source === 'env')?.id).toBe(id);
+    expect(await harness.redis.get(harness.keys.accessKeyIdSecret())).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('keys created before keep working: a record stored as the old version stored it is accepted', async () => {
+    const key = `tlk_abcdef012345_${'A'.repeat(43)}`;
+    await harness.redis.hset(
+      harness.keys.accessKeys(),
+      'abcdef012345',
+      JSON.stringify({
+        productId: 'shop',
+        name: 'from v0',
+        keyHash: hashAccessKey(key),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }),
+    );
+    expect(await authenticate(key)).toMatchObject({
+      kind: 'granted',
+      grant: { keyId: 'abcdef012345', productId: 'shop' },
+    });
+    // And an environment key still authenticates, under its new id.
+    const granted = await authenticate(envKey);
+    expect(granted).toMatchObject({ kind: 'granted', grant: { keyId: (await environmentKeys())[0]?.id } });
   });
 });

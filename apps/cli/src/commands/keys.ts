@@ -48,7 +48,11 @@ export async function createKey(
 
 export async function listKeys(services: Services, productId?: string): Promise<KeyListing[]> {
   const store = storeOf(services);
-  const [stored, lastUses] = await Promise.all([store.list(), store.lastUses()]);
+  const [stored, lastUses, idSecret] = await Promise.all([
+    store.list(),
+    store.lastUses(),
+    store.keyIdSecret(),
+  ]);
   const fromCli = stored.map(
     (record: AccessKeyRecord): KeyListing => ({
       id: record.id,
@@ -59,7 +63,7 @@ export async function listKeys(services: Services, productId?: string): Promise<
       lastUsedAt: lastUses[record.id] ?? null,
     }),
   );
-  const fromEnvironment = environmentAccessKeys(services.config.mcpKeys).map(
+  const fromEnvironment = environmentAccessKeys(services.config.mcpKeys, idSecret).map(
     (key): KeyListing => ({
       id: key.id,
       productId: key.productId,
@@ -75,10 +79,11 @@ export async function listKeys(services: Services, productId?: string): Promise<
 }
 
 export async function revokeKey(services: Services, id: string): Promise<AccessKeyRecord> {
-  if (environmentAccessKeys(services.config.mcpKeys).some((key) => key.id === id)) {
+  const store = storeOf(services);
+  const environmentKeys = environmentAccessKeys(services.config.mcpKeys, await store.keyIdSecret());
+  if (environmentKeys.some((key) => key.id === id)) {
     throw new CliError(`key ${id} comes from MCP_API_KEYS: remove it there and restart the API to revoke it`);
   }
-  const store = storeOf(services);
   const record = await store.get(id);
   if (!record || !(await store.revoke(id))) {
     throw new CliError(

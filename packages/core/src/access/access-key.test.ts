@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   accessKeyIdOf,
   bearerKeyOf,
   environmentAccessKeys,
+  environmentKeyId,
   generateAccessKey,
   hashAccessKey,
   isSameKeyHash,
+  legacyEnvironmentKeyId,
 } from './access-key.js';
 import { readLiveActivity } from './read-live-activity.js';
 
@@ -39,13 +41,23 @@ describe('access keys', () => {
     expect(isSameKeyHash('', '')).toBe(false);
   });
 
-  it('names environment keys by the start of their hash, never by the key', () => {
-    const [key] = environmentAccessKeys([{ key: 'mcp_shop_key_0123456789', productId: 'shop' }]);
-    expect(key).toEqual({
-      id: `env-${hashAccessKey('mcp_shop_key_0123456789').slice(0, 12)}`,
+  it('names environment keys by an HMAC under the deployment secret, never by the key or its plain hash', () => {
+    const secret = 'k'.repeat(43);
+    const key = 'mcp_shop_key_0123456789';
+    const [named] = environmentAccessKeys([{ key, productId: 'shop' }], secret);
+    // Computed here independently with node:crypto.
+    const expected = createHmac('sha256', secret).update(`threadline access key id\0${key}`).digest('hex');
+    expect(named).toEqual({
+      id: `env-${expected.slice(0, 12)}`,
       productId: 'shop',
-      keyHash: hashAccessKey('mcp_shop_key_0123456789'),
+      keyHash: hashAccessKey(key),
     });
+    // Not derivable from the key alone: the plain hash (the old id) and another secret give other ids.
+    expect(named?.id).not.toBe(legacyEnvironmentKeyId(key));
+    expect(legacyEnvironmentKeyId(key)).toBe(`env-${hashAccessKey(key).slice(0, 12)}`);
+    expect(environmentKeyId(key, 'j'.repeat(43))).not.toBe(named?.id);
+    expect(environmentKeyId(key, secret)).toBe(named?.id);
+    expect(() => environmentKeyId(key, 'short')).toThrow(/at least 32/);
   });
 
   it('reads the key of a Bearer header only', () => {

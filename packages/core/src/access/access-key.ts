@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Keys made by `threadline keys create`: `tlk_<id>_<secret>`. The id (12 hex digits) finds the stored
@@ -37,14 +37,33 @@ export function accessKeyIdOf(key: string): string | null {
 }
 
 /**
- * The keys of `MCP_API_KEYS`, hashed. Their id (`env-` and the start of the hash) names them in
- * `keys list` and in logs without revealing them.
+ * The id of an `MCP_API_KEYS` key: `env-` and 12 hex digits of an HMAC of the key under the
+ * deployment's key-id secret. It names the key in `keys list` and in logs; without the secret (kept in
+ * Redis, never logged) it cannot be used to check a guess of the key offline, as a plain hash could.
  */
-export function environmentAccessKeys(pairs: { key: string; productId: string }[]): EnvironmentAccessKey[] {
-  return pairs.map(({ key, productId }) => {
-    const keyHash = hashAccessKey(key);
-    return { id: `env-${keyHash.slice(0, 12)}`, productId, keyHash };
-  });
+export function environmentKeyId(key: string, idSecret: string): string {
+  if (idSecret.length < 32) throw new Error('the key-id secret must be at least 32 characters');
+  return `env-${createHmac('sha256', idSecret).update(`threadline access key id\0${key}`, 'utf8').digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The id environment keys had before key ids were keyed (`env-` and the start of the key's plain
+ * SHA-256). Only to remove what was recorded under it; never shown or logged.
+ */
+export function legacyEnvironmentKeyId(key: string): string {
+  return `env-${hashAccessKey(key).slice(0, 12)}`;
+}
+
+/** The keys of `MCP_API_KEYS`, hashed, each with its id (see `environmentKeyId`). */
+export function environmentAccessKeys(
+  pairs: { key: string; productId: string }[],
+  idSecret: string,
+): EnvironmentAccessKey[] {
+  return pairs.map(({ key, productId }) => ({
+    id: environmentKeyId(key, idSecret),
+    productId,
+    keyHash: hashAccessKey(key),
+  }));
 }
 
 /** The key of an `Authorization: Bearer <key>` header, or null when there is none. */

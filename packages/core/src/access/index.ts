@@ -3,9 +3,11 @@ export {
   bearerKeyOf,
   type EnvironmentAccessKey,
   environmentAccessKeys,
+  environmentKeyId,
   generateAccessKey,
   hashAccessKey,
   isSameKeyHash,
+  legacyEnvironmentKeyId,
 } from './access-key.js';
 export {
   type AccessGrant,

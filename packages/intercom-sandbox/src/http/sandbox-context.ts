@@ -1,6 +1,7 @@
 import type { SandboxStore } from '../state/sandbox-store.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { RateLimitWindow } from './rate-limit-window.js';
+import type { WebhookTargetPolicy } from './webhook-targets.js';
 
 /** One API request as the sandbox saw it. */
 export interface RecordedRequest {
@@ -23,6 +24,8 @@ export interface SandboxContext {
   faults: FaultInjector;
   rateLimit: RateLimitWindow;
   recordedRequests: RecordedRequest[];
+  /** Whether the control routes may send a signed webhook to this URL. */
+  isAllowedWebhookUrl: WebhookTargetPolicy;
   /** Aborted on close so that injected delays do not hold the server open. */
   shutdownSignal: AbortSignal;
   /** Forgets contacts, conversations, faults, recorded requests and the rate-limit window. */

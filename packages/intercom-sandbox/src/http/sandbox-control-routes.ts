@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
 import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
@@ -52,6 +52,14 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       };
     }
   }
+
+  // Checked before anything is created, so a refused request changes nothing.
+  const refuseTarget = (webhook: WebhookTarget | undefined, reply: FastifyReply) =>
+    webhook && !context.isAllowedWebhookUrl(webhook.url)
+      ? reply.code(400).send({
+          error: `webhook.url ${webhook.url} is not allowed: the sandbox sends webhooks only to the configured API (SANDBOX_WEBHOOK_URL, default any loopback URL)`,
+        })
+      : undefined;
 
   app.get('/', async (_request, reply) => {
     const conversations = store.allConversations().map((conversation) => ({
@@ -112,6 +120,8 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     },
     async (request, reply) => {
       const input = request.body;
+      const refused = refuseTarget(input.webhook, reply);
+      if (refused) return refused;
       let contact: SandboxContact | undefined;
       if (input.contact_id !== undefined) {
         contact = store.contact(input.contact_id);
@@ -148,6 +158,8 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       },
     },
     async (request, reply) => {
+      const refused = refuseTarget(request.body.webhook, reply);
+      if (refused) return refused;
       const existing = store.conversation(request.params.id);
       const contact = store.contact(existing?.contacts.contacts[0]?.id ?? '');
       if (!existing || !contact)

@@ -82,7 +82,22 @@ function header(value: string | string[] | undefined): string | undefined {
 export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDependencies }) {
   const { deps } = options;
   const { config } = deps;
-  await app.register(cors, { origin: true, credentials: true, maxAge: 86_400 });
+  // CORS answers only on the capture paths, and without credentials (capture needs no cookies). The
+  // plugin's preflight route is `OPTIONS *`, which matches every path of the app, so the decision is
+  // made per request: any other path (admin, /mcp, /v1) gets no CORS headers and its preflight a 404.
+  // /webhooks/posthog is server to server and gets none either.
+  const capturePathSet = new Set(capturePaths);
+  const isBrowserCapturePath = (path: string) =>
+    capturePathSet.has(path) || /^\/(flags|decide|s|array\/[^/]+\/config)\/?$/.test(path);
+  await app.register(cors, {
+    delegator: (request, done) =>
+      done(
+        null,
+        isBrowserCapturePath(request.url.split('?')[0] ?? '')
+          ? { origin: true, credentials: false, maxAge: 86_400 }
+          : { origin: false },
+      ),
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     '*',

@@ -1,12 +1,33 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
 
 const jobStates = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paused'] as const;
 
-/** `GET /metrics`: Prometheus text. Queue depths are read from Redis at scrape time. */
-export async function metricsRoute(app: FastifyInstance, options: { deps: ApiDependencies }) {
+/**
+ * A scrape from this machine: the TCP peer is loopback and no proxy forwarded the request. The socket
+ * address, not `request.ip`: with a trusted proxy `request.ip` comes from `X-Forwarded-For`, which any
+ * client writes; and a proxy on this machine connects from loopback, so a forwarding header means the
+ * request came from outside.
+ */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  const peer = request.raw.socket.remoteAddress ?? '';
+  const isLoopback = peer === '::1' || /^(::ffff:)?127\./.test(peer);
+  const headers = request.headers;
+  return isLoopback && !headers['x-forwarded-for'] && !headers.forwarded && !headers['x-real-ip'];
+}
+
+/**
+ * `GET /metrics`: Prometheus text. Queue depths are read from Redis at scrape time. On the API port
+ * (no METRICS_PORT) it answers only to local scrapes, 404 to anyone else; on the METRICS_PORT
+ * listener, to everyone who can reach that port.
+ */
+export async function metricsRoute(
+  app: FastifyInstance,
+  options: { deps: ApiDependencies; isLocalOnly: boolean },
+) {
   const { metrics, queues } = options.deps;
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (options.isLocalOnly && !isLocalRequest(request)) return reply.callNotFound();
     for (const queue of Object.values(queues.queues)) {
       const counts = await queue.getJobCounts(...jobStates);
       for (const state of jobStates) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
