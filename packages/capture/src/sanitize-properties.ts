@@ -13,6 +13,7 @@ import { isJsonObject, type JsonObject, truncateString } from './json-value.js';
 export const keptPosthogProperties: readonly string[] = Object.freeze([
   '$anon_distinct_id',
   '$current_url',
+  '$device_id',
   '$el_text',
   '$elements',
   '$elements_chain',
