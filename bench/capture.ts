@@ -7,7 +7,7 @@
  * loop. Options (env): BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 32).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -25,6 +25,9 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const apiKey = 'phc_bench_key';
 const users = 1000;
 const batchSize = 50;
+/** The API started with identity checking on (`CAPTURE_IDENTITY=require`) checks every event's hash. */
+const identitySecret = 'bench-identity-secret-0123456789abcdef';
+const userHash = (userId: string) => createHmac('sha256', identitySecret).update(userId).digest('hex');
 
 // ---------------------------------------------------------------------------------------------
 // Realistic posthog-js events (properties as 1.434 sends them), one user per request.
@@ -93,10 +96,16 @@ function event(userId: string, index: number) {
 }
 
 /** Request bodies, each for one user, rotated through by the load generator. */
-function bodies(eventsPerRequest: number, count: number): string[] {
+function bodies(eventsPerRequest: number, count: number, options: { withHash?: boolean } = {}): string[] {
   return Array.from({ length: count }, (_, request) => {
     const userId = `bench-user-${request % users}`;
-    const events = Array.from({ length: eventsPerRequest }, (_, index) => event(userId, request + index));
+    const hash = options.withHash ? userHash(userId) : undefined;
+    const events = Array.from({ length: eventsPerRequest }, (_, index) => {
+      const built = event(userId, request + index);
+      // posthog-js sends it on every event after `posthog.register({ $user_hash })`.
+      if (hash) (built.properties as Record<string, unknown>).$user_hash = hash;
+      return built;
+    });
     return JSON.stringify(eventsPerRequest === 1 ? events[0] : events);
   });
 }
@@ -108,7 +117,7 @@ interface Server {
   child: ChildProcess;
 }
 
-async function spawnServer(kind: 'api' | 'bare', prefix: string): Promise<Server> {
+async function spawnServer(kind: 'api' | 'api-identity' | 'bare', prefix: string): Promise<Server> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind, prefix],
@@ -179,22 +188,33 @@ function row(cells: (string | number)[]): string {
 async function main(): Promise<void> {
   const prefix = `tl-bench-${randomBytes(4).toString('hex')}`;
   const batchBodies = bodies(batchSize, 400);
+  const hashedBatchBodies = bodies(batchSize, 400, { withHash: true });
   const singleBodies = bodies(1, 4000);
   const results: string[] = [];
   const summary: Record<string, number> = {};
 
   const bare = await spawnServer('bare', prefix);
   const api = await spawnServer('api', prefix);
+  const verifying = await spawnServer('api-identity', `${prefix}-id`);
   try {
     // A short warm-up each, so JIT and connection pools are settled before anything is measured.
     for (const server of [bare, api]) {
       await load(server.url, '/batch/', batchBodies, { duration: 2 });
       await load(server.url, '/e/', singleBodies, { duration: 2 });
     }
+    await load(verifying.url, '/batch/', hashedBatchBodies, { duration: 2 });
 
     const runs: [string, Server, string, string[], number, { overallRate?: number }][] = [
       ['bare route, batches of 50', bare, '/batch/', batchBodies, batchSize, {}],
       ['Threadline API, batches of 50', api, '/batch/', batchBodies, batchSize, {}],
+      [
+        'Threadline API, identity checked (require), batches of 50',
+        verifying,
+        '/batch/',
+        hashedBatchBodies,
+        batchSize,
+        {},
+      ],
       ['bare route, single events', bare, '/e/', singleBodies, 1, {}],
       ['Threadline API, single events', api, '/e/', singleBodies, 1, {}],
       ['bare route, single events at 5,000 req/s', bare, '/e/', singleBodies, 1, { overallRate: 5000 }],
@@ -245,8 +265,13 @@ async function main(): Promise<void> {
     const storage = await measureActionStreams(redisUrl, prefix);
 
     const ratio = summary['Threadline API, batches of 50']! / summary['bare route, batches of 50']!;
+    const identityRatio =
+      summary['Threadline API, identity checked (require), batches of 50']! /
+      summary['bare route, batches of 50']!;
+    const identityCost = identityRatio / ratio;
     const singleRatio = summary['Threadline API, single events']! / summary['bare route, single events']!;
     const bytesPerAction = storage.bytes / storage.actions;
+    const otherBytesPerAction = storage.otherUserKeyBytes / storage.actions;
     const p99At5k = summary['Threadline API, single events at 5,000 req/s p99']!;
 
     console.log(
@@ -267,6 +292,14 @@ async function main(): Promise<void> {
         ratio >= 0.35 ? 'yes' : 'NO',
       ]),
     );
+    console.log(
+      row([
+        'batches of 50, identity checked: API / bare route, against identity off',
+        `${identityRatio.toFixed(2)}× (${identityCost.toFixed(2)} of off)`,
+        '≥ 0.90 of off',
+        identityCost >= 0.9 ? 'yes' : 'NO',
+      ]),
+    );
     console.log(row(['single events: API / bare route', `${singleRatio.toFixed(2)}×`, '(no goal)', '']));
     console.log(
       row(['single-event p99 at 5,000 req/s', `${p99At5k} ms`, '≤ 10 ms', p99At5k <= 10 ? 'yes' : 'NO']),
@@ -279,6 +312,14 @@ async function main(): Promise<void> {
         bytesPerAction <= 300 ? 'yes' : 'NO',
       ]),
     );
+    console.log(
+      row([
+        'plus each user’s dedupe sets and identified marker, per action',
+        Math.round(otherBytesPerAction),
+        `(total ${Math.round(bytesPerAction + otherBytesPerAction)})`,
+        '',
+      ]),
+    );
     reportFigures([
       {
         benchmark: 'capture',
@@ -287,6 +328,14 @@ async function main(): Promise<void> {
         unit: '×',
         goal: '≥ 0.35',
         met: ratio >= 0.35,
+      },
+      {
+        benchmark: 'capture',
+        name: 'batches of 50 with identity checked: share of the ratio with it off',
+        value: Number(identityCost.toFixed(2)),
+        unit: '×',
+        goal: '≥ 0.90',
+        met: identityCost >= 0.9,
       },
       {
         benchmark: 'capture',
@@ -306,8 +355,9 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    await Promise.all([stopServer(bare), stopServer(api)]);
+    await Promise.all([stopServer(bare), stopServer(api), stopServer(verifying)]);
     await deletePrefix(redisUrl, prefix);
+    await deletePrefix(redisUrl, `${prefix}-id`);
   }
 }
 
@@ -316,9 +366,14 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--serve') {
   const kind = process.argv[3];
   const target =
-    kind === 'api'
-      ? await startCaptureApi({ redisUrl, prefix: process.argv[4]!, apiKey })
-      : await startBareRoute();
+    kind === 'bare'
+      ? await startBareRoute()
+      : await startCaptureApi({
+          redisUrl,
+          prefix: process.argv[4]!,
+          apiKey,
+          ...(kind === 'api-identity' ? { identitySecret } : {}),
+        });
   process.stdout.write(`${JSON.stringify({ url: target.url })}\n`);
   process.on('SIGTERM', () => {
     void target.close().then(() => process.exit(0));

@@ -27,6 +27,8 @@ export async function startCaptureApi(options: {
   redisUrl: string;
   prefix: string;
   apiKey: string;
+  /** Turns identity checking on (`CAPTURE_IDENTITY=require`, the default with a secret). */
+  identitySecret?: string;
 }): Promise<BenchTarget> {
   const result = loadConfig({
     CAPTURE_API_KEY: options.apiKey,
@@ -38,6 +40,7 @@ export async function startCaptureApi(options: {
     REDIS_URL: options.redisUrl,
     THREADLINE_PREFIX: options.prefix,
     LOG_LEVEL: 'silent',
+    ...(options.identitySecret ? { INTERCOM_IDENTITY_SECRET: options.identitySecret } : {}),
   });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const composed = await compose(result.config, createLogger({ level: 'silent' }));
@@ -65,16 +68,20 @@ export async function startBareRoute(): Promise<BenchTarget> {
   return { url, close: () => app.close() };
 }
 
-/** Total `MEMORY USAGE` of every action stream under the prefix, and how many actions they hold. */
+/**
+ * Total `MEMORY USAGE` of every action stream under the prefix, how many actions they hold, and what
+ * the users' other capture keys (dedupe sets, identified markers) add.
+ */
 export async function measureActionStreams(
   redisUrl: string,
   prefix: string,
-): Promise<{ streams: number; actions: number; bytes: number }> {
+): Promise<{ streams: number; actions: number; bytes: number; otherUserKeyBytes: number }> {
   const redis = new Redis(redisUrl);
   const pattern = new RedisKeys(prefix).actions('*', '*');
   let streams = 0;
   let actions = 0;
   let bytes = 0;
+  let otherUserKeyBytes = 0;
   try {
     let cursor = '0';
     do {
@@ -86,10 +93,18 @@ export async function measureActionStreams(
         bytes += Number(await redis.memory('USAGE', key, 'SAMPLES', '0'));
       }
     } while (cursor !== '0');
+    for (const suffix of ['seen:*', 'identified']) {
+      let next = '0';
+      do {
+        const [after, keys] = await redis.scan(next, 'MATCH', `${prefix}:{u:*}:${suffix}`, 'COUNT', 1000);
+        next = after;
+        for (const key of keys) otherUserKeyBytes += Number(await redis.memory('USAGE', key, 'SAMPLES', '0'));
+      } while (next !== '0');
+    }
   } finally {
     redis.disconnect();
   }
-  return { streams, actions, bytes };
+  return { streams, actions, bytes, otherUserKeyBytes };
 }
 
 /** Removes every key the run wrote (data keys `<prefix>:…` and queue keys `{<prefix>…`). */
