@@ -35,12 +35,19 @@ function classSwitchRate(token: string): number {
   return switches / token.length;
 }
 
+/** `token` without its trailing `=` (a `/=+$/` replace would rescan a long run of `=` from each one). */
+function withoutTrailingPadding(token: string): string {
+  let end = token.length;
+  while (end > 0 && token.charCodeAt(end - 1) === 61) end--;
+  return token.slice(0, end);
+}
+
 /**
  * Whether a run of token characters (`[A-Za-z0-9+/=_-]`, at least 24 long) looks like a random secret
  * rather than a word, path, identifier or UUID.
  */
 export function looksLikeSecret(token: string): boolean {
-  const core = token.replace(/=+$/, '');
+  const core = withoutTrailingPadding(token);
   if (core.length < 24 || UUID.test(core)) return false;
   if (/^[0-9a-f]+$/i.test(core)) return core.length >= 32 && /\d/.test(core) && /[a-f]/i.test(core);
   const hasLower = /[a-z]/.test(core);

@@ -10,10 +10,10 @@ export function redactDigitGroups(
   placeholder: string,
   mustStartAtFirstGroup = false,
 ): string {
-  const groups = match.match(/[^ .-]+|[ .-]/g) ?? [];
+  const groups = match.match(/[^ ._/-]+|[ ._/-]/g) ?? [];
   const starts: number[] = [];
   groups.forEach((group, index) => {
-    if (!/^[ .-]$/.test(group)) starts.push(index);
+    if (!/^[ ._/-]$/.test(group)) starts.push(index);
   });
   for (let width = starts.length; width >= 1; width--) {
     for (let first = 0; first + width <= starts.length; first++) {

@@ -27,10 +27,12 @@ export const URL_SECRET_RULES: readonly RedactionRule[] = [
   {
     name: 'sensitive-parameter',
     pattern: /(^|[?&#;,\s"'(])([A-Za-z0-9_.[\]-]{1,64})=([^&#\s"'<>]{1,4096})/g,
-    replace: (match, before: string, name: string, value: string) =>
-      isSensitiveParameterName(name) && !isPlaceholder(value)
-        ? `${before}${name}=${PLACEHOLDERS.secret}`
-        : match,
+    replace: (match, before: string, name: string, value: string) => {
+      if (!isSensitiveParameterName(name) || isPlaceholder(value)) return match;
+      // `(pwd=x)`: the bracket closes the text around the pair, not the value.
+      const closing = before === '(' && value.endsWith(')') && value.length > 1 ? ')' : '';
+      return `${before}${name}=${PLACEHOLDERS.secret}${closing}`;
+    },
     mayChange: (text) => text.includes('='),
   },
   {
