@@ -36,7 +36,7 @@ const JWT =
 
 /** Words after which `:` or `=` introduces a password in free text (`password: hunter2`, `pwd = "x y"`). */
 const LABELLED_PASSWORD =
-  /\b(password|passwd|passphrase|passcode|pwd|pw)([ \t]{0,4}[:=][ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'<>]{1,256})/gi;
+  /\b(password|passwd|passphrase|passcode|pwd|pw)([ \t]{0,4}[:=][ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'<>]+)/gi;
 
 /** What an empty or already masked password field shows. */
 const MASKED_VALUE = /^[*•●·xX]+$/;
@@ -80,7 +80,7 @@ function redactLabelledPassword(match: string, label: string, gap: string, value
   return `${label}${gap}${quote}${PLACEHOLDERS.secret}${quote}${after}`;
 }
 
-const TRAILING_PUNCTUATION: ReadonlySet<string> = new Set(['.', ',', ';', ':', '!', '?', ')']);
+const TRAILING_PUNCTUATION: ReadonlySet<string> = new Set(['.', ',', ';', ':', '!', '?', ')', '…']);
 
 /** `Token` is a common word, so its values must look more like a key than `Bearer`'s. */
 function isAuthorizationValue(scheme: string, value: string): boolean {
@@ -102,7 +102,7 @@ export const CREDENTIAL_RULES: readonly RedactionRule[] = [
   },
   {
     name: 'authorization-value',
-    pattern: /\b(Bearer|Basic|Token)([ \t]{1,8}|%20)([A-Za-z0-9._~+/-]{8,4096}=*)/gi,
+    pattern: /\b(Bearer|Basic|Token)([ \t]{1,8}|%20)([A-Za-z0-9._~+/-]{8,}=*)/gi,
     replace: (match, scheme: string, gap: string, value: string) =>
       isAuthorizationValue(scheme, value) ? `${scheme}${gap}${PLACEHOLDERS.token}` : match,
     mayChange: (text) => AUTHORIZATION_SCHEME.test(text),

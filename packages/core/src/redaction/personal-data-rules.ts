@@ -59,6 +59,23 @@ function isCardNumber(run: string): boolean {
   return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
 }
 
+/**
+ * The match can take in a neighbouring word of the same shape (`DE89 DE36 0000 …`), so try each run of
+ * whole space-separated groups, longest first.
+ */
+function redactIbanGroups(match: string): string {
+  if (isValidIban(match)) return PLACEHOLDERS.iban;
+  const groups = match.split(' ');
+  for (let width = groups.length - 1; width >= 1; width--) {
+    for (let first = 0; first + width <= groups.length; first++) {
+      if (isValidIban(groups.slice(first, first + width).join(' '))) {
+        return [...groups.slice(0, first), PLACEHOLDERS.iban, ...groups.slice(first + width)].join(' ');
+      }
+    }
+  }
+  return match;
+}
+
 function phoneIfPlausible(match: string, minimumDigits: number): string {
   return redactDigitGroups(
     match,
@@ -88,7 +105,7 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
   {
     name: 'iban',
     pattern: /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b/g,
-    replace: (match) => (isValidIban(match) ? PLACEHOLDERS.iban : match),
+    replace: (match) => redactIbanGroups(match),
     // Two check digits follow the country code.
     mayChange: (_text, traits) => traits.digits >= 2,
   },

@@ -51,7 +51,8 @@ function capLength(text: string): string {
   if (text.length <= MAX_REDACTION_INPUT_LENGTH) return text;
   const cut = text.slice(0, MAX_REDACTION_INPUT_LENGTH - 1);
   const lastSpace = lastWhitespace(cut);
-  return `${lastSpace > 0 ? cut.slice(0, lastSpace) : cut}…`;
+  // The whitespace stays, so that `…` is a word of its own and never becomes part of a value.
+  return `${lastSpace > 0 ? cut.slice(0, lastSpace + 1) : cut}…`;
 }
 
 /**
@@ -103,7 +104,9 @@ function redactWithRules(text: string, rules: readonly RedactionRule[]): string 
     if (next === result) break;
     result = next;
   }
-  return result;
+  // Placeholders can be longer than what they replace; cut again so that the output, too, stays
+  // within the cap (and a second redaction does not cut it differently).
+  return result.length > MAX_REDACTION_INPUT_LENGTH ? capLength(result) : result;
 }
 
 const MAX_PASSES = 4;
