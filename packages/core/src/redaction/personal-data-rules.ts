@@ -1,4 +1,4 @@
-import { isValidIban } from './iban-checksum.js';
+import { ibanLengthOf, isValidIban } from './iban-checksum.js';
 import { isIpv6Address } from './is-ipv6-address.js';
 import { passesLuhn } from './luhn.js';
 import { PLACEHOLDERS } from './placeholders.js';
@@ -55,21 +55,35 @@ function digitCount(text: string): number {
 }
 
 function isCardNumber(run: string): boolean {
+  // Most runs tried (see redactDigitGroups) have the wrong number of digits: count before copying.
+  const count = digitCount(run);
+  if (count < 13 || count > 19) return false;
   const digits = run.replace(/\D/g, '');
   return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
 }
 
+const IBAN_START = /^[A-Za-z]{2}\d{2}/;
+
 /**
- * The match can take in a neighbouring word of the same shape (`DE89 DE36 0000 …`), so try each run of
- * whole space-separated groups, longest first.
+ * The match can take in a neighbouring word of the same shape (`DE89 DE36 0000 …`), so each group that
+ * can start an IBAN is tried with as many following groups as make up its country's length (or, for a
+ * country whose length we do not know, every length): one checksum per start, not one per sub-run.
  */
 function redactIbanGroups(match: string): string {
   if (isValidIban(match)) return PLACEHOLDERS.iban;
   const groups = match.split(' ');
-  for (let width = groups.length - 1; width >= 1; width--) {
-    for (let first = 0; first + width <= groups.length; first++) {
-      if (isValidIban(groups.slice(first, first + width).join(' '))) {
-        return [...groups.slice(0, first), PLACEHOLDERS.iban, ...groups.slice(first + width)].join(' ');
+  if (groups.length === 1) return match;
+  for (let first = 0; first < groups.length; first++) {
+    const head = groups[first] ?? '';
+    if (!IBAN_START.test(head)) continue;
+    const expected = ibanLengthOf(head.slice(0, 2).toUpperCase());
+    let length = 0;
+    for (let last = first; last < groups.length; last++) {
+      length += (groups[last] ?? '').length;
+      if (expected !== undefined && length < expected) continue;
+      if (expected !== undefined && length > expected) break;
+      if (last > first && isValidIban(groups.slice(first, last + 1).join(' '))) {
+        return [...groups.slice(0, first), PLACEHOLDERS.iban, ...groups.slice(last + 1)].join(' ');
       }
     }
   }
