@@ -7,7 +7,13 @@ import type { RedactionRule } from './redaction-rule.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 
-const EMAIL_CHARACTER = String.raw`\p{L}\p{M}\p{N}`;
+/**
+ * Letters and digits of an email: ASCII, `_`, and the letter blocks of other scripts (Latin-1 letters
+ * through Greek, Cyrillic, Hebrew, Arabic, Indic…, then kana, CJK and Hangul), leaving out the
+ * punctuation and symbol blocks. Ranges rather than `\p{L}` with the `u` flag, which is about ten times
+ * slower on ordinary text.
+ */
+const EMAIL_CHARACTER = String.raw`A-Za-z0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u1FFF\u3040-\uD7FF\uF900-\uFDFF\uFE70-\uFEFE`;
 
 /**
  * The local part starts where a run of its characters starts (the look-behind), so each run is read
@@ -15,8 +21,8 @@ const EMAIL_CHARACTER = String.raw`\p{L}\p{M}\p{N}`;
  * Letters of any script are allowed on both sides (`jöhn@exämple.com`).
  */
 const EMAIL = new RegExp(
-  `(?<![${EMAIL_CHARACTER}._%+'-])[${EMAIL_CHARACTER}._%+'-]+@[${EMAIL_CHARACTER}-]{1,63}(?:\\.[${EMAIL_CHARACTER}-]{1,63}){1,8}`,
-  'gu',
+  `(?<![${EMAIL_CHARACTER}.%+'-])[${EMAIL_CHARACTER}.%+'-]+@[${EMAIL_CHARACTER}-]{1,63}(?:\\.[${EMAIL_CHARACTER}-]{1,63}){1,8}`,
+  'g',
 );
 
 const TOP_LEVEL_DOMAIN = /^\p{L}{2,24}$/u;
