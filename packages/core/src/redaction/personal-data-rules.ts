@@ -132,7 +132,14 @@ export const PERSONAL_DATA_RULES: readonly RedactionRule[] = [
   {
     name: 'card',
     pattern: CARD,
-    replace: (match) => redactDigitGroups(match, isCardNumber, PLACEHOLDERS.card),
+    replace: (match) =>
+      redactDigitGroups(
+        match,
+        isCardNumber,
+        PLACEHOLDERS.card,
+        false,
+        (digits) => digits >= 13 && digits <= 19,
+      ),
     // `isCardNumber` wants 13 to 19 digits.
     mayChange: (_text, traits) => traits.digits >= 13,
   },
