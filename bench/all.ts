@@ -12,7 +12,16 @@ import type { Figure } from './report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = join(mkdtempSync(join(tmpdir(), 'threadline-bench-')), 'figures.jsonl');
-const benchmarks = ['capture', 'hostile-capture', 'webhook', 'notes', 'mcp', 'summary-retention', 'workers'];
+const benchmarks = [
+  'capture',
+  'hostile-capture',
+  'redaction',
+  'webhook',
+  'notes',
+  'mcp',
+  'summary-retention',
+  'workers',
+];
 
 const failures: string[] = [];
 for (const name of benchmarks) {

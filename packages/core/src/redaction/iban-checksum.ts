@@ -42,6 +42,11 @@ const IBAN_LENGTH_BY_COUNTRY: Readonly<Record<string, number>> = {
   UA: 29,
 };
 
+/** The length of an IBAN of `country` (two capital letters), or undefined when we do not know it. */
+export function ibanLengthOf(country: string): number | undefined {
+  return IBAN_LENGTH_BY_COUNTRY[country];
+}
+
 /**
  * Whether `candidate` (spaces allowed, any case) is an IBAN: known country length and the ISO 13616
  * mod-97 checksum equal to 1.

@@ -7,6 +7,7 @@ const SENSITIVE_WORDS: ReadonlySet<string> = new Set([
   'password',
   'passwd',
   'pwd',
+  'pw',
   'pass',
   'passcode',
   'pin',

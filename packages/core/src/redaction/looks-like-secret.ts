@@ -2,13 +2,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Bits of Shannon entropy per character. */
 export function shannonEntropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const probability = count / text.length;
-    entropy -= probability * Math.log2(probability);
+  // Counted in an array for ASCII (every token this judges), in a map for anything else.
+  const asciiCounts = new Uint16Array(128);
+  const otherCounts = new Map<string, number>();
+  for (const character of text) {
+    const code = character.charCodeAt(0);
+    if (code < 128 && character.length === 1) asciiCounts[code] = (asciiCounts[code] ?? 0) + 1;
+    else otherCounts.set(character, (otherCounts.get(character) ?? 0) + 1);
   }
+  let entropy = 0;
+  const length = text.length;
+  const add = (count: number) => {
+    const probability = count / length;
+    entropy -= probability * Math.log2(probability);
+  };
+  for (const count of asciiCounts) if (count > 0) add(count);
+  for (const count of otherCounts.values()) add(count);
   return entropy;
 }
 
@@ -35,12 +44,19 @@ function classSwitchRate(token: string): number {
   return switches / token.length;
 }
 
+/** `token` without its trailing `=` (a `/=+$/` replace would rescan a long run of `=` from each one). */
+function withoutTrailingPadding(token: string): string {
+  let end = token.length;
+  while (end > 0 && token.charCodeAt(end - 1) === 61) end--;
+  return token.slice(0, end);
+}
+
 /**
  * Whether a run of token characters (`[A-Za-z0-9+/=_-]`, at least 24 long) looks like a random secret
  * rather than a word, path, identifier or UUID.
  */
 export function looksLikeSecret(token: string): boolean {
-  const core = token.replace(/=+$/, '');
+  const core = withoutTrailingPadding(token);
   if (core.length < 24 || UUID.test(core)) return false;
   if (/^[0-9a-f]+$/i.test(core)) return core.length >= 32 && /\d/.test(core) && /[a-f]/i.test(core);
   const hasLower = /[a-z]/.test(core);

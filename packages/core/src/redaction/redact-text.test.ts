@@ -46,6 +46,20 @@ describe('redactText: each kind of secret', () => {
     ['from 192.168.1.24 and 10.0.0.1:8080', 'from [ip] and [ip]:8080'],
     ['client 2001:db8::8a2e:370:7334', 'client [ip]'],
     ['loopback ::1 seen', 'loopback [ip] seen'],
+    ['Contact jöhn.dœ@exämple.com', 'Contact [email]'],
+    ['Email john\u200b@example.com', 'Email [email]'],
+    ['Card 4111.1111.1111.1111', 'Card [card]'],
+    ['Card 4111_1111_1111_1111', 'Card [card]'],
+    ['Card 4111/1111/1111/1111', 'Card [card]'],
+    ['Card ４１１１ １１１１ １１１１ １１１１', 'Card [card]'],
+    ['Card ٤١١١١١١١١١١١١١١١', 'Card [card]'],
+    ['password: hunter2.', 'password: [secret].'],
+    ['pwd: "correct horse"', 'pwd: "[secret]"'],
+    ['(pwd=x1)', '(pwd=[secret])'],
+    ['?user=bob&pw=abc', '?user=bob&pw=[secret]'],
+    ['Authorization: Token abcdefghij1234567890', 'Authorization: Token [token]'],
+    ['t=token-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcDEF123_-x', 't=token-[jwt]'],
+    ['Order ４２, mail a@b.co', 'Order 42, mail [email]'],
   ])('%s', (input, expected) => {
     expect(redactText(input)).toBe(expected);
   });
@@ -68,6 +82,11 @@ describe('redactText: benign text', () => {
     'Bearer authentication',
     'Basic plan',
     '<script>alert(1)</script>',
+    'Password: required',
+    'Password: ********',
+    'Token expired, please sign in again',
+    'Step 1/2/3 on 2024.01.15',
+    'Zero\u200bwidth label, Ｑ３ report',
   ])('%s', (input) => {
     expect(redactText(input)).toBe(input);
   });

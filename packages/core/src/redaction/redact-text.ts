@@ -1,5 +1,6 @@
 import { CREDENTIAL_RULES, HIGH_ENTROPY_RULE } from './credential-rules.js';
 import { LruMap } from './lru-map.js';
+import { normalizeForRedaction } from './normalize-for-redaction.js';
 import { PERSONAL_DATA_RULES } from './personal-data-rules.js';
 import { isPlaceholder, PLACEHOLDERS } from './placeholders.js';
 import type { RedactionRule } from './redaction-rule.js';
@@ -15,7 +16,8 @@ export interface RedactionOptions {
 /** Longest text redacted; longer input is cut (at a word boundary) and ends with `…`. */
 export const MAX_REDACTION_INPUT_LENGTH = 16_384;
 
-const BUILT_IN_RULES: readonly RedactionRule[] = [
+/** Every rule `redactText` applies, in order. */
+export const BUILT_IN_RULES: readonly RedactionRule[] = [
   ...URL_SECRET_RULES,
   ...CREDENTIAL_RULES,
   ...PERSONAL_DATA_RULES,
@@ -31,6 +33,16 @@ function extraPatternRule(pattern: RegExp): RedactionRule {
   };
 }
 
+/** The last whitespace of `text`, looked for from the end (a search from the start would be quadratic). */
+function lastWhitespace(text: string): number {
+  for (let index = text.length - 1; index >= 0; index--) {
+    if (WHITESPACE.test(text[index] ?? '')) return index;
+  }
+  return -1;
+}
+
+const WHITESPACE = /^\s$/;
+
 /**
  * Cuts text longer than the cap back to the last whitespace, so that no half of a secret survives
  * in a form the rules no longer recognise.
@@ -38,8 +50,9 @@ function extraPatternRule(pattern: RegExp): RedactionRule {
 function capLength(text: string): string {
   if (text.length <= MAX_REDACTION_INPUT_LENGTH) return text;
   const cut = text.slice(0, MAX_REDACTION_INPUT_LENGTH - 1);
-  const lastSpace = cut.search(/\s\S*$/);
-  return `${lastSpace > 0 ? cut.slice(0, lastSpace) : cut}…`;
+  const lastSpace = lastWhitespace(cut);
+  // The whitespace stays, so that `…` is a word of its own and never becomes part of a value.
+  return `${lastSpace > 0 ? cut.slice(0, lastSpace + 1) : cut}…`;
 }
 
 /**
@@ -47,13 +60,24 @@ function capLength(text: string): string {
  * high-entropy secrets, secrets in URLs and IP addresses with stable placeholders (`[email]`, `[card]`,
  * `[phone]`, `[iban]`, `[ssn]`, `[jwt]`, `[token]`, `[secret]`, `[ip]`, `[redacted]`).
  *
- * Idempotent, linear in the input, and leaves ordinary UI text (labels, paths, prices, dates,
- * versions, order numbers) alone. Input longer than {@link MAX_REDACTION_INPUT_LENGTH} is cut.
+ * The rules see the text without invisible characters and with other scripts' digits as ASCII (see
+ * {@link normalizeForRedaction}), so `john\u200b@example.com` and fullwidth card numbers are found too;
+ * a text in which nothing was found comes back exactly as it was given.
+ *
+ * Idempotent, linear in the input (every pattern is checked by a ReDoS checker in the tests), and leaves
+ * ordinary UI text (labels, paths, prices, dates, versions, order numbers) alone. Input longer than
+ * {@link MAX_REDACTION_INPUT_LENGTH} is cut.
  */
 export function redactText(text: string, options: RedactionOptions = {}): string {
   const extraPatterns = options.extraPatterns ?? [];
   if (extraPatterns.length === 0) return redactWithBuiltInRules(text);
-  return redactWithRules(text, [...extraPatterns.map(extraPatternRule), ...BUILT_IN_RULES]);
+  return redactNormalized(text, [...extraPatterns.map(extraPatternRule), ...BUILT_IN_RULES]);
+}
+
+function redactNormalized(text: string, rules: readonly RedactionRule[]): string {
+  const normalized = normalizeForRedaction(text);
+  const result = redactWithRules(normalized, rules);
+  return result === normalized && text.length <= MAX_REDACTION_INPUT_LENGTH ? text : result;
 }
 
 /** Most texts are labels and paths seen over and over; these are the ones known to need nothing. */
@@ -66,7 +90,7 @@ const MAX_KNOWN_CLEAN_LENGTH = 256;
  */
 function redactWithBuiltInRules(text: string): string {
   if (KNOWN_CLEAN_TEXTS.get(text)) return text;
-  const result = redactWithRules(text, BUILT_IN_RULES);
+  const result = redactNormalized(text, BUILT_IN_RULES);
   if (result === text && text.length <= MAX_KNOWN_CLEAN_LENGTH) KNOWN_CLEAN_TEXTS.set(text, true);
   return result;
 }
@@ -80,7 +104,9 @@ function redactWithRules(text: string, rules: readonly RedactionRule[]): string 
     if (next === result) break;
     result = next;
   }
-  return result;
+  // Placeholders can be longer than what they replace; cut again so that the output, too, stays
+  // within the cap (and a second redaction does not cut it differently).
+  return result.length > MAX_REDACTION_INPUT_LENGTH ? capLength(result) : result;
 }
 
 const MAX_PASSES = 4;

@@ -10,15 +10,15 @@ function lines(text: string): string[] {
 const SECRET_MARKER = /⟦([^⟧]*)⟧/g;
 
 describe('redaction corpora', () => {
-  it('changes at most 1% of the benign corpus', () => {
+  it('changes no line of the benign corpus', () => {
     const benign = lines(benignCorpus);
     const changed = benign.filter((line) => redactText(line) !== line);
     const rate = changed.length / benign.length;
     console.warn(
       `benign corpus: ${changed.length}/${benign.length} lines changed (${(rate * 100).toFixed(2)}%)`,
     );
-    expect(benign.length).toBeGreaterThanOrEqual(500);
-    expect(rate).toBeLessThanOrEqual(0.01);
+    expect(benign.length).toBeGreaterThanOrEqual(700);
+    expect(changed).toEqual([]);
   });
 
   it('removes every marked secret of the must-redact corpus', () => {
@@ -30,6 +30,7 @@ describe('redaction corpora', () => {
       );
     });
     console.warn(`must-redact corpus: ${mustRedact.length - missed.length}/${mustRedact.length} detected`);
+    expect(mustRedact.length).toBeGreaterThanOrEqual(77);
     expect(missed).toEqual([]);
   });
 });

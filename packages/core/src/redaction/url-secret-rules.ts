@@ -4,7 +4,7 @@ import type { RedactionRule } from './redaction-rule.js';
 
 /** Path segments after which the next segment is a one-time token (reset links, magic links, invites). */
 const TOKEN_CARRYING_SEGMENT =
-  /\/(reset-password|reset_password|password-reset|password_reset|reset|magic-link|magic_link|magic|login-link|invite|invites|invitation|invitations|accept-invite|verify|verify-email|verification|confirm|confirm-email|confirmation|activate|activation|unsubscribe|token|tokens|auth\/callback|sso)\/([^/?#\s"'<>]{1,2048})/gi;
+  /\/(reset-password|reset_password|password-reset|password_reset|reset|magic-link|magic_link|magic|login-link|invite|invites|invitation|invitations|accept-invite|verify|verify-email|verification|confirm|confirm-email|confirmation|activate|activation|unsubscribe|token|tokens|auth\/callback|sso)\/([^/?#\s"'<>]+)/gi;
 
 function looksLikeOneTimeToken(segment: string): boolean {
   if (isPlaceholder(segment)) return false;
@@ -26,11 +26,14 @@ export const URL_SECRET_RULES: readonly RedactionRule[] = [
   },
   {
     name: 'sensitive-parameter',
-    pattern: /(^|[?&#;,\s"'(])([A-Za-z0-9_.[\]-]{1,64})=([^&#\s"'<>]{1,4096})/g,
-    replace: (match, before: string, name: string, value: string) =>
-      isSensitiveParameterName(name) && !isPlaceholder(value)
-        ? `${before}${name}=${PLACEHOLDERS.secret}`
-        : match,
+    // The value runs to its end, however long: a bounded one would leave the rest of a long token.
+    pattern: /(^|[?&#;,\s"'(])([A-Za-z0-9_.[\]-]{1,64})=([^&#\s"'<>]+)/g,
+    replace: (match, before: string, name: string, value: string) => {
+      if (!isSensitiveParameterName(name) || isPlaceholder(value)) return match;
+      // `(pwd=x)`: the bracket closes the text around the pair, not the value.
+      const closing = before === '(' && value.endsWith(')') && value.length > 1 ? ')' : '';
+      return `${before}${name}=${PLACEHOLDERS.secret}${closing}`;
+    },
     mayChange: (text) => text.includes('='),
   },
   {
