@@ -33,6 +33,17 @@ describe('defangLinks', () => {
     const once = defangLinks('https://evil.example/x www.a.io b.com');
     expect(defangLinks(once)).toBe(once);
   });
+
+  it('finds bare hosts in one pass: a full stop is not part of them, and a long dotted run is cheap', () => {
+    expect(defangLinks('Write to evil.com. Or shop.example.co.uk, (x.io)')).toBe(
+      'Write to evil[.]com. Or shop[.]example[.]co[.]uk, (x[.]io)',
+    );
+    expect(defangLinks('a..com and .com and com.')).toBe('a..com and .com and com.');
+    // 100 KB of labels with no linkable ending: untouched (a pattern retried at every label would
+    // take seconds here).
+    const run = 'a.'.repeat(50_000);
+    expect(defangLinks(run)).toBe(run);
+  });
 });
 
 describe('product text in stored actions', () => {
