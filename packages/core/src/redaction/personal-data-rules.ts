@@ -88,7 +88,8 @@ function redactIbanGroups(match: string): string {
       length += (groups[last] ?? '').length;
       if (expected !== undefined && length < expected) continue;
       if (expected !== undefined && length > expected) break;
-      if (last > first && isValidIban(groups.slice(first, last + 1).join(' '))) {
+      // A single group can be a whole IBAN written without spaces (`DE89 DE36000000000000000000`).
+      if (isValidIban(groups.slice(first, last + 1).join(' '))) {
         return [...groups.slice(0, first), PLACEHOLDERS.iban, ...groups.slice(last + 1)].join(' ');
       }
     }

@@ -178,3 +178,10 @@ describe('redactText: properties', () => {
     );
   });
 });
+
+describe('IBANs next to a word of the same shape', () => {
+  it('redacts one written without spaces after such a word (found by the adversarial property test)', () => {
+    expect(redactText('DE89 DE36000000000000000000 A')).toBe('DE89 [iban] A');
+    expect(redactText('DE89 DE36 0000 0000 0000 0000 00 A')).toBe('DE89 [iban] A');
+  });
+});
