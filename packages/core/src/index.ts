@@ -16,9 +16,12 @@ export {
   type ConversationContact,
   type ConversationStart,
   type IntercomNotification,
+  contactTopics,
+  conversationLifecycleTopics,
   intercomNotificationSchema,
   linkingTopics,
   readConversation,
+  subscribedTopics,
 } from './linking/intercom-notification.js';
 export {
   type LinkConversationDependencies,
@@ -26,6 +29,17 @@ export {
   linkConversation,
 } from './linking/link-conversation.js';
 export type { LinkRequest } from './linking/link-request.js';
+export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
+export { forgetContact, type MergeOutcome, relinkMergedContact } from './linking/contact-events.js';
+export {
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type LifecycleEventKind,
+  type LifecycleRecord,
+  type LinkState,
+  lifecycleEventOfTopic,
+  nextLifecycle,
+} from './linking/link-lifecycle.js';
 export {
   type NotificationClaims,
   type ReceiveWebhookDependencies,
@@ -54,7 +68,7 @@ export type {
 } from './ports/delivery-store.js';
 export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
-export type { ConversationLink, LinkStore } from './ports/link-store.js';
+export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';
