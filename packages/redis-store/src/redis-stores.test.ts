@@ -218,17 +218,24 @@ describe('RedisLinkStore', () => {
     const store = new RedisLinkStore(redis, keys);
     expect(await store.create(link, '0-1')).toBe(true);
     expect(await store.create({ ...link, userId: 'someone-else' }, null)).toBe(false);
-    expect(await store.get('conv-link')).toEqual(link);
+    expect(await store.get('conv-link')).toEqual({ ...link, contactId: null });
     expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).toEqual(['conv-link']);
     const delivery = new RedisDeliveryStore(redis, keys);
-    expect(await delivery.state('conv-link')).toEqual({ cursor: '0-1', nextNumber: 1, pending: null });
+    expect(await delivery.state('conv-link')).toEqual({
+      cursor: '0-1',
+      nextNumber: 1,
+      pending: null,
+      catchUp: null,
+    });
   });
 
-  it('closing removes the conversation from the user', async () => {
+  it('closing (a 404) ends the link: gone from the user, only a tombstone left', async () => {
     const store = new RedisLinkStore(redis, keys);
     await store.create({ ...link, conversationId: 'conv-closing' }, null);
     await store.close('conv-closing', 'gone');
-    expect((await store.get('conv-closing'))?.status).toBe('closed');
+    expect(await store.get('conv-closing')).toBeNull();
+    expect((await store.lifecycle('conv-closing'))?.state).toBe('ended');
+    expect(await redis.exists(keys.delivery('conv-closing'))).toBe(0);
     expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).not.toContain(
       'conv-closing',
     );
@@ -266,7 +273,7 @@ describe('RedisDeliveryStore', () => {
     await store.setPending('conv-d', pending);
     expect((await store.state('conv-d')).pending).toEqual(pending);
     await store.commit('conv-d', pending, 'part-9', '2026-11-21T09:00:00.000Z');
-    expect(await store.state('conv-d')).toEqual({ cursor: '5-0', nextNumber: 4, pending: null });
+    expect(await store.state('conv-d')).toEqual({ cursor: '5-0', nextNumber: 4, pending: null, catchUp: null });
     expect(await store.notes('conv-d')).toEqual([
       {
         partId: 'part-9',
