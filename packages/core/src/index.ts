@@ -12,12 +12,14 @@ export {
   type RecordActivityResult,
   recordActivity,
 } from './delivery/record-activity.js';
+export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
+export { forgetContact, type MergeOutcome, relinkMergedContact } from './linking/contact-events.js';
 export {
   type ConversationContact,
   type ConversationStart,
-  type IntercomNotification,
   contactTopics,
   conversationLifecycleTopics,
+  type IntercomNotification,
   intercomNotificationSchema,
   linkingTopics,
   readConversation,
@@ -28,9 +30,6 @@ export {
   type LinkOutcome,
   linkConversation,
 } from './linking/link-conversation.js';
-export type { LinkRequest } from './linking/link-request.js';
-export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
-export { forgetContact, type MergeOutcome, relinkMergedContact } from './linking/contact-events.js';
 export {
   type LifecycleEffect,
   type LifecycleEvent,
@@ -40,6 +39,7 @@ export {
   lifecycleEventOfTopic,
   nextLifecycle,
 } from './linking/link-lifecycle.js';
+export type { LinkRequest } from './linking/link-request.js';
 export {
   type NotificationClaims,
   type ReceiveWebhookDependencies,

@@ -130,7 +130,8 @@ export class RedisLinkStore implements LinkStore {
     // The user's index first: a crash before the link is written leaves an id that resolves to no link
     // (harmless), never a link that live notes cannot find.
     await this.addMember(this.keys.userConversations(link.productId, link.userId), link.conversationId);
-    if (link.contactId) await this.addMember(this.keys.contactConversations(link.contactId), link.conversationId);
+    if (link.contactId)
+      await this.addMember(this.keys.contactConversations(link.contactId), link.conversationId);
     const created = await createLinkOnce.run(
       this.redis,
       [
@@ -201,7 +202,8 @@ export class RedisLinkStore implements LinkStore {
     const link = await this.get(conversationId);
     if (link) {
       await this.redis.pexpire(this.keys.userConversations(link.productId, link.userId), this.idleMs);
-      if (link.contactId) await this.redis.pexpire(this.keys.contactConversations(link.contactId), this.idleMs);
+      if (link.contactId)
+        await this.redis.pexpire(this.keys.contactConversations(link.contactId), this.idleMs);
     }
     return true;
   }
@@ -243,7 +245,8 @@ export class RedisLinkStore implements LinkStore {
         conversationId: entry.conversationId,
         contactId: entry.contactId,
         appId: entry.appId ?? '',
-        conversationCreatedAt: entry.conversationCreatedAt === null ? '' : String(entry.conversationCreatedAt),
+        conversationCreatedAt:
+          entry.conversationCreatedAt === null ? '' : String(entry.conversationCreatedAt),
       })
       .pexpire(key, this.idleMs)
       .exec();

@@ -273,7 +273,12 @@ describe('RedisDeliveryStore', () => {
     await store.setPending('conv-d', pending);
     expect((await store.state('conv-d')).pending).toEqual(pending);
     await store.commit('conv-d', pending, 'part-9', '2026-11-21T09:00:00.000Z');
-    expect(await store.state('conv-d')).toEqual({ cursor: '5-0', nextNumber: 4, pending: null, catchUp: null });
+    expect(await store.state('conv-d')).toEqual({
+      cursor: '5-0',
+      nextNumber: 4,
+      pending: null,
+      catchUp: null,
+    });
     expect(await store.notes('conv-d')).toEqual([
       {
         partId: 'part-9',

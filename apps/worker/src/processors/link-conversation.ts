@@ -41,7 +41,11 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
     const parsed = linkConversationJob.payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${linkConversationJob.name} payload`);
     const request: LinkRequest = parsed.data;
-    const log = deps.logger.child({ jobId: job.id, topic: request.topic, conversationId: request.conversationId });
+    const log = deps.logger.child({
+      jobId: job.id,
+      topic: request.topic,
+      conversationId: request.conversationId,
+    });
     try {
       if (request.topic === 'contact.merged') {
         const outcome = await relinkMergedContact(request, linkDependencies(deps));
@@ -67,7 +71,8 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
         ? await applyLifecycleEvent(request.conversationId, { kind, at: eventTime(request) }, deps.links)
         : null;
       if (lifecycle) deps.metrics.links.inc({ outcome: `lifecycle_${lifecycle.effect}` });
-      const isUserMessage = request.topic === 'conversation.user.created' || request.topic === 'conversation.user.replied';
+      const isUserMessage =
+        request.topic === 'conversation.user.created' || request.topic === 'conversation.user.replied';
       if (!isUserMessage) {
         log.info({ effect: lifecycle?.effect }, 'conversation lifecycle');
         if (lifecycle?.effect === 'resume' && lifecycle.isLinked) {

@@ -11,7 +11,10 @@ function eventTime(request: LinkRequest, now: Date): number {
   return request.notificationAt ?? Math.floor(now.getTime() / 1000);
 }
 
-async function conversationsOfContacts(links: Pick<LinkStore, 'conversationsOfContact'>, contactIds: string[]) {
+async function conversationsOfContacts(
+  links: Pick<LinkStore, 'conversationsOfContact'>,
+  contactIds: string[],
+) {
   const ids = new Set<string>();
   for (const contactId of contactIds) {
     for (const conversationId of await links.conversationsOfContact(contactId)) ids.add(conversationId);
@@ -32,7 +35,8 @@ export async function relinkMergedContact(
   const contact = request.contact;
   if (!contact) return { kind: 'ignored', reason: 'the notification names no contact' };
   let externalId = contact.externalId;
-  if (!externalId) externalId = (await dependencies.intercom.findContact(contact.contactId))?.externalId ?? null;
+  if (!externalId)
+    externalId = (await dependencies.intercom.findContact(contact.contactId))?.externalId ?? null;
   if (!externalId) return { kind: 'ignored', reason: 'the merged contact has no external_id' };
   const productId = dependencies.productIdForApp(request.appId);
   const relinked: string[] = [];
@@ -82,7 +86,12 @@ export async function forgetContact(
   const at = eventTime(request, dependencies.now());
   const ended: string[] = [];
   for (const conversationId of ids) {
-    const outcome = await applyLifecycleEvent(conversationId, { kind: 'deleted', at }, links, 'contact deleted');
+    const outcome = await applyLifecycleEvent(
+      conversationId,
+      { kind: 'deleted', at },
+      links,
+      'contact deleted',
+    );
     if (outcome.effect === 'end') ended.push(conversationId);
   }
   return { ended };

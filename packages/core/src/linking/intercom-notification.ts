@@ -102,7 +102,10 @@ const contactItem = z.looseObject({
   id,
   external_id: nullableText,
   email: nullableText,
-  merge_history: z.array(z.looseObject({ source_contact_id: id })).max(100).nullish(),
+  merge_history: z
+    .array(z.looseObject({ source_contact_id: id }))
+    .max(100)
+    .nullish(),
 });
 
 /** The contact of a `contact.*` item, and the contacts merged into it when the item lists them. */

@@ -5,15 +5,24 @@ const at = 1_760_000_000;
 
 describe('nextLifecycle', () => {
   it('nothing recorded + opened: open, the record written (linking writes the first note)', () => {
-    expect(nextLifecycle(null, { kind: 'opened', at })).toEqual({ record: { state: 'open', at }, effect: 'renew' });
+    expect(nextLifecycle(null, { kind: 'opened', at })).toEqual({
+      record: { state: 'open', at },
+      effect: 'renew',
+    });
   });
 
   it('nothing recorded + closed (a close that arrived before its created): closed, paused from the start', () => {
-    expect(nextLifecycle(null, { kind: 'closed', at })).toEqual({ record: { state: 'closed', at }, effect: 'pause' });
+    expect(nextLifecycle(null, { kind: 'closed', at })).toEqual({
+      record: { state: 'closed', at },
+      effect: 'pause',
+    });
   });
 
   it('nothing recorded + deleted: ended', () => {
-    expect(nextLifecycle(null, { kind: 'deleted', at })).toEqual({ record: { state: 'ended', at }, effect: 'end' });
+    expect(nextLifecycle(null, { kind: 'deleted', at })).toEqual({
+      record: { state: 'ended', at },
+      effect: 'end',
+    });
   });
 
   it('open + closed: paused', () => {
@@ -106,7 +115,10 @@ describe('nextLifecycle', () => {
   });
 
   it('two events of the same second: the stronger state wins in either arrival order', () => {
-    const closedFirst = nextLifecycle(nextLifecycle(null, { kind: 'closed', at }).record, { kind: 'opened', at });
+    const closedFirst = nextLifecycle(nextLifecycle(null, { kind: 'closed', at }).record, {
+      kind: 'opened',
+      at,
+    });
     const openedFirst = nextLifecycle({ state: 'open', at }, { kind: 'closed', at });
     expect(closedFirst.record).toEqual({ state: 'closed', at });
     expect(openedFirst.record).toEqual({ state: 'closed', at });

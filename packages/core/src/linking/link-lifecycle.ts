@@ -71,7 +71,10 @@ function isPaused(state: LinkState): boolean {
 export function nextLifecycle(current: LifecycleRecord | null, event: LifecycleEvent): LifecycleTransition {
   const next: LifecycleRecord = { state: target[event.kind], at: event.at };
   if (current === null) {
-    return { record: next, effect: next.state === 'ended' ? 'end' : isPaused(next.state) ? 'pause' : 'renew' };
+    return {
+      record: next,
+      effect: next.state === 'ended' ? 'end' : isPaused(next.state) ? 'pause' : 'renew',
+    };
   }
   if (current.state === 'ended') return { record: current, effect: 'stale' };
   if (event.at < current.at) return { record: current, effect: 'stale' };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConversationStart } from './intercom-notification.js';
 import {
   contactTopics,
   intercomNotificationSchema,
@@ -7,7 +8,6 @@ import {
   readDeletedConversation,
   subscribedTopics,
 } from './intercom-notification.js';
-import type { ConversationStart } from './intercom-notification.js';
 import type { LinkRequest } from './link-request.js';
 import { type SignatureHeaders, verifyIntercomSignature } from './verify-intercom-signature.js';
 
@@ -130,10 +130,7 @@ export async function receiveIntercomWebhook(
 }
 
 /** What the notification is about, per the shape of its topic's item. */
-function readSubject(
-  topic: string,
-  item: unknown,
-): (ConversationStart & { mergedFrom: string[] }) | null {
+function readSubject(topic: string, item: unknown): (ConversationStart & { mergedFrom: string[] }) | null {
   if (contactTopics.has(topic)) {
     const contact = readContact(item);
     return contact && { conversationId: '', createdAt: null, ...contact };

@@ -75,7 +75,8 @@ export async function summarizeConversation(
 ): Promise<SummaryOutcome> {
   const { summaries, links } = dependencies;
   const lockTtlMs = dependencies.lockTtlMs ?? 60_000;
-  if (dependencies.afterNotes <= summariesOff) return { kind: 'done', summariesPosted: 0, partsRedacted: 0, writers: [] };
+  if (dependencies.afterNotes <= summariesOff)
+    return { kind: 'done', summariesPosted: 0, partsRedacted: 0, writers: [] };
   const lock = await summaries.lock(conversationId, lockTtlMs);
   if (!lock) return { kind: 'busy' };
   const keepGoing = () => lock.extend(lockTtlMs);
@@ -151,7 +152,8 @@ async function windowLines(
     }
     const numbers = new Set<number>();
     for (const line of written) {
-      if (line.number < note.firstNumber || line.number > note.lastNumber || numbers.has(line.number)) continue;
+      if (line.number < note.firstNumber || line.number > note.lastNumber || numbers.has(line.number))
+        continue;
       numbers.add(line.number);
       lines.push(line);
     }
