@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type Action,
   type ActivityStore,
+  type AppendResult,
   type CapturedEvent,
   describeEvent,
   identifiedEmail,
@@ -127,9 +128,9 @@ class MemoryActivityStore implements ActivityStore {
   readonly log: unknown[] = [];
   private readonly aliases = new Map<string, string>([['anon-8', 'ada']]);
 
-  async append(user: UserRef, actions: Action[]): Promise<string[]> {
+  async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
     this.log.push(['append', user.userId, actions]);
-    return actions.map((_, index) => String(index));
+    return { ids: actions.map((_, index) => String(index)), isNewUser: false };
   }
   async listAfter(): Promise<StoredAction[]> {
     return [];
