@@ -1,5 +1,10 @@
 import type { CatchUp } from './link-store.js';
-import type { SummaryLine } from './summary-store.js';
+
+/** One numbered line of a note, plain text as the note shows it (what summaries read). */
+export interface NoteLine {
+  number: number;
+  text: string;
+}
 
 /** A note about to be posted: written down first so that a retry can tell whether it already went out. */
 export interface PendingNote {
@@ -10,7 +15,7 @@ export interface PendingNote {
   /** Id of the newest action the note carries; becomes the cursor once posted. */
   lastActionId: string;
   /** The numbered lines as written (plain text): Threadline's own record, what summaries read. */
-  lines?: SummaryLine[];
+  lines?: NoteLine[];
   /** The catch-up note after a pause: committing it clears the catch-up mark. */
   isCatchUp?: boolean;
 }
@@ -22,7 +27,7 @@ export interface WrittenNote {
   lastNumber: number;
   postedAt: string;
   /** The note's numbered lines (absent on notes written before lines were recorded). */
-  lines?: SummaryLine[];
+  lines?: NoteLine[];
 }
 
 export interface DeliveryState {
