@@ -50,8 +50,11 @@ export class RedisDeliveryStore implements DeliveryStore {
     await followLinkLifetime(this.redis, this.keys, conversationId, [this.keys.delivery(conversationId)]);
   }
 
-  async clearCatchUp(conversationId: string): Promise<void> {
-    await this.redis.hdel(this.keys.delivery(conversationId), 'catchUp');
+  async clearCatchUp(conversationId: string, skipThroughActionId?: string): Promise<void> {
+    const key = this.keys.delivery(conversationId);
+    if (skipThroughActionId)
+      await this.redis.multi().hset(key, 'cursor', skipThroughActionId).hdel(key, 'catchUp').exec();
+    else await this.redis.hdel(key, 'catchUp');
   }
 
   async commit(

@@ -31,6 +31,12 @@ function eventTime(request: LinkRequest): number {
   return request.notificationAt ?? Math.floor(Date.parse(request.receivedAt) / 1000);
 }
 
+/** Paused links get no delivery requests (a delivery job would find them paused anyway). */
+async function requestIfOpen(deps: WorkerDependencies, conversationId: string, immediate: boolean) {
+  if ((await deps.links.get(conversationId))?.status !== 'open') return;
+  await deps.queues.requestDelivery(conversationId, { immediate });
+}
+
 /**
  * Every webhook topic Threadline subscribes to lands here. A user's message links the conversation (once)
  * and asks for its first note; closed and snoozed pause the link, opened, unsnoozed and a user reply resume
@@ -56,8 +62,8 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
           'contact merged',
         );
         if (outcome.kind === 'merged') {
-          for (const id of outcome.linked) await deps.queues.requestDelivery(id, { immediate: true });
-          for (const id of outcome.relinked) await deps.queues.requestDelivery(id);
+          for (const id of outcome.linked) await requestIfOpen(deps, id, true);
+          for (const id of outcome.relinked) await requestIfOpen(deps, id, false);
         }
         return outcome;
       }
@@ -76,7 +82,7 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
       if (!isUserMessage) {
         log.info({ effect: lifecycle?.effect }, 'conversation lifecycle');
         if (lifecycle?.effect === 'resume' && lifecycle.isLinked) {
-          await deps.queues.requestDelivery(request.conversationId, { immediate: true });
+          await requestIfOpen(deps, request.conversationId, true);
         }
         return lifecycle;
       }
@@ -85,9 +91,11 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
       if (outcome.kind === 'unlinkable') log.warn({ reason: outcome.reason }, 'conversation not linked');
       else log.info({ outcome: outcome.kind, effect: lifecycle?.effect }, 'conversation link');
       if (outcome.kind === 'linked' || outcome.kind === 'already_linked') {
-        await deps.queues.requestDelivery(request.conversationId, {
-          immediate: outcome.kind === 'linked' || lifecycle?.effect === 'resume',
-        });
+        await requestIfOpen(
+          deps,
+          request.conversationId,
+          outcome.kind === 'linked' || lifecycle?.effect === 'resume',
+        );
       }
       return outcome;
     } catch (error) {

@@ -139,11 +139,16 @@ export async function deliverNotes(
         actionsPosted += pending.lastNumber - pending.firstNumber + 1;
         continue;
       }
+      // Before any note was written there is nothing to catch up on: the first note is the pre-chat one.
+      if (state.catchUp && state.nextNumber === 1) await delivery.clearCatchUp(conversationId);
       if (state.catchUp && state.nextNumber > 1) {
         const limit = dependencies.prechatActions ?? dependencies.maxActionsPerNote;
         const found = await catchUpBatch(activity, link, state.cursor, limit);
         if (!found) {
-          await delivery.clearCatchUp(conversationId);
+          // Nothing happened meanwhile, or PRECHAT_ACTIONS is 0: what happened is left out.
+          const newest = limit <= 0 ? (await activity.listRecent(link, 1)).at(-1) : undefined;
+          const skipThrough = newest && isAfter(newest.id, state.cursor) ? newest.id : undefined;
+          await delivery.clearCatchUp(conversationId, skipThrough);
           continue;
         }
         const note = renderNote({

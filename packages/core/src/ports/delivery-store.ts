@@ -45,8 +45,11 @@ export interface DeliveryStore {
   /** Atomically: records the note, advances the cursor and the numbering, clears `pending`. */
   commit(conversationId: string, pending: PendingNote, partId: string, postedAt: string): Promise<void>;
   notes(conversationId: string): Promise<WrittenNote[]>;
-  /** The link resumed with nothing to catch up on. */
-  clearCatchUp(conversationId: string): Promise<void>;
+  /**
+   * The link resumed with nothing to catch up on; with `skipThroughActionId` the cursor moves there
+   * (the actions of the pause are left out, as `PRECHAT_ACTIONS=0` asks).
+   */
+  clearCatchUp(conversationId: string, skipThroughActionId?: string): Promise<void>;
   /** One delivery in flight per conversation, across every worker. Null: another holds it. */
   lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null>;
 }
