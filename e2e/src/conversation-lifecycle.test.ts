@@ -10,7 +10,8 @@ let keys: RedisKeys;
 let links: RedisLinkStore;
 
 beforeAll(async () => {
-  stack = await startChaosStack(testRedisUrl());
+  // Every lifecycle test writes at most three notes; the long conversation below writes four.
+  stack = await startChaosStack(testRedisUrl(), { SUMMARIZE_AFTER_NOTES: '4' });
   redis = new Redis(testRedisUrl());
   keys = new RedisKeys(stack.env.THREADLINE_PREFIX!);
   links = new RedisLinkStore(redis, keys);
@@ -210,6 +211,28 @@ describe('a conversation’s life, with real API and worker processes', () => {
     expect(await deliver(reopen)).toBe('accepted');
     await stack.waitForLines([conversationId], 3);
     expect(stack.noteLines(conversationId)).toEqual(expectedLines(3));
+  });
+});
+
+describe('a conversation past Intercom’s 500-part limit', () => {
+  it('is summarized with nothing lost: the oldest note, out of Intercom’s answer, is in the summary', async () => {
+    const userId = 'life_long';
+    const conversationId = await openedWithOneNote(userId);
+    for (let index = 0; index < 510; index += 1) stack.sandbox.addUserReply(conversationId, `reply ${index}`);
+    for (const step of [2, 3, 4]) {
+      await stack.capture([userId], step);
+      await stack.waitForLines([conversationId], step);
+    }
+    const deadline = Date.now() + 15_000;
+    const summaryOf = () => notesOf(conversationId).find((note) => note.body.includes('Summary of actions'));
+    while (!summaryOf() && Date.now() < deadline) await pause(100);
+    const summary = summaryOf();
+    expect(summary?.body, stack.output()).toContain('Summary of actions [1]–[2]');
+    expect(summary?.body).toContain('/step/1');
+    expect(summary?.body).toContain('/step/2');
+    const [first, second] = notesOf(conversationId);
+    expect(first?.redacted).toBe(true);
+    expect(second?.redacted).toBe(true);
   });
 });
 
