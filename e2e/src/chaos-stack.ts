@@ -27,6 +27,10 @@ export interface ChaosStack {
   apiUrl: string;
   api: ServiceProcess;
   workers: ServiceProcess[];
+  /** The environment the services run with (THREADLINE_PREFIX, …). */
+  env: Record<string, string>;
+  /** The webhook target the sandbox sends this stack's conversation webhooks to. */
+  webhook: { url: string; clientSecret: string };
   /** Starts one more worker process. */
   startWorker(): Promise<ServiceProcess>;
   /** Sends one pageview per user through the API's `/batch/`; the title names the step. */
@@ -77,6 +81,8 @@ export async function startChaosStack(
     apiUrl,
     api,
     workers,
+    env: stack.env,
+    webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret },
     startWorker,
     async capture(userIds, step) {
       const at = new Date().toISOString();

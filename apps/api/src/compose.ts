@@ -57,6 +57,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         anonymousRetentionSeconds: config.activity.anonymousRetentionSeconds,
         dedupeWindowSeconds: config.capture.dedupeWindowSeconds,
         linkByEmail: config.intercom.linkByEmail,
+        linkIdleDays: config.intercom.linkIdleDays,
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
       claims: new RedisNotificationClaims(redis, keys),

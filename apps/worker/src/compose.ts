@@ -65,6 +65,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
         maxActions: config.activity.maxActions,
         retentionSeconds: config.activity.retentionSeconds,
         linkByEmail: config.intercom.linkByEmail,
+        linkIdleDays: config.intercom.linkIdleDays,
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
       delivery: new RedisDeliveryStore(redis, keys),

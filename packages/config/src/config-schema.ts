@@ -181,7 +181,10 @@ export const configSchema = z.object({
   REDIS_MEMORY_HIGH_WATER: share(0.9),
   /** Proxies whose X-Forwarded-For gives the client IP (unset: none). */
   TRUST_PROXY: trustProxy,
-  SUMMARIZE_AFTER_NOTES: integer(8, 2, 1000),
+  /** Raw notes visible before a summary replaces the older ones; 0: never summarize, never redact. */
+  SUMMARIZE_AFTER_NOTES: integer(8, 0, 1000),
+  /** A link with no reply and no open/close event for this many days ends, and its keys expire. */
+  LINK_IDLE_DAYS: integer(14, 1, 365),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
   OPENAI_MODEL: z.string().trim().default('gpt-4.1-mini'),

@@ -19,10 +19,23 @@ describe('loadConfig', () => {
       notes: { coalesceMs: 2000, maxWaitMs: undefined, maxActions: 25, prechatActions: 30, queueShards: 1 },
       activity: { retentionSeconds: 86400, maxActions: 200 },
       summaries: { afterNotes: 8, openaiApiKey: undefined },
-      intercom: { apiBaseUrl: 'https://api.intercom.io', timeoutMs: 10_000, linkByEmail: false },
+      intercom: {
+        apiBaseUrl: 'https://api.intercom.io',
+        timeoutMs: 10_000,
+        linkByEmail: false,
+        linkIdleDays: 14,
+      },
       worker: { concurrency: 8, lockMs: 30_000, stalledCheckMs: 30_000 },
       mcpKeys: [],
     });
+  });
+
+  it('takes SUMMARIZE_AFTER_NOTES=0 (summaries off) and LINK_IDLE_DAYS from 1', () => {
+    const result = loadConfig({ ...minimal, SUMMARIZE_AFTER_NOTES: '0', LINK_IDLE_DAYS: '1' });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.summaries.afterNotes).toBe(0);
+    expect(result.config.intercom.linkIdleDays).toBe(1);
+    expect(loadConfig({ ...minimal, LINK_IDLE_DAYS: '0' }).ok).toBe(false);
   });
 
   it('reports one line per problem, naming the variable', () => {

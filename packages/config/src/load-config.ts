@@ -45,6 +45,8 @@ export interface Config {
     timeoutMs: number;
     appId: string | undefined;
     linkByEmail: boolean;
+    /** LINK_IDLE_DAYS, default 14. */
+    linkIdleDays: number;
   };
   notes: {
     coalesceMs: number;
@@ -123,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         timeoutMs: e.INTERCOM_TIMEOUT_MS,
         appId: e.INTERCOM_APP_ID,
         linkByEmail: e.LINK_BY_EMAIL,
+        linkIdleDays: e.LINK_IDLE_DAYS,
       },
       notes: {
         coalesceMs: e.NOTE_COALESCE_MS,

@@ -13,19 +13,33 @@ export {
   recordActivity,
 } from './delivery/record-activity.js';
 export * from './identity/index.js';
+export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
+export { type ContactMergeOutcome, forgetContact, relinkMergedContact } from './linking/contact-events.js';
 export {
   type ConversationContact,
   type ConversationStart,
+  contactTopics,
+  conversationLifecycleTopics,
   type IntercomNotification,
   intercomNotificationSchema,
   linkingTopics,
   readConversation,
+  subscribedTopics,
 } from './linking/intercom-notification.js';
 export {
   type LinkConversationDependencies,
   type LinkOutcome,
   linkConversation,
 } from './linking/link-conversation.js';
+export {
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type LifecycleEventKind,
+  type LifecycleRecord,
+  type LinkState,
+  lifecycleEventOfTopic,
+  nextLifecycle,
+} from './linking/link-lifecycle.js';
 export type { LinkRequest } from './linking/link-request.js';
 export {
   type NotificationClaims,
@@ -57,7 +71,7 @@ export type {
 } from './ports/delivery-store.js';
 export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
-export type { ConversationLink, LinkStore } from './ports/link-store.js';
+export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

@@ -6,6 +6,7 @@ import { RateLimitWindow } from './http/rate-limit-window.js';
 import type { RecordedRequest, SandboxContext } from './http/sandbox-context.js';
 import { sandboxControlRoutes } from './http/sandbox-control-routes.js';
 import { webhookTargetPolicy } from './http/webhook-targets.js';
+import { plainTextToBody } from './state/intercom-html-body.js';
 import { SandboxStore } from './state/sandbox-store.js';
 import type { SandboxContact, SandboxConversation, SandboxPart } from './state/sandbox-types.js';
 
@@ -41,10 +42,12 @@ export interface IntercomSandbox {
   createContact(input: { external_id?: string | null; email?: string | null; name?: string }): SandboxContact;
   /** Opens a conversation by the contact; `body` is the plain text they typed, `url` the page they were on. */
   createConversation(input: { contactId: string; body?: string; url?: string }): SandboxConversation;
+  /** Adds a reply by the conversation's contact (no webhook), as many chatty users do. */
+  addUserReply(conversationId: string, text: string): void;
   /** A copy of the conversation with all its parts. */
   conversation(id: string): SandboxConversation | undefined;
   /** Admin notes of the conversation in order, redacted ones included (flagged `redacted`). */
-  notes(conversationId: string): SandboxPart[];
+  notes(conversationId: string): (SandboxPart & { body: string })[];
   /** Queues a fault for the next matching API request(s). */
   injectFault(fault: SandboxFault): void;
   /** Every API request seen so far. */
@@ -116,10 +119,15 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
     },
     createContact: (input) => store.createContact(input),
     createConversation: (input) => store.createConversation(input),
+    addUserReply: (conversationId, text) => {
+      const contactId = store.conversation(conversationId)?.contacts.contacts[0]?.id;
+      if (contactId) store.addContactComment(conversationId, contactId, plainTextToBody(text));
+    },
     conversation: (id) => store.conversation(id),
     notes: (conversationId) =>
       (store.conversation(conversationId)?.conversation_parts.conversation_parts ?? []).filter(
-        (part) => part.part_type === 'note' && part.author.type === 'admin',
+        (part): part is SandboxPart & { body: string } =>
+          part.part_type === 'note' && part.author.type === 'admin' && part.body !== null,
       ),
     injectFault: (fault) => faults.inject(fault),
     requests: () => structuredClone(recordedRequests),

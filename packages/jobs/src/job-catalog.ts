@@ -43,6 +43,8 @@ export const linkConversationJob = {
     conversationCreatedAt: z.number().nullable(),
     contact: contact.nullable(),
     receivedAt: z.string(),
+    notificationAt: z.number().nullish(),
+    mergedFrom: z.array(z.string()).max(100).optional(),
   }),
   /** One job per notification; BullMQ refuses `:` in custom ids. */
   jobId: (notificationId: string) => `link-${safeId(notificationId)}`,

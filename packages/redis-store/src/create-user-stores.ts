@@ -14,6 +14,8 @@ export interface UserStoreSettings {
   /** LINK_BY_EMAIL: keep email fingerprints, keyed with `fingerprintKey`. */
   linkByEmail: boolean;
   fingerprintKey: string;
+  /** LINK_IDLE_DAYS (default 14). */
+  linkIdleDays?: number;
 }
 
 /** The stores both the API and the worker read and write per user, made the same way in each. */
@@ -27,7 +29,7 @@ export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: 
         : {}),
       ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
     }),
-    links: new RedisLinkStore(redis, keys),
+    links: new RedisLinkStore(redis, keys, settings.linkIdleDays ? { idleDays: settings.linkIdleDays } : {}),
     identities: settings.linkByEmail
       ? new RedisIdentityStore(redis, keys, {
           ttlSeconds: settings.retentionSeconds,

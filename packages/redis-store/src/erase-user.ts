@@ -45,7 +45,10 @@ export async function eraseUser(
   doomed.add(keys.userConversations(productId, userId));
 
   const conversations = new Set(await redis.smembers(keys.userConversations(productId, userId)));
-  for (const linkKey of await scanKeys(redis, `${globLiteral(keys.prefix)}:{c:*}:link`)) {
+  const linkScope = `${globLiteral(keys.prefix)}:{c:*}:link`;
+  const tombstoneScope = `${globLiteral(keys.prefix)}:{c:*}:lifecycle`;
+  const linkKeys = [...(await scanKeys(redis, linkScope)), ...(await scanKeys(redis, tombstoneScope))];
+  for (const linkKey of linkKeys) {
     const [linkedProduct, linkedUser, conversationId] = await redis.hmget(
       linkKey,
       'productId',
@@ -129,6 +132,8 @@ export async function eraseUser(
 function conversationKeys(keys: RedisKeys, conversationId: string): string[] {
   return [
     keys.link(conversationId),
+    keys.lifecycle(conversationId),
+    keys.awaiting(conversationId),
     keys.delivery(conversationId),
     keys.notes(conversationId),
     keys.deliveryLock(conversationId),

@@ -42,7 +42,7 @@ export class RedisKeys {
     return `${this.user(productId, userId)}:seen:${bucket}`;
   }
 
-  /** Set of the user's open conversation ids. */
+  /** Set of the user's linked conversation ids (open or paused). */
   userConversations(productId: string, userId: string): string {
     return `${this.user(productId, userId)}:conversations`;
   }
@@ -52,7 +52,22 @@ export class RedisKeys {
     return `${this.conversation(conversationId)}:link`;
   }
 
-  /** Hash: delivery cursor, next number, pending note. */
+  /** Hash: the conversation's lifecycle record (`state`, `at`); after the end, a tombstone for a week. */
+  lifecycle(conversationId: string): string {
+    return `${this.conversation(conversationId)}:lifecycle`;
+  }
+
+  /** Hash: a conversation waiting for its contact to get an `external_id` (a lead), for `contact.merged`. */
+  awaiting(conversationId: string): string {
+    return `${this.conversation(conversationId)}:awaiting`;
+  }
+
+  /** Set of the conversation ids linked (or waiting) through one Intercom contact. */
+  contactConversations(contactId: string): string {
+    return `${this.prefix}:{k:${encodeURIComponent(contactId)}}:conversations`;
+  }
+
+  /** Hash: delivery cursor, next number, pending note, catch-up mark. */
   delivery(conversationId: string): string {
     return `${this.conversation(conversationId)}:delivery`;
   }

@@ -1,16 +1,63 @@
-import type { ConversationLink, LinkStore, UserRef } from '@threadline/core';
+import type {
+  AwaitingLink,
+  CatchUp,
+  ConversationLink,
+  LifecycleRecord,
+  LinkState,
+  LinkStore,
+  UserRef,
+} from '@threadline/core';
+import { linkedConversationKeys } from './conversation-ttl.js';
 import type { RedisClient } from './create-redis.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const unlinkedKept = 10_000;
+const dayMs = 24 * 3600 * 1000;
+/** LINK_IDLE_DAYS' default. */
+export const defaultLinkIdleDays = 14;
+/** An ended link's record stays this long, so a late notification (within the replay window) is stale. */
+const tombstoneMs = 7 * dayMs;
 
-/** Writes the link and the delivery start together, only if the conversation has no link yet. */
+/**
+ * Writes the link and the delivery start together, only if the conversation has no link yet; the
+ * lifecycle record is written open unless one is there (a close that arrived before the link).
+ */
 const createLinkOnce = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fields = cjson.decode(ARGV[1])
 for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
 redis.call('HSET', KEYS[2], 'cursor', ARGV[2], 'nextNumber', '1')
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('HSET', KEYS[3], 'state', 'open', 'at', ARGV[4]) end
+redis.call('DEL', KEYS[4])
+for index = 1, 3 do redis.call('PEXPIRE', KEYS[index], ARGV[3]) end
+return 1`);
+
+/**
+ * Compare-and-set of the lifecycle record (KEYS[1]); KEYS[2] is the delivery hash, the rest every other
+ * key of the conversation, whose lifetime is renewed. ARGV: expected state and time ('' for none), next
+ * state and time, catch-up mark ('' for none), lifetime in ms.
+ */
+const setLifecycleIfUnchanged = new LuaScript(`
+local current = redis.call('HMGET', KEYS[1], 'state', 'at')
+local state = current[1] or ''
+local at = current[2] or ''
+if state ~= ARGV[1] or at ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'at', ARGV[4])
+if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'catchUp', ARGV[5]) end
+for index = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[index]) == 1 then redis.call('PEXPIRE', KEYS[index], ARGV[6]) end
+end
+return 1`);
+
+/** Deletes every key of the conversation but the lifecycle record (KEYS[1]), which becomes a tombstone. */
+const endConversation = new LuaScript(`
+for index = 2, #KEYS do redis.call('DEL', KEYS[index]) end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'state', 'ended', 'at', ARGV[1], 'reason', ARGV[2])
+-- Whose it was, so that erasing the user finds the tombstone too.
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'productId', ARGV[4], 'userId', ARGV[5], 'conversationId', ARGV[6]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
 function toHash(link: ConversationLink): Record<string, string> {
@@ -22,12 +69,21 @@ function toHash(link: ConversationLink): Record<string, string> {
     sessionId: link.sessionId ?? '',
     conversationCreatedAt: link.conversationCreatedAt === null ? '' : String(link.conversationCreatedAt),
     linkedAt: link.linkedAt,
-    status: link.status,
+    contactId: link.contactId ?? '',
   };
 }
 
-function fromHash(hash: Record<string, string>): ConversationLink | null {
+function toRecord(hash: Record<string, string>): LifecycleRecord | null {
+  const state = hash.state as LinkState | undefined;
+  if (state !== 'open' && state !== 'closed' && state !== 'snoozed' && state !== 'ended') return null;
+  return { state, at: Number(hash.at) || 0 };
+}
+
+function fromHash(hash: Record<string, string>, record: LifecycleRecord | null): ConversationLink | null {
   if (!hash.conversationId || !hash.productId || !hash.userId) return null;
+  // Links written before lifecycle records were kept `status: closed` in the link itself.
+  const legacyClosed = hash.status === 'closed';
+  if (record?.state === 'ended' || legacyClosed) return null;
   return {
     conversationId: hash.conversationId,
     productId: hash.productId,
@@ -36,44 +92,182 @@ function fromHash(hash: Record<string, string>): ConversationLink | null {
     sessionId: hash.sessionId || null,
     conversationCreatedAt: hash.conversationCreatedAt ? Number(hash.conversationCreatedAt) : null,
     linkedAt: hash.linkedAt ?? '',
-    status: hash.status === 'closed' ? 'closed' : 'open',
+    status: record?.state ?? 'open',
+    contactId: hash.contactId || null,
   };
 }
 
+export interface LinkStoreOptions {
+  /** LINK_IDLE_DAYS: a link with no reply and no lifecycle event for this long ends (its keys expire). */
+  idleDays?: number;
+}
+
 /**
- * Conversation links. A link never expires while the conversation may still get notes; the user's
- * set of conversations lives beside the user's actions (same hash tag).
+ * Conversation links and their lifecycle. Every key of a conversation lives `LINK_IDLE_DAYS` from the
+ * link's last reply or lifecycle event; the user's and the contact's sets of conversations live as long
+ * as their newest link.
  */
 export class RedisLinkStore implements LinkStore {
+  private readonly idleMs: number;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+    options: LinkStoreOptions = {},
+  ) {
+    this.idleMs = (options.idleDays ?? defaultLinkIdleDays) * dayMs;
+  }
 
   async get(conversationId: string): Promise<ConversationLink | null> {
-    return fromHash(await this.redis.hgetall(this.keys.link(conversationId)));
+    const [hash, lifecycle] = await Promise.all([
+      this.redis.hgetall(this.keys.link(conversationId)),
+      this.redis.hgetall(this.keys.lifecycle(conversationId)),
+    ]);
+    return fromHash(hash, toRecord(lifecycle));
   }
 
   async create(link: ConversationLink, startAfterActionId: string | null): Promise<boolean> {
     // The user's index first: a crash before the link is written leaves an id that resolves to no link
     // (harmless), never a link that live notes cannot find.
-    await this.redis.sadd(this.keys.userConversations(link.productId, link.userId), link.conversationId);
+    await this.addMember(this.keys.userConversations(link.productId, link.userId), link.conversationId);
+    if (link.contactId)
+      await this.addMember(this.keys.contactConversations(link.contactId), link.conversationId);
     const created = await createLinkOnce.run(
       this.redis,
-      [this.keys.link(link.conversationId), this.keys.delivery(link.conversationId)],
-      [JSON.stringify(toHash(link)), startAfterActionId ?? ''],
+      [
+        this.keys.link(link.conversationId),
+        this.keys.delivery(link.conversationId),
+        this.keys.lifecycle(link.conversationId),
+        this.keys.awaiting(link.conversationId),
+      ],
+      [
+        JSON.stringify(toHash(link)),
+        startAfterActionId ?? '',
+        this.idleMs,
+        String(link.conversationCreatedAt ?? Math.floor(Date.parse(link.linkedAt) / 1000)),
+      ],
     );
     return created === 1;
   }
 
   async conversationsOf(user: UserRef): Promise<string[]> {
-    return this.redis.smembers(this.keys.userConversations(user.productId, user.userId));
+    const ids = await this.redis.smembers(this.keys.userConversations(user.productId, user.userId));
+    if (ids.length === 0) return ids;
+    const links = await Promise.all(ids.map((id) => this.get(id)));
+    return ids.filter((_id, index) => links[index]?.status === 'open');
+  }
+
+  async linksOf(user: UserRef): Promise<ConversationLink[]> {
+    const key = this.keys.userConversations(user.productId, user.userId);
+    const ids = await this.redis.smembers(key);
+    const links = await Promise.all(ids.map((id) => this.get(id)));
+    const gone = ids.filter((_id, index) => links[index] === null);
+    // Ended or expired links leave their id behind; tidy it here, where it is seen.
+    if (gone.length > 0) await this.redis.srem(key, ...gone);
+    return links
+      .filter((link): link is ConversationLink => link !== null)
+      .sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
   }
 
   async close(conversationId: string, reason: string): Promise<void> {
+    await this.end(conversationId, { state: 'ended', at: Math.floor(Date.now() / 1000) }, reason);
+  }
+
+  async lifecycle(conversationId: string): Promise<LifecycleRecord | null> {
+    return toRecord(await this.redis.hgetall(this.keys.lifecycle(conversationId)));
+  }
+
+  async setLifecycle(
+    conversationId: string,
+    expected: LifecycleRecord | null,
+    next: LifecycleRecord,
+    catchUp?: CatchUp,
+  ): Promise<boolean> {
+    const conversationKeys = linkedConversationKeys(this.keys, conversationId).filter(
+      (key) => key !== this.keys.lifecycle(conversationId) && key !== this.keys.delivery(conversationId),
+    );
+    const written = await setLifecycleIfUnchanged.run(
+      this.redis,
+      [this.keys.lifecycle(conversationId), this.keys.delivery(conversationId), ...conversationKeys],
+      [
+        expected?.state ?? '',
+        expected ? String(expected.at) : '',
+        next.state,
+        String(next.at),
+        catchUp ? JSON.stringify(catchUp) : '',
+        this.idleMs,
+      ],
+    );
+    if (written !== 1) return false;
+    const link = await this.get(conversationId);
+    if (link) {
+      await this.redis.pexpire(this.keys.userConversations(link.productId, link.userId), this.idleMs);
+      if (link.contactId)
+        await this.redis.pexpire(this.keys.contactConversations(link.contactId), this.idleMs);
+    }
+    return true;
+  }
+
+  async end(conversationId: string, record: LifecycleRecord, reason: string): Promise<void> {
+    const [productId, userId, contactId] = await this.redis.hmget(
+      this.keys.link(conversationId),
+      'productId',
+      'userId',
+      'contactId',
+    );
+    const awaitingContact = await this.redis.hget(this.keys.awaiting(conversationId), 'contactId');
+    const conversationKeys = linkedConversationKeys(this.keys, conversationId).filter(
+      (key) => key !== this.keys.lifecycle(conversationId),
+    );
+    await endConversation.run(
+      this.redis,
+      [this.keys.lifecycle(conversationId), ...conversationKeys],
+      [String(record.at), reason, tombstoneMs, productId ?? '', userId ?? '', conversationId],
+    );
+    if (productId && userId) {
+      await this.redis.srem(this.keys.userConversations(productId, userId), conversationId);
+    }
+    for (const contact of new Set([contactId, awaitingContact])) {
+      if (contact) await this.redis.srem(this.keys.contactConversations(contact), conversationId);
+    }
+  }
+
+  async conversationsOfContact(contactId: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.contactConversations(contactId));
+  }
+
+  async awaitContact(entry: AwaitingLink): Promise<void> {
+    await this.addMember(this.keys.contactConversations(entry.contactId), entry.conversationId);
+    const key = this.keys.awaiting(entry.conversationId);
+    await this.redis
+      .multi()
+      .hset(key, {
+        conversationId: entry.conversationId,
+        contactId: entry.contactId,
+        appId: entry.appId ?? '',
+        conversationCreatedAt:
+          entry.conversationCreatedAt === null ? '' : String(entry.conversationCreatedAt),
+      })
+      .pexpire(key, this.idleMs)
+      .exec();
+  }
+
+  async awaiting(conversationId: string): Promise<AwaitingLink | null> {
+    const hash = await this.redis.hgetall(this.keys.awaiting(conversationId));
+    if (!hash.conversationId || !hash.contactId) return null;
+    return {
+      conversationId: hash.conversationId,
+      contactId: hash.contactId,
+      appId: hash.appId || null,
+      conversationCreatedAt: hash.conversationCreatedAt ? Number(hash.conversationCreatedAt) : null,
+    };
+  }
+
+  async relink(conversationId: string, user: UserRef): Promise<void> {
     const link = await this.get(conversationId);
     if (!link) return;
-    await this.redis.hset(this.keys.link(conversationId), { status: 'closed', closedReason: reason });
+    await this.addMember(this.keys.userConversations(user.productId, user.userId), conversationId);
+    await this.redis.hset(this.keys.link(conversationId), { productId: user.productId, userId: user.userId });
     await this.redis.srem(this.keys.userConversations(link.productId, link.userId), conversationId);
   }
 
@@ -91,5 +285,9 @@ export class RedisLinkStore implements LinkStore {
       'at',
       entry.at,
     );
+  }
+
+  private async addMember(key: string, member: string): Promise<void> {
+    await this.redis.multi().sadd(key, member).pexpire(key, this.idleMs).exec();
   }
 }

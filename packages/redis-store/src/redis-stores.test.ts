@@ -7,6 +7,7 @@ import { RedisDeliveryStore } from './redis-delivery-store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisLinkStore } from './redis-link-store.js';
 import { RedisNotificationClaims } from './redis-notification-claims.js';
+import { RedisSummaryStore } from './redis-summary-store.js';
 
 const prefix = uniquePrefix('store');
 const keys = new RedisKeys(prefix);
@@ -350,17 +351,24 @@ describe('RedisLinkStore', () => {
     const store = new RedisLinkStore(redis, keys);
     expect(await store.create(link, '0-1')).toBe(true);
     expect(await store.create({ ...link, userId: 'someone-else' }, null)).toBe(false);
-    expect(await store.get('conv-link')).toEqual(link);
+    expect(await store.get('conv-link')).toEqual({ ...link, contactId: null });
     expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).toEqual(['conv-link']);
     const delivery = new RedisDeliveryStore(redis, keys);
-    expect(await delivery.state('conv-link')).toEqual({ cursor: '0-1', nextNumber: 1, pending: null });
+    expect(await delivery.state('conv-link')).toEqual({
+      cursor: '0-1',
+      nextNumber: 1,
+      pending: null,
+      catchUp: null,
+    });
   });
 
-  it('closing removes the conversation from the user', async () => {
+  it('closing (a 404) ends the link: gone from the user, only a tombstone left', async () => {
     const store = new RedisLinkStore(redis, keys);
     await store.create({ ...link, conversationId: 'conv-closing' }, null);
     await store.close('conv-closing', 'gone');
-    expect((await store.get('conv-closing'))?.status).toBe('closed');
+    expect(await store.get('conv-closing')).toBeNull();
+    expect((await store.lifecycle('conv-closing'))?.state).toBe('ended');
+    expect(await redis.exists(keys.delivery('conv-closing'))).toBe(0);
     expect(await store.conversationsOf({ productId: 'shop', userId: 'linked-user' })).not.toContain(
       'conv-closing',
     );
@@ -385,6 +393,57 @@ describe('RedisLinkStore', () => {
   });
 });
 
+describe('a link’s lifetime (LINK_IDLE_DAYS)', () => {
+  it('gives every key of the conversation the link’s lifetime, renewed by a lifecycle event', async () => {
+    const day = 86_400_000;
+    const store = new RedisLinkStore(redis, keys, { idleDays: 1 });
+    const delivery = new RedisDeliveryStore(redis, keys);
+    const summaries = new RedisSummaryStore(redis, keys);
+    const link = {
+      conversationId: 'conv-ttl',
+      productId: 'shop',
+      userId: 'linked-user',
+      appId: null,
+      sessionId: null,
+      conversationCreatedAt: 1_760_000_000,
+      linkedAt: '2026-11-21T09:00:00.000Z',
+      status: 'open' as const,
+      contactId: 'contact-ttl',
+    };
+    await store.create(link, null);
+    const pending = {
+      reference: 'tl-1-1',
+      html: '<p>x</p>',
+      firstNumber: 1,
+      lastNumber: 1,
+      lastActionId: '1-0',
+    };
+    await delivery.setPending('conv-ttl', pending);
+    await delivery.commit('conv-ttl', pending, 'part-1', new Date().toISOString());
+    await summaries.markRedacted('conv-ttl', 'part-0');
+    const conversationKeys = await redis.keys(`${prefix}:{c:conv-ttl}:*`);
+    expect(conversationKeys.length).toBe(5);
+    for (const key of [
+      ...conversationKeys,
+      keys.userConversations('shop', 'linked-user'),
+      keys.contactConversations('contact-ttl'),
+    ]) {
+      const ttl = await redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(day - 60_000);
+      expect(ttl, key).toBeLessThanOrEqual(day);
+    }
+    // Time passes; a reply renews every key together.
+    for (const key of conversationKeys) await redis.pexpire(key, 1000);
+    const current = await store.lifecycle('conv-ttl');
+    expect(await store.setLifecycle('conv-ttl', current, { state: 'open', at: (current?.at ?? 0) + 1 })).toBe(
+      true,
+    );
+    for (const key of conversationKeys) expect(await redis.pttl(key), key).toBeGreaterThan(day - 60_000);
+    // A stale compare-and-set writes nothing.
+    expect(await store.setLifecycle('conv-ttl', current, { state: 'closed', at: 1 })).toBe(false);
+  });
+});
+
 describe('RedisDeliveryStore', () => {
   it('commits a pending note atomically and advances the numbering', async () => {
     const store = new RedisDeliveryStore(redis, keys);
@@ -398,7 +457,12 @@ describe('RedisDeliveryStore', () => {
     await store.setPending('conv-d', pending);
     expect((await store.state('conv-d')).pending).toEqual(pending);
     await store.commit('conv-d', pending, 'part-9', '2026-11-21T09:00:00.000Z');
-    expect(await store.state('conv-d')).toEqual({ cursor: '5-0', nextNumber: 4, pending: null });
+    expect(await store.state('conv-d')).toEqual({
+      cursor: '5-0',
+      nextNumber: 4,
+      pending: null,
+      catchUp: null,
+    });
     expect(await store.notes('conv-d')).toEqual([
       {
         partId: 'part-9',

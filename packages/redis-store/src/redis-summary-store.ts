@@ -6,6 +6,7 @@ import type {
   SummaryStore,
 } from '@threadline/core';
 import { acquireLock } from './acquire-lock.js';
+import { followLinkLifetime } from './conversation-ttl.js';
 import type { RedisClient } from './create-redis.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -30,10 +31,20 @@ export class RedisSummaryStore implements SummaryStore {
 
   async setPending(conversationId: string, pending: PendingSummary): Promise<void> {
     await this.redis.hset(this.keys.summary(conversationId), 'pending', JSON.stringify(pending));
+    await this.followLink(conversationId);
   }
 
   async markRedacted(conversationId: string, partId: string): Promise<void> {
     await this.redis.sadd(this.keys.summaryRedacted(conversationId), partId);
+    await this.followLink(conversationId);
+  }
+
+  /** Summary keys live no longer than the conversation's link. */
+  private followLink(conversationId: string): Promise<void> {
+    return followLinkLifetime(this.redis, this.keys, conversationId, [
+      this.keys.summary(conversationId),
+      this.keys.summaryRedacted(conversationId),
+    ]);
   }
 
   async finish(conversationId: string, record: SummaryRecord): Promise<void> {
@@ -45,6 +56,7 @@ export class RedisSummaryStore implements SummaryStore {
       .exec();
     const failure = results?.find(([error]) => error);
     if (failure) throw failure[0];
+    await this.followLink(conversationId);
   }
 
   lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null> {

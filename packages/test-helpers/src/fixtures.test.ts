@@ -12,6 +12,13 @@ describe("the repository's copy of the shared Intercom fixtures", () => {
         'conversation.user.created.json',
         'conversation.user.replied.json',
         'ping.body',
+        'conversation.admin.closed.json',
+        'conversation.admin.opened.json',
+        'conversation.admin.snoozed.json',
+        'conversation.admin.unsnoozed.json',
+        'conversation.deleted.json',
+        'contact.merged.json',
+        'contact.deleted.json',
       ]),
     );
   });

@@ -38,3 +38,51 @@ export function conversationNotification(input: {
   if (Array.isArray(parts) && parts.length > 0) parts[parts.length - 1].author.id = contactId;
   return fixture;
 }
+
+/** Topics with a fixture of Threadline's own in fixtures/intercom (see its lifecycle-fixtures.md). */
+export type LifecycleTopic =
+  | 'conversation.admin.closed'
+  | 'conversation.admin.opened'
+  | 'conversation.admin.snoozed'
+  | 'conversation.admin.unsnoozed'
+  | 'conversation.deleted'
+  | 'contact.merged'
+  | 'contact.deleted';
+
+/**
+ * A lifecycle notification from its fixture, with the ids a test needs: the conversation (conversation
+ * topics) or the contact (contact topics), and the notification's own time (default: now).
+ */
+export function lifecycleNotification(
+  topic: LifecycleTopic,
+  input: {
+    notificationId: string;
+    conversationId?: string;
+    contactId?: string;
+    externalId?: string | null;
+    notificationCreatedAt?: number;
+    appId?: string;
+  },
+): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: a fixture edited in place by path; its shape is Intercom's, not ours.
+  const fixture = JSON.parse(intercomFixture(`${topic}.json`)) as any;
+  fixture.id = input.notificationId;
+  fixture.created_at = input.notificationCreatedAt ?? Math.floor(Date.now() / 1000);
+  if (input.appId !== undefined) fixture.app_id = input.appId;
+  const item = fixture.data.item;
+  if (topic === 'conversation.deleted') {
+    if (input.conversationId !== undefined) item.conversation_id = input.conversationId;
+  } else if (topic.startsWith('contact.')) {
+    if (input.contactId !== undefined) item.id = input.contactId;
+    if (input.externalId !== undefined) item.external_id = input.externalId;
+  } else {
+    if (input.conversationId !== undefined) item.id = input.conversationId;
+    if (input.contactId !== undefined) {
+      item.contacts.contacts = [
+        { type: 'contact', id: input.contactId, external_id: input.externalId ?? null },
+      ];
+      item.source.author.id = input.contactId;
+    }
+  }
+  return fixture;
+}

@@ -1,4 +1,9 @@
-export { conversationNotification, intercomFixture } from './fixtures.js';
+export {
+  conversationNotification,
+  intercomFixture,
+  type LifecycleTopic,
+  lifecycleNotification,
+} from './fixtures.js';
 export { freePort } from './free-port.js';
 export {
   type ChatAnswer,

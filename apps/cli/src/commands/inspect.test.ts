@@ -44,7 +44,13 @@ beforeAll(async () => {
   const { ids } = await harness.activity.append(user, actions);
   await harness.links.create(link('conv-open'), null);
   await harness.links.create(link('conv-closed'), null);
-  await harness.links.close('conv-closed', 'conversation.admin.closed');
+  // Paused by conversation.admin.closed; conv-ended is gone from Intercom (a 404 ends the link).
+  await harness.links.setLifecycle('conv-closed', await harness.links.lifecycle('conv-closed'), {
+    state: 'closed',
+    at: 1_760_000_100,
+  });
+  await harness.links.create(link('conv-ended'), null);
+  await harness.links.close('conv-ended', 'the conversation no longer exists in Intercom');
   // One note written (actions 1–2), a second one pending.
   const first = {
     reference: 'tl-ref-1',
@@ -140,11 +146,19 @@ describe('threadline inspect conversation', () => {
     expect(text.stdout).toMatch(/part-101\s+\[1\]–\[2\]\s+2025-03-01T10:02:05\.000Z\s+tl-ref-1/);
   });
 
-  it('shows a closed conversation with the reason it closed', async () => {
+  it('shows a closed (paused) conversation as closed', async () => {
     const result = await harness.run(['inspect', 'conversation', 'conv-closed']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/status\s+closed \(conversation\.admin\.closed\)/);
+    expect(result.stdout).toMatch(/status\s+closed/);
     expect(result.stdout).toContain('No notes written yet.');
+  });
+
+  it('says when and why a conversation ended', async () => {
+    const result = await harness.run(['inspect', 'conversation', 'conv-ended']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /conversation "conv-ended" ended at .*: the conversation no longer exists in Intercom; its link and keys are gone/,
+    );
   });
 
   it('exits 1 with one clear line for a conversation it does not know', async () => {

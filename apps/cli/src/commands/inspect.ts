@@ -48,6 +48,14 @@ export async function inspectConversation(
 ): Promise<ConversationReport> {
   const link = await services.links.get(conversationId);
   if (!link) {
+    const lifecycle = await services.links.lifecycle(conversationId);
+    if (lifecycle?.state === 'ended') {
+      const reason = await services.redis.hget(services.keys.lifecycle(conversationId), 'reason');
+      const at = new Date(lifecycle.at * 1000).toISOString();
+      throw new CliError(
+        `conversation "${conversationId}" ended at ${at}${reason ? `: ${oneLine(reason)}` : ''}; its link and keys are gone`,
+      );
+    }
     const unlinked = (await readUnlinked(services, unlinkedSearchDepth)).find(
       (entry) => entry.conversationId === conversationId,
     );

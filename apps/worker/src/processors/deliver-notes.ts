@@ -51,8 +51,8 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
         for (const at of outcome.liveEventTimes) {
           deps.metrics.eventToNoteSeconds.observe(Math.max(0, now - Date.parse(at)) / 1000);
         }
-        // The summary job decides whether SUMMARIZE_AFTER_NOTES raw notes are now visible.
-        await deps.queues.requestSummary(conversationId);
+        // The summary job decides whether SUMMARIZE_AFTER_NOTES raw notes are now visible (0: never).
+        if (deps.config.summaries.afterNotes > 0) await deps.queues.requestSummary(conversationId);
       }
       return outcome;
     } catch (error) {

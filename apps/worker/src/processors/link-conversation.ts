@@ -1,33 +1,101 @@
-import { IntercomError, linkConversation } from '@threadline/core';
+import {
+  applyLifecycleEvent,
+  forgetContact,
+  IntercomError,
+  type LinkConversationDependencies,
+  type LinkRequest,
+  lifecycleEventOfTopic,
+  linkConversation,
+  relinkMergedContact,
+} from '@threadline/core';
 import { type LinkConversationPayload, linkConversationJob } from '@threadline/jobs';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { WorkerDependencies } from '../dependencies.js';
 import { answerWorkspaceRefusal } from './intercom-refusal.js';
 
-/** Links the conversation named by a webhook, then asks for its first note. */
+function linkDependencies(deps: WorkerDependencies): LinkConversationDependencies {
+  return {
+    activity: deps.activity,
+    links: deps.links,
+    intercom: deps.intercom,
+    ...(deps.identities ? { identities: deps.identities } : {}),
+    productIdForApp: () => deps.config.productId,
+    prechatActions: deps.config.notes.prechatActions,
+    maxStoredActions: deps.config.activity.maxActions,
+    now: deps.now,
+  };
+}
+
+/** The notification's own time orders lifecycle events; a job from before it was recorded uses arrival. */
+function eventTime(request: LinkRequest): number {
+  return request.notificationAt ?? Math.floor(Date.parse(request.receivedAt) / 1000);
+}
+
+/** Paused links get no delivery requests (a delivery job would find them paused anyway). */
+async function requestIfOpen(deps: WorkerDependencies, conversationId: string, immediate: boolean) {
+  if ((await deps.links.get(conversationId))?.status !== 'open') return;
+  await deps.queues.requestDelivery(conversationId, { immediate });
+}
+
+/**
+ * Every webhook topic Threadline subscribes to lands here. A user's message links the conversation (once)
+ * and asks for its first note; closed and snoozed pause the link, opened, unsnoozed and a user reply resume
+ * it with one catch-up note; deleted ends it; the contact topics relink or end the contact's links.
+ */
 export function linkConversationProcessor(deps: WorkerDependencies, worker: () => Worker) {
   return async (job: Job<LinkConversationPayload>) => {
     const parsed = linkConversationJob.payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid ${linkConversationJob.name} payload`);
-    const log = deps.logger.child({ jobId: job.id, conversationId: parsed.data.conversationId });
+    const request: LinkRequest = parsed.data;
+    const log = deps.logger.child({
+      jobId: job.id,
+      topic: request.topic,
+      conversationId: request.conversationId,
+    });
     try {
-      const outcome = await linkConversation(parsed.data, {
-        activity: deps.activity,
-        links: deps.links,
-        intercom: deps.intercom,
-        ...(deps.identities ? { identities: deps.identities } : {}),
-        productIdForApp: () => deps.config.productId,
-        prechatActions: deps.config.notes.prechatActions,
-        maxStoredActions: deps.config.activity.maxActions,
-        now: deps.now,
-      });
+      if (request.topic === 'contact.merged') {
+        const outcome = await relinkMergedContact(request, linkDependencies(deps));
+        log.info(
+          outcome.kind === 'merged'
+            ? { outcome: outcome.kind, relinked: outcome.relinked.length, linked: outcome.linked.length }
+            : { outcome: outcome.kind, reason: outcome.reason },
+          'contact merged',
+        );
+        if (outcome.kind === 'merged') {
+          for (const id of outcome.linked) await requestIfOpen(deps, id, true);
+          for (const id of outcome.relinked) await requestIfOpen(deps, id, false);
+        }
+        return outcome;
+      }
+      if (request.topic === 'contact.deleted') {
+        const outcome = await forgetContact(request, linkDependencies(deps));
+        log.info({ ended: outcome.ended.length }, 'contact deleted: its links ended');
+        return outcome;
+      }
+      const kind = lifecycleEventOfTopic(request.topic);
+      const lifecycle = kind
+        ? await applyLifecycleEvent(request.conversationId, { kind, at: eventTime(request) }, deps.links)
+        : null;
+      if (lifecycle) deps.metrics.links.inc({ outcome: `lifecycle_${lifecycle.effect}` });
+      const isUserMessage =
+        request.topic === 'conversation.user.created' || request.topic === 'conversation.user.replied';
+      if (!isUserMessage) {
+        log.info({ effect: lifecycle?.effect }, 'conversation lifecycle');
+        if (lifecycle?.effect === 'resume' && lifecycle.isLinked) {
+          await requestIfOpen(deps, request.conversationId, true);
+        }
+        return lifecycle;
+      }
+      const outcome = await linkConversation(request, linkDependencies(deps));
       deps.metrics.links.inc({ outcome: outcome.kind });
       if (outcome.kind === 'unlinkable') log.warn({ reason: outcome.reason }, 'conversation not linked');
-      else log.info({ outcome: outcome.kind }, 'conversation link');
-      if (outcome.kind !== 'unlinkable') {
-        await deps.queues.requestDelivery(parsed.data.conversationId, {
-          immediate: outcome.kind === 'linked',
-        });
+      else log.info({ outcome: outcome.kind, effect: lifecycle?.effect }, 'conversation link');
+      if (outcome.kind === 'linked' || outcome.kind === 'already_linked') {
+        await requestIfOpen(
+          deps,
+          request.conversationId,
+          outcome.kind === 'linked' || lifecycle?.effect === 'resume',
+        );
       }
       return outcome;
     } catch (error) {

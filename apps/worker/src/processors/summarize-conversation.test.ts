@@ -1,6 +1,11 @@
 import type { CapturedEvent } from '@threadline/core';
 import type { IntercomSandbox } from '@threadline/intercom-sandbox';
-import { type OpenAiCompatibleServer, startOpenAiCompatibleServer } from '@threadline/test-helpers';
+import {
+  type OpenAiCompatibleServer,
+  startOpenAiCompatibleServer,
+  testRedisUrl,
+} from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { click, pageview, startTestWorker, type TestWorker, waitFor } from '../../test/test-worker.js';
 
@@ -67,7 +72,7 @@ async function summaryThrough(harness: TestWorker, conversationId: string, lastN
 }
 
 function summaryNotes(sandbox: IntercomSandbox, conversationId: string) {
-  return sandbox.notes(conversationId).filter((part) => part.body.includes('Summary of actions'));
+  return sandbox.notes(conversationId).filter((part) => (part.body ?? '').includes('Summary of actions'));
 }
 
 function redactRequests(sandbox: IntercomSandbox, conversationId: string) {
@@ -145,7 +150,7 @@ describe('summaries without an LLM key (extractive)', () => {
     const visibleRaw = sandbox
       .notes(conversationId)
       .filter((part) => !part.redacted && part.id !== second.partId)
-      .map((part) => part.body.match(/<p>\[(\d+)\]/)?.[1]);
+      .map((part) => (part.body ?? '').match(/<p>\[(\d+)\]/)?.[1]);
     expect(visibleRaw).toEqual(['13', '15']);
     const redacted = redactRequests(sandbox, conversationId).map((request) => request.conversation_part_id);
     expect(new Set(redacted).size).toBe(redacted.length);
@@ -286,5 +291,71 @@ describe('summaries written by an LLM (a local OpenAI-compatible server)', () =>
     await harness.capture('user_llm_junk', checkoutJourney());
     const current = await summaryThrough(harness, conversationId, 6);
     expect(current.writer).toBe('extractive');
+  });
+});
+
+describe('summaries of a conversation past Intercom’s 500-part limit', () => {
+  let harness: TestWorker;
+  beforeAll(async () => {
+    harness = await startTestWorker(summaryEnv);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** The user chats a lot: `count` replies, so the first notes fall out of Intercom's 500 newest parts. */
+  function chatter(conversationId: string, count: number): void {
+    for (let index = 0; index < count; index += 1)
+      harness.sandbox.addUserReply(conversationId, `reply ${index}`);
+  }
+
+  it('summarizes from Threadline’s own record of each note: every covered line is in the summary', async () => {
+    const { sandbox } = harness;
+    const conversationId = await openConversation(harness, 'user_long_chat');
+    const journey = checkoutJourney();
+    await harness.capture('user_long_chat', journey.slice(0, 2));
+    await waitFor(() => (sandbox.notes(conversationId).length === 1 ? true : undefined));
+    chatter(conversationId, 510);
+    await harness.capture('user_long_chat', journey.slice(2));
+    const current = await summaryThrough(harness, conversationId, 6);
+
+    // Intercom's copy no longer holds the first note; the summary still has its lines.
+    const answered = await sandbox.app.inject({
+      method: 'GET',
+      url: `/conversations/${conversationId}`,
+      headers: { authorization: 'Bearer sandbox-test-token' },
+    });
+    const firstNote = sandbox.notes(conversationId)[0]!;
+    expect(
+      answered.json().conversation_parts.conversation_parts.map((part: { id: string }) => part.id),
+    ).not.toContain(firstNote.id);
+    expect(current.lines.map((line) => line.number)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(current.lines[0]?.text).toBe('Viewed Pricing (/pricing)');
+    const [summary] = summaryNotes(sandbox, conversationId);
+    expect(summary?.body).toContain('Summary of actions [1]–[6]');
+    expect(summary?.body).toContain('/pricing');
+    expect(firstNote.redacted).toBe(true);
+  });
+
+  it('skips a window it cannot read completely and redacts nothing of it', async () => {
+    const { sandbox } = harness;
+    const conversationId = await openConversation(harness, 'user_unreadable');
+    const journey = checkoutJourney();
+    await harness.capture('user_unreadable', journey.slice(0, 2));
+    await waitFor(() => (sandbox.notes(conversationId).length === 1 ? true : undefined));
+    // A note recorded before lines were kept, now beyond the 500 parts Intercom answers.
+    const redis = new Redis(testRedisUrl());
+    const notesKey = `${harness.config.prefix}:{c:${conversationId}}:notes`;
+    const [first] = await redis.lrange(notesKey, 0, 0);
+    const { lines: _lines, ...legacy } = JSON.parse(first!);
+    await redis.lset(notesKey, 0, JSON.stringify(legacy));
+    redis.disconnect();
+    chatter(conversationId, 510);
+    await harness.capture('user_unreadable', journey.slice(2));
+    await waitFor(() => (sandbox.notes(conversationId).length === 5 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(summaryNotes(sandbox, conversationId)).toHaveLength(0);
+    expect(redactRequests(sandbox, conversationId)).toEqual([]);
+    expect(sandbox.notes(conversationId).every((part) => !part.redacted)).toBe(true);
   });
 });

@@ -62,6 +62,16 @@ export function summarizeConversationProcessor(deps: WorkerDependencies, worker:
         await job.moveToDelayed(Date.now() + busyRetryMs, token);
         throw new DelayedError();
       }
+      if (outcome.kind === 'incomplete') {
+        log.warn(
+          {
+            firstNumber: outcome.firstNumber,
+            lastNumber: outcome.lastNumber,
+            missingLines: outcome.missingLines,
+          },
+          'summary skipped: the window cannot be read completely, nothing redacted',
+        );
+      }
       if (outcome.kind === 'done' && outcome.partsRedacted > 0)
         log.info(
           { summaries: outcome.summariesPosted, redacted: outcome.partsRedacted },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatAction } from '../actions/format-action.js';
 import { activityNotice } from '../notes/activity-notice.js';
 import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
+import type { LinkStore } from '../ports/link-store.js';
 import type { AccessGrant } from './authenticate-access.js';
 
 export const liveActivityLimits = { default: 50, max: 200 } as const;
@@ -59,7 +60,23 @@ export const liveActivityOutputShape = {
   product_id: z.string(),
   user_id: z.string(),
   actions: z.array(liveActionSchema).describe('Oldest first; empty when nothing recent is recorded.'),
+  conversation: z
+    .object({
+      id: z.string().describe('The Intercom conversation id.'),
+      state: z.enum(['open', 'closed', 'snoozed']),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "The user's conversation Threadline writes into: the newest open one, else the newest closed or snoozed one; null when none is linked. open: the actions are live; closed or snoozed: history.",
+    ),
 };
+
+/** The user's conversation as the result shows it. */
+export interface LiveConversation {
+  id: string;
+  state: 'open' | 'closed' | 'snoozed';
+}
 
 export type LiveAction = z.infer<typeof liveActionSchema>;
 
@@ -69,6 +86,8 @@ export interface LiveActivity {
   product_id: string;
   user_id: string;
   actions: LiveAction[];
+  /** Absent only when the caller gave no link store. */
+  conversation?: LiveConversation | null;
 }
 
 export interface LiveActivityQuery {
@@ -85,6 +104,8 @@ export type LiveActivityOutcome =
 
 export interface ReadLiveActivityDependencies {
   activity: Pick<ActivityStore, 'listRecent'>;
+  /** With it, the result says whether the user has an open conversation (and which). */
+  links?: Pick<LinkStore, 'linksOf'>;
 }
 
 /** Whether a key may read this product: each key is bound to exactly one. */
@@ -122,14 +143,19 @@ export async function readLiveActivity(
   if (!isProductAllowed(grant, query.productId)) {
     return { kind: 'forbidden', keyProductId: grant.productId, productId: query.productId };
   }
-  const actions = await deps.activity.listRecent({ productId: query.productId, userId: query.userId }, limit);
-  return {
-    kind: 'ok',
-    activity: {
-      notice: activityNotice,
-      product_id: query.productId,
-      user_id: query.userId,
-      actions: actions.map(toLiveAction),
-    },
+  const user = { productId: query.productId, userId: query.userId };
+  const actions = await deps.activity.listRecent(user, limit);
+  const activity: LiveActivity = {
+    notice: activityNotice,
+    product_id: query.productId,
+    user_id: query.userId,
+    actions: actions.map(toLiveAction),
   };
+  if (deps.links) {
+    // linksOf answers newest first.
+    const links = await deps.links.linksOf(user);
+    const chosen = links.find((link) => link.status === 'open') ?? links[0];
+    activity.conversation = chosen ? { id: chosen.conversationId, state: chosen.status } : null;
+  }
+  return { kind: 'ok', activity };
 }

@@ -3,7 +3,8 @@ import { renderNote } from '../notes/render-note.js';
 import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
 import type { DeliveryStore, PendingNote } from '../ports/delivery-store.js';
 import type { IntercomPort } from '../ports/intercom-port.js';
-import type { ConversationLink, LinkStore } from '../ports/link-store.js';
+import type { CatchUp, ConversationLink, LinkStore } from '../ports/link-store.js';
+import type { SummaryLine } from '../ports/summary-store.js';
 
 export type DeliveryOutcome =
   | {
@@ -15,6 +16,8 @@ export type DeliveryOutcome =
     }
   | { kind: 'busy' }
   | { kind: 'not_linked' }
+  /** Closed or snoozed: nothing is written until it is opened again. */
+  | { kind: 'paused' }
   | { kind: 'closed' };
 
 export interface DeliverNotesDependencies {
@@ -59,6 +62,41 @@ function prechatHeading(link: ConversationLink, actions: StoredAction[]): string
   return `Before opening chat (${session}${timeOfDay(times[0]!)}–${timeOfDay(times.at(-1)!)} UTC)`;
 }
 
+/** Stream ids (`<ms>-<seq>`) in storage order. */
+function isAfter(id: string, cursor: string | null): boolean {
+  if (cursor === null) return true;
+  const [ms = 0, seq = 0] = id.split('-').map(Number);
+  const [cursorMs = 0, cursorSeq = 0] = cursor.split('-').map(Number);
+  return ms > cursorMs || (ms === cursorMs && seq > cursorSeq);
+}
+
+/**
+ * After a pause, one note brings what happened meanwhile: the newest `limit` actions after the cursor
+ * (older ones are left out, as before a first note). Null when nothing happened.
+ */
+async function catchUpBatch(
+  activity: ActivityStore,
+  link: ConversationLink,
+  cursor: string | null,
+  limit: number,
+): Promise<{ batch: StoredAction[]; leftOut: boolean } | null> {
+  if (limit <= 0) return null;
+  const recent = (await activity.listRecent(link, limit + 1)).filter((action) => isAfter(action.id, cursor));
+  if (recent.length === 0) return null;
+  return { batch: recent.slice(-limit), leftOut: recent.length > limit };
+}
+
+function catchUpHeading(catchUp: CatchUp, batch: StoredAction[], leftOut: boolean): string {
+  const since = timeOfDay(new Date(catchUp.since * 1000).toISOString());
+  const newest = leftOut ? `, the newest ${batch.length} actions` : '';
+  return `Catch-up: while the conversation was ${catchUp.from} (since ${since} UTC${newest})`;
+}
+
+/** Plain lines as the note shows them, whitespace folded like a reader of the HTML would see them. */
+function recordedLines(lines: { number: number; text: string }[]): SummaryLine[] {
+  return lines.map((line) => ({ number: line.number, text: line.text.replace(/\s+/g, ' ').trim() }));
+}
+
 /** Arrival order can differ from event order (parallel requests); a note lists its actions by time. */
 function byTime(actions: StoredAction[]): StoredAction[] {
   return actions
@@ -89,7 +127,8 @@ export async function deliverNotes(
       if (round > 0 && !(await lock.extend(lockTtlMs))) return { kind: 'busy' };
       const link = await links.get(conversationId);
       if (!link) return { kind: 'not_linked' };
-      if (link.status === 'closed') return { kind: 'closed' };
+      // A note already posting finishes (above, last round); nothing after it while paused.
+      if (link.status !== 'open') return { kind: 'paused' };
       const state = await delivery.state(conversationId);
       let pending: PendingNote | null = state.pending;
       if (pending) {
@@ -98,6 +137,41 @@ export async function deliverNotes(
         await delivery.commit(conversationId, pending, partId, dependencies.now().toISOString());
         notesPosted += 1;
         actionsPosted += pending.lastNumber - pending.firstNumber + 1;
+        continue;
+      }
+      // Before any note was written there is nothing to catch up on: the first note is the pre-chat one.
+      if (state.catchUp && state.nextNumber === 1) await delivery.clearCatchUp(conversationId);
+      if (state.catchUp && state.nextNumber > 1) {
+        const limit = dependencies.prechatActions ?? dependencies.maxActionsPerNote;
+        const found = await catchUpBatch(activity, link, state.cursor, limit);
+        if (!found) {
+          // Nothing happened meanwhile, or PRECHAT_ACTIONS is 0: what happened is left out.
+          const newest = limit <= 0 ? (await activity.listRecent(link, 1)).at(-1) : undefined;
+          const skipThrough = newest && isAfter(newest.id, state.cursor) ? newest.id : undefined;
+          await delivery.clearCatchUp(conversationId, skipThrough);
+          continue;
+        }
+        const note = renderNote({
+          conversationId,
+          lines: byTime(found.batch).map((action, index) => ({ number: state.nextNumber + index, action })),
+          formatLine: dependencies.formatAction,
+          heading: catchUpHeading(state.catchUp, found.batch, found.leftOut),
+          pauseBreakMs: prechatPauseMs,
+        });
+        pending = {
+          reference: note.reference,
+          html: note.html,
+          firstNumber: state.nextNumber,
+          lastNumber: state.nextNumber + found.batch.length - 1,
+          lastActionId: found.batch.at(-1)!.id,
+          lines: recordedLines(note.lines),
+          isCatchUp: true,
+        };
+        await delivery.setPending(conversationId, pending);
+        const { partId } = await intercom.addNote(conversationId, pending);
+        await delivery.commit(conversationId, pending, partId, dependencies.now().toISOString());
+        notesPosted += 1;
+        actionsPosted += found.batch.length;
         continue;
       }
       const isFirstNote = state.nextNumber === 1;
@@ -121,6 +195,7 @@ export async function deliverNotes(
         lastNumber: state.nextNumber + batch.length - 1,
         // The cursor follows storage order, whatever order the note lists them in.
         lastActionId: batch.at(-1)!.id,
+        lines: recordedLines(note.lines),
       };
       await delivery.setPending(conversationId, pending);
       const { partId } = await intercom.addNote(conversationId, pending);

@@ -64,6 +64,64 @@ export interface ConversationStart {
 /** The topics that mean "a user opened or replied to a conversation". */
 export const linkingTopics = new Set(['conversation.user.created', 'conversation.user.replied']);
 
+/** Topics that move a linked conversation through its life; their item is a conversation. */
+export const conversationLifecycleTopics = new Set([
+  'conversation.admin.closed',
+  'conversation.admin.opened',
+  'conversation.admin.snoozed',
+  'conversation.admin.unsnoozed',
+]);
+
+/** Topics whose item is a contact. */
+export const contactTopics = new Set(['contact.merged', 'contact.deleted']);
+
+/** Every topic Threadline acts on (the ones to subscribe to). */
+export const subscribedTopics = new Set([
+  ...linkingTopics,
+  ...conversationLifecycleTopics,
+  'conversation.deleted',
+  ...contactTopics,
+]);
+
+// `*.deleted` topics send only identifying fields: `{ type: "conversation", conversation_id }`.
+const deletedConversation = z.looseObject({
+  type: z.literal('conversation'),
+  conversation_id: id.optional(),
+  id: id.optional(),
+});
+
+/** The conversation id of a `conversation.deleted` item. */
+export function readDeletedConversation(item: unknown): string | null {
+  const parsed = deletedConversation.safeParse(item);
+  if (!parsed.success) return null;
+  return parsed.data.conversation_id ?? parsed.data.id ?? null;
+}
+
+const contactItem = z.looseObject({
+  type: z.literal('contact'),
+  id,
+  external_id: nullableText,
+  email: nullableText,
+  merge_history: z
+    .array(z.looseObject({ source_contact_id: id }))
+    .max(100)
+    .nullish(),
+});
+
+/** The contact of a `contact.*` item, and the contacts merged into it when the item lists them. */
+export function readContact(item: unknown): { contact: ConversationContact; mergedFrom: string[] } | null {
+  const parsed = contactItem.safeParse(item);
+  if (!parsed.success) return null;
+  return {
+    contact: {
+      contactId: parsed.data.id,
+      externalId: parsed.data.external_id ?? null,
+      email: parsed.data.email ?? null,
+    },
+    mergedFrom: (parsed.data.merge_history ?? []).map((entry) => entry.source_contact_id),
+  };
+}
+
 /**
  * Reads the conversation and the contact that acted from a notification item, in either API shape.
  * For a reply the acting contact is the author of the last conversation part (an admin may have

@@ -7,6 +7,8 @@ import type { LinkRequest } from './link-request.js';
 export type LinkOutcome =
   | { kind: 'linked'; conversationId: string; userId: string; prechatActions: number }
   | { kind: 'already_linked'; conversationId: string }
+  /** Deleted (or its contact was): a late notification does not bring the link back. */
+  | { kind: 'ended'; conversationId: string }
   | { kind: 'unlinkable'; conversationId: string; reason: string };
 
 export interface LinkConversationDependencies {
@@ -34,6 +36,7 @@ export async function linkConversation(
   const { links, activity } = dependencies;
   const conversationId = request.conversationId;
   if (await links.get(conversationId)) return { kind: 'already_linked', conversationId };
+  if ((await links.lifecycle(conversationId))?.state === 'ended') return { kind: 'ended', conversationId };
 
   const unlinkable = async (reason: string): Promise<LinkOutcome> => {
     await links.recordUnlinked({ conversationId, reason, at: dependencies.now().toISOString() });
@@ -53,6 +56,13 @@ export async function linkConversation(
     externalId = await dependencies.identities.userByEmail(productId, email);
   }
   if (!externalId) {
+    // A lead now; a `contact.merged` into a user can link it later.
+    await links.awaitContact({
+      conversationId,
+      contactId: request.contact.contactId,
+      appId: request.appId,
+      conversationCreatedAt: request.conversationCreatedAt,
+    });
     return unlinkable(
       dependencies.identities
         ? 'the contact has no external_id and no identified user has its email'
@@ -77,6 +87,7 @@ export async function linkConversation(
       conversationCreatedAt: request.conversationCreatedAt,
       linkedAt: dependencies.now().toISOString(),
       status: 'open',
+      contactId: request.contact.contactId,
     },
     startAfter,
   );

@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import { intercomNotificationSchema, linkingTopics, readConversation } from './intercom-notification.js';
+import type { ConversationStart } from './intercom-notification.js';
+import {
+  contactTopics,
+  intercomNotificationSchema,
+  readContact,
+  readConversation,
+  readDeletedConversation,
+  subscribedTopics,
+} from './intercom-notification.js';
 import type { LinkRequest } from './link-request.js';
 import { type SignatureHeaders, verifyIntercomSignature } from './verify-intercom-signature.js';
 
 export type WebhookOutcome =
+  /** `conversationId` is empty for the contact topics. */
   | { kind: 'accepted'; topic: string; notificationId: string; conversationId: string }
   | { kind: 'duplicate'; topic: string; notificationId: string }
   | { kind: 'ignored'; topic: string; reason: string }
@@ -80,12 +89,13 @@ export async function receiveIntercomWebhook(
       reason: `app_id ${notification.app_id ?? '(none)'} is not this workspace (INTERCOM_APP_ID)`,
     };
   }
-  if (!linkingTopics.has(notification.topic)) {
+  if (!subscribedTopics.has(notification.topic)) {
     return { kind: 'ignored', topic: notification.topic, reason: `topic ${notification.topic} is not used` };
   }
-  const conversation = readConversation(notification.topic, notification.data.item);
-  if (!conversation) {
-    return { kind: 'malformed', reason: `a ${notification.topic} notification without a conversation item` };
+  const subject = readSubject(notification.topic, notification.data.item);
+  if (!subject) {
+    const expected = contactTopics.has(notification.topic) ? 'contact' : 'conversation';
+    return { kind: 'malformed', reason: `a ${notification.topic} notification without a ${expected} item` };
   }
   const stale = staleReason(notification.created_at, dependencies.now());
   if (stale) return { kind: 'stale', topic: notification.topic, reason: stale };
@@ -99,10 +109,12 @@ export async function receiveIntercomWebhook(
       notificationId,
       topic: notification.topic,
       appId: notification.app_id ?? null,
-      conversationId: conversation.conversationId,
-      conversationCreatedAt: conversation.createdAt,
-      contact: conversation.contact,
+      conversationId: subject.conversationId,
+      conversationCreatedAt: subject.createdAt,
+      contact: subject.contact,
       receivedAt: dependencies.now().toISOString(),
+      notificationAt: notification.created_at ?? null,
+      ...(subject.mergedFrom.length > 0 ? { mergedFrom: subject.mergedFrom } : {}),
     });
   } catch (error) {
     await dependencies.claims.release(notificationId);
@@ -113,6 +125,20 @@ export async function receiveIntercomWebhook(
     kind: 'accepted',
     topic: notification.topic,
     notificationId,
-    conversationId: conversation.conversationId,
+    conversationId: subject.conversationId,
   };
+}
+
+/** What the notification is about, per the shape of its topic's item. */
+function readSubject(topic: string, item: unknown): (ConversationStart & { mergedFrom: string[] }) | null {
+  if (contactTopics.has(topic)) {
+    const contact = readContact(item);
+    return contact && { conversationId: '', createdAt: null, ...contact };
+  }
+  if (topic === 'conversation.deleted') {
+    const conversationId = readDeletedConversation(item);
+    return conversationId ? { conversationId, createdAt: null, contact: null, mergedFrom: [] } : null;
+  }
+  const conversation = readConversation(topic, item);
+  return conversation && { ...conversation, mergedFrom: [] };
 }

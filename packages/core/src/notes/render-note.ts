@@ -13,6 +13,8 @@ export interface NoteContent {
   html: string;
   /** Marker written into the note so a retry can recognise it in the conversation. */
   reference: string;
+  /** The numbered lines as written, plain text (not escaped): Threadline's own record of the note. */
+  lines: { number: number; text: string }[];
 }
 
 export interface RenderNoteInput {
@@ -56,6 +58,7 @@ export function renderNote(input: RenderNoteInput): NoteContent {
   const parts: string[] = [`<p><i>${escapeHtml(activityNotice)}</i></p>`];
   if (input.heading) parts.push(`<p><b>${escapeHtml(input.heading)}</b></p>`);
   let previousAt: number | undefined;
+  const written: NoteContent['lines'] = [];
   for (const { number, action } of lines) {
     const at = Date.parse(action.at);
     if (
@@ -67,8 +70,10 @@ export function renderNote(input: RenderNoteInput): NoteContent {
     }
     previousAt = at;
     const marker = action.verified === false ? `${unverifiedMarker} ` : '';
-    parts.push(`<p>[${number}] ${marker}${escapeHtml(cut(input.formatLine(action), maxLineChars))}</p>`);
+    const text = cut(input.formatLine(action), maxLineChars);
+    written.push({ number, text: `${marker}${text}` });
+    parts.push(`<p>[${number}] ${marker}${escapeHtml(text)}</p>`);
   }
   parts.push(`<p><i>Threadline · ${escapeHtml(reference)}</i></p>`);
-  return { html: parts.join(''), reference };
+  return { html: parts.join(''), reference, lines: written };
 }

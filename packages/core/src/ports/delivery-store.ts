@@ -1,3 +1,11 @@
+import type { CatchUp } from './link-store.js';
+
+/** One numbered line of a note, plain text as the note shows it (what summaries read). */
+export interface NoteLine {
+  number: number;
+  text: string;
+}
+
 /** A note about to be posted: written down first so that a retry can tell whether it already went out. */
 export interface PendingNote {
   reference: string;
@@ -6,6 +14,10 @@ export interface PendingNote {
   lastNumber: number;
   /** Id of the newest action the note carries; becomes the cursor once posted. */
   lastActionId: string;
+  /** The numbered lines as written (plain text): Threadline's own record, what summaries read. */
+  lines?: NoteLine[];
+  /** The catch-up note after a pause: committing it clears the catch-up mark. */
+  isCatchUp?: boolean;
 }
 
 export interface WrittenNote {
@@ -14,6 +26,8 @@ export interface WrittenNote {
   firstNumber: number;
   lastNumber: number;
   postedAt: string;
+  /** The note's numbered lines (absent on notes written before lines were recorded). */
+  lines?: NoteLine[];
 }
 
 export interface DeliveryState {
@@ -21,6 +35,8 @@ export interface DeliveryState {
   cursor: string | null;
   nextNumber: number;
   pending: PendingNote | null;
+  /** Set when the link resumed after a pause: the next note is the one catch-up note. */
+  catchUp: CatchUp | null;
 }
 
 export interface DeliveryStore {
@@ -29,6 +45,11 @@ export interface DeliveryStore {
   /** Atomically: records the note, advances the cursor and the numbering, clears `pending`. */
   commit(conversationId: string, pending: PendingNote, partId: string, postedAt: string): Promise<void>;
   notes(conversationId: string): Promise<WrittenNote[]>;
+  /**
+   * The link resumed with nothing to catch up on; with `skipThroughActionId` the cursor moves there
+   * (the actions of the pause are left out, as `PRECHAT_ACTIONS=0` asks).
+   */
+  clearCatchUp(conversationId: string, skipThroughActionId?: string): Promise<void>;
   /** One delivery in flight per conversation, across every worker. Null: another holds it. */
   lock(conversationId: string, ttlMs: number): Promise<DeliveryLock | null>;
 }

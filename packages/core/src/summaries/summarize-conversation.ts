@@ -18,9 +18,24 @@ import { defaultKeptRawNotes, nextSummaryWindow, type SummaryWindow } from './su
 
 export type SummaryOutcome =
   | { kind: 'done'; summariesPosted: number; partsRedacted: number; writers: SummaryWriterKind[] }
+  /**
+   * The next window could not be read completely (a note whose lines Threadline has no record of and
+   * Intercom no longer shows): nothing was posted or redacted for it.
+   */
+  | {
+      kind: 'incomplete';
+      summariesPosted: number;
+      firstNumber: number;
+      lastNumber: number;
+      missingLines: number;
+    }
   | { kind: 'busy' }
   | { kind: 'not_linked' }
+  | { kind: 'paused' }
   | { kind: 'closed' };
+
+/** SUMMARIZE_AFTER_NOTES=0: never summarize, never redact. */
+export const summariesOff = 0;
 
 export interface SummarizeConversationDependencies {
   links: Pick<LinkStore, 'get'>;
@@ -60,6 +75,8 @@ export async function summarizeConversation(
 ): Promise<SummaryOutcome> {
   const { summaries, links } = dependencies;
   const lockTtlMs = dependencies.lockTtlMs ?? 60_000;
+  if (dependencies.afterNotes <= summariesOff)
+    return { kind: 'done', summariesPosted: 0, partsRedacted: 0, writers: [] };
   const lock = await summaries.lock(conversationId, lockTtlMs);
   if (!lock) return { kind: 'busy' };
   const keepGoing = () => lock.extend(lockTtlMs);
@@ -69,7 +86,8 @@ export async function summarizeConversation(
       if (round > 0 && !(await keepGoing())) return { kind: 'busy' };
       const link = await links.get(conversationId);
       if (!link) return { kind: 'not_linked' };
-      if (link.status === 'closed') return { kind: 'closed' };
+      // A note would wake a snoozed conversation: summaries wait for it to open too.
+      if (link.status !== 'open') return { kind: 'paused' };
       const state = await summaries.state(conversationId);
       let pending = state.pending;
       let isResumed = true;
@@ -81,7 +99,17 @@ export async function summarizeConversation(
           dependencies.keptRawNotes,
         );
         if (!window) break;
-        pending = await writeSummary(conversationId, window, dependencies);
+        const lines = await windowLines(conversationId, window, dependencies);
+        if ('missingLines' in lines) {
+          return {
+            kind: 'incomplete',
+            summariesPosted: done.summariesPosted,
+            firstNumber: window.firstNumber,
+            lastNumber: window.lastNumber,
+            missingLines: lines.missingLines,
+          };
+        }
+        pending = await writeSummary(conversationId, window, lines.lines, dependencies);
         if (!(await keepGoing())) return { kind: 'busy' };
         await summaries.setPending(conversationId, pending);
         isResumed = false;
@@ -101,23 +129,48 @@ export async function summarizeConversation(
   }
 }
 
-/** Reads the covered lines, has them summarized (LLM, else extractive) and renders the pending note. */
-async function writeSummary(
+/**
+ * Every line the window covers, from Threadline's own record of each note; a note written before lines
+ * were recorded is read from Intercom's copy, which holds only the 500 newest parts. A window with a
+ * line missing is not summarized (its notes would be redacted unread).
+ */
+async function windowLines(
   conversationId: string,
   window: SummaryWindow,
   dependencies: SummarizeConversationDependencies,
-): Promise<PendingSummary> {
-  const bodies = new Map(
-    (await dependencies.intercom.listNotes(conversationId)).map((note) => [note.partId, note.html]),
-  );
+): Promise<{ lines: SummaryLine[] } | { missingLines: number }> {
   const lines: SummaryLine[] = [...(window.previous?.lines ?? [])];
+  let bodies: Map<string, string> | undefined;
+  let missingLines = 0;
   for (const note of window.notes) {
-    const written = readNoteLines(bodies.get(note.partId) ?? '');
-    lines.push(
-      ...written.filter((line) => line.number >= note.firstNumber && line.number <= note.lastNumber),
-    );
+    let written = note.lines;
+    if (!written) {
+      bodies ??= new Map(
+        (await dependencies.intercom.listNotes(conversationId)).map((listed) => [listed.partId, listed.html]),
+      );
+      written = readNoteLines(bodies.get(note.partId) ?? '');
+    }
+    const numbers = new Set<number>();
+    for (const line of written) {
+      if (line.number < note.firstNumber || line.number > note.lastNumber || numbers.has(line.number))
+        continue;
+      numbers.add(line.number);
+      lines.push(line);
+    }
+    missingLines += note.lastNumber - note.firstNumber + 1 - numbers.size;
   }
+  if (missingLines > 0) return { missingLines };
   lines.sort((a, b) => a.number - b.number);
+  return { lines };
+}
+
+/** Has the covered lines summarized (LLM, else extractive) and renders the pending note. */
+async function writeSummary(
+  conversationId: string,
+  window: SummaryWindow,
+  lines: SummaryLine[],
+  dependencies: SummarizeConversationDependencies,
+): Promise<PendingSummary> {
   const facts = extractSummaryFacts(lines, window.firstNumber, window.lastNumber);
   let narrative: string | null = null;
   let writer: { kind: SummaryWriterKind; name: string } = { kind: 'extractive', name: 'extractive' };

@@ -262,6 +262,37 @@ describe('GET /conversations/{id}', () => {
   });
 });
 
+describe('the 500-part limit', () => {
+  it('answers only the 500 most recent parts, like Intercom, while the conversation keeps them all', async () => {
+    const { conversation } = openConversation();
+    for (let index = 1; index <= 503; index += 1) {
+      await addNote(conversation.id, {
+        message_type: 'note',
+        type: 'admin',
+        admin_id: '42',
+        body: `n${index}`,
+      });
+    }
+    const response = await sandbox.app.inject({
+      method: 'GET',
+      url: `/conversations/${conversation.id}`,
+      headers: auth,
+    });
+    const parts = response.json().conversation_parts.conversation_parts as { body: string }[];
+    expect(parts).toHaveLength(500);
+    expect(parts[0]!.body).toBe('<p>n4</p>');
+    expect(parts.at(-1)!.body).toBe('<p>n503</p>');
+    expect(sandbox.notes(conversation.id)).toHaveLength(503);
+    const replied = await addNote(conversation.id, {
+      message_type: 'note',
+      type: 'admin',
+      admin_id: '42',
+      body: 'n504',
+    });
+    expect(replied.json().conversation_parts.conversation_parts).toHaveLength(500);
+  });
+});
+
 describe('contacts', () => {
   it('gets a contact by id and answers 404 for an unknown one', async () => {
     const { contact } = openConversation();

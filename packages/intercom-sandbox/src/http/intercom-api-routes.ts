@@ -4,7 +4,7 @@ import { checkAgainstSpec } from '../spec/spec-validator.js';
 import type { MultipleFilter, SingleFilter } from '../state/contact-search.js';
 import { searchContacts } from '../state/contact-search.js';
 import { bodyToPlainText, normaliseReplyBody } from '../state/intercom-html-body.js';
-import type { RedactOutcome } from '../state/sandbox-store.js';
+import { type RedactOutcome, withReturnedParts } from '../state/sandbox-store.js';
 import type { SandboxConversation } from '../state/sandbox-types.js';
 import type { ActiveFault } from './fault-injector.js';
 import { intercomError, intercomErrors } from './intercom-error.js';
@@ -40,7 +40,7 @@ function asPlainText(conversation: SandboxConversation): SandboxConversation {
   conversation.source.body = bodyToPlainText(conversation.source.body);
   conversation.source.subject = bodyToPlainText(conversation.source.subject);
   for (const part of conversation.conversation_parts.conversation_parts)
-    part.body = bodyToPlainText(part.body);
+    if (part.body !== null) part.body = bodyToPlainText(part.body);
   return conversation;
 }
 
@@ -51,6 +51,11 @@ function asPlainText(conversation: SandboxConversation): SandboxConversation {
  */
 export async function intercomApiRoutes(app: FastifyInstance, context: SandboxContext): Promise<void> {
   const { store } = context;
+  // Intercom answers a conversation with its 500 most recent parts only (the spec's "Hard limit").
+  const returned = (conversationId: string) => {
+    const conversation = store.conversation(conversationId);
+    return conversation && withReturnedParts(conversation);
+  };
   const activeFaults = new WeakMap<FastifyRequest, ActiveFault>();
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
@@ -164,7 +169,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
           normaliseReplyBody(text),
           createdAt,
         );
-        return store.conversation(conversation.id);
+        return returned(conversation.id);
       }
 
       const contact =
@@ -179,7 +184,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
         conversationId === 'last' ? store.lastConversationOf(contact.id) : store.conversation(conversationId);
       if (!conversation) return reply.code(404).send(intercomErrors.resourceNotFound());
       store.addContactComment(conversation.id, contact.id, normaliseReplyBody(text), createdAt);
-      return store.conversation(conversation.id);
+      return returned(conversation.id);
     },
   );
 
@@ -193,7 +198,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
         : store.redactPart(conversationId, body.conversation_part_id as string);
     switch (outcome) {
       case 'redacted':
-        return store.conversation(conversationId);
+        return returned(conversationId);
       case 'conversation_not_found':
       case 'part_not_found':
         return reply.code(404).send(intercomErrors.partOrMessageNotFound());
@@ -205,8 +210,9 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   app.get<{ Params: { conversation_id: string }; Querystring: { display_as?: string } }>(
     '/conversations/:conversation_id',
     async (request, reply) => {
-      const conversation = store.conversation(request.params.conversation_id);
-      if (!conversation) return reply.code(404).send(intercomErrors.resourceNotFound());
+      const found = store.conversation(request.params.conversation_id);
+      if (!found) return reply.code(404).send(intercomErrors.resourceNotFound());
+      const conversation = withReturnedParts(found);
       return request.query.display_as === 'plaintext' ? asPlainText(conversation) : conversation;
     },
   );

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
+import type { ConversationState } from '../state/sandbox-store.js';
 import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
 import {
   buildConversationNotification,
+  buildDeletedConversationNotification,
   type ConversationTopic,
+  type IntercomNotification,
 } from '../webhooks/build-conversation-notification.js';
 import { deliverSignedWebhook } from '../webhooks/deliver-signed-webhook.js';
 import type { SandboxFault } from './fault-injector.js';
@@ -27,19 +30,24 @@ const nullableString = { type: ['string', 'null'] } as const;
 /**
  * Routes that drive the sandbox from tests and the start script (no Intercom token): create contacts and
  * conversations, simulate user replies with signed webhooks, inject faults, read what was received, reset.
- * Also the read-only page at `/`.
+ * Also the page at `/`, whose buttons close, snooze and reopen conversations.
  */
 export async function sandboxControlRoutes(app: FastifyInstance, context: SandboxContext): Promise<void> {
   const { store } = context;
-
-  async function notify(
+  // The page's buttons send their webhooks where the conversation's own webhooks went.
+  const webhookOf = new Map<string, WebhookTarget>();
+  function notify(
     topic: ConversationTopic,
     conversation: SandboxConversation,
     contact: SandboxContact,
     webhook: WebhookTarget | undefined,
   ) {
-    if (!webhook) return undefined;
-    const notification = buildConversationNotification(topic, conversation, contact, context.appId);
+    if (webhook) webhookOf.set(conversation.id, webhook);
+    const target = webhook ?? webhookOf.get(conversation.id);
+    if (!target) return Promise.resolve(undefined);
+    return send(buildConversationNotification(topic, conversation, contact, context.appId), target);
+  }
+  async function send(notification: IntercomNotification, webhook: WebhookTarget) {
     try {
       return {
         notification_id: notification.id,
@@ -175,6 +183,47 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     },
   );
 
+  const stateTopics: Record<ConversationState, ConversationTopic> = {
+    closed: 'conversation.admin.closed',
+    snoozed: 'conversation.admin.snoozed',
+    open: 'conversation.admin.opened',
+  };
+  app.post<{ Params: { id: string }; Body: { state: ConversationState; webhook?: WebhookTarget } }>(
+    '/_sandbox/conversations/:id/state',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['state'],
+          additionalProperties: false,
+          properties: { state: { enum: ['open', 'closed', 'snoozed'] }, webhook: webhookSchema },
+        },
+      },
+    },
+    async (request, reply) => {
+      const existing = store.conversation(request.params.id);
+      const contact = store.contact(existing?.contacts.contacts[0]?.id ?? '');
+      if (!existing || !contact)
+        return reply.code(404).send({ error: `no conversation with id ${request.params.id}` });
+      const part = store.setState(existing.id, request.body.state);
+      if (!part) return reply.code(409).send({ error: `the conversation is already ${existing.state}` });
+      const topic =
+        part.part_type === 'unsnoozed' ? 'conversation.admin.unsnoozed' : stateTopics[request.body.state];
+      const conversation = store.conversation(existing.id)!;
+      const webhook = await notify(topic, conversation, contact, request.body.webhook);
+      return reply.code(201).send({ conversation, part, topic, ...(webhook ? { webhook } : {}) });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/_sandbox/conversations/:id', async (request, reply) => {
+    if (!store.deleteConversation(request.params.id))
+      return reply.code(404).send({ error: `no conversation with id ${request.params.id}` });
+    const target = webhookOf.get(request.params.id);
+    const notification = buildDeletedConversationNotification(request.params.id, context.appId);
+    const webhook = target ? await send(notification, target) : undefined;
+    return reply.code(200).send({ deleted: request.params.id, ...(webhook ? { webhook } : {}) });
+  });
+
   app.get('/_sandbox/conversations', async () => ({ conversations: store.allConversations() }));
 
   app.post<{ Body: SandboxFault }>(
@@ -210,6 +259,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
 
   app.delete('/_sandbox/state', async (_request, reply) => {
     context.reset();
+    webhookOf.clear();
     return reply.code(204).send();
   });
 }

@@ -19,6 +19,21 @@ export interface NewContact {
 /** Outcome of redacting a part or a source. */
 export type RedactOutcome = 'redacted' | 'conversation_not_found' | 'part_not_found' | 'not_redactable';
 
+/** The states an admin can put a conversation in. */
+export type ConversationState = SandboxConversation['state'];
+
+/** Intercom answers at most this many parts, the most recent, in `GET /conversations/{id}` (see the spec). */
+export const maxReturnedParts = 500;
+
+/** A copy of the conversation as the API shows it: only its 500 most recent parts. */
+export function withReturnedParts(conversation: SandboxConversation): SandboxConversation {
+  const parts = conversation.conversation_parts.conversation_parts;
+  if (parts.length > maxReturnedParts) {
+    conversation.conversation_parts.conversation_parts = parts.slice(-maxReturnedParts);
+  }
+  return conversation;
+}
+
 /** The body Intercom shows in place of a redacted part (see the spec's redact example). */
 export const redactedBody = '<p><i>This message was deleted</i></p>';
 
@@ -202,23 +217,44 @@ export class SandboxStore {
     );
   }
 
-  /** Adds a note or comment by the workspace admin; `body` is stored as given (already normalised HTML). */
+  /**
+   * Adds a note or comment by the workspace admin; `body` is stored as given (already normalised HTML).
+   * Like Intercom, a note or reply wakes a snoozed conversation.
+   */
   addAdminPart(
     conversationId: string,
     partType: SandboxPart['part_type'],
     body: string,
     createdAt?: number,
   ): SandboxPart | undefined {
-    const author: SandboxAuthor = {
-      type: 'admin',
-      id: this.admin.id,
-      name: this.admin.name,
-      email: this.admin.email,
-    };
-    return this.addPart(conversationId, partType, author, body, createdAt);
+    const conversation = this.conversations.get(conversationId);
+    if (conversation?.state === 'snoozed') this.setState(conversationId, 'open');
+    return this.addPart(conversationId, partType, this.adminAuthor(), body, createdAt);
   }
 
-  /** Adds a comment by the contact (a user reply); `body` is HTML. */
+  /**
+   * An admin closes, snoozes or opens the conversation: a state part (`close`, `snoozed`, `unsnoozed`,
+   * `open`) is added and the state follows. Returns the part, or undefined for an unknown conversation
+   * or a conversation already in that state.
+   */
+  setState(conversationId: string, state: ConversationState, snoozedUntil?: number): SandboxPart | undefined {
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation || conversation.state === state) return undefined;
+    const partType: SandboxPart['part_type'] =
+      state === 'closed'
+        ? 'close'
+        : state === 'snoozed'
+          ? 'snoozed'
+          : conversation.state === 'snoozed'
+            ? 'unsnoozed'
+            : 'open';
+    conversation.state = state;
+    conversation.open = state !== 'closed';
+    conversation.snoozed_until = state === 'snoozed' ? (snoozedUntil ?? nowSeconds() + 86_400) : null;
+    return this.addPart(conversationId, partType, this.adminAuthor(), null);
+  }
+
+  /** Adds a comment by the contact (a user reply); `body` is HTML. Like Intercom, a reply reopens the conversation. */
   addContactComment(
     conversationId: string,
     contactId: string,
@@ -229,8 +265,18 @@ export class SandboxStore {
     if (!contact) return undefined;
     const part = this.addPart(conversationId, 'comment', this.contactAuthor(contact), body, createdAt);
     const conversation = this.conversations.get(conversationId);
-    if (part && conversation) conversation.waiting_since = part.created_at;
+    if (part && conversation) {
+      conversation.waiting_since = part.created_at;
+      conversation.state = 'open';
+      conversation.open = true;
+      conversation.snoozed_until = null;
+    }
     return part;
+  }
+
+  /** Deletes a conversation (as an admin can in the Inbox); false when there was none. */
+  deleteConversation(conversationId: string): boolean {
+    return this.conversations.delete(conversationId);
   }
 
   /** Redacts one part: its body becomes {@link redactedBody}. A part already redacted is not redactable. */
@@ -241,7 +287,7 @@ export class SandboxStore {
       (candidate) => candidate.id === partId,
     );
     if (!part) return 'part_not_found';
-    if (part.redacted || part.body === '') return 'not_redactable';
+    if (part.redacted || !part.body) return 'not_redactable';
     part.body = redactedBody;
     part.redacted = true;
     part.updated_at = nowSeconds();
@@ -271,7 +317,7 @@ export class SandboxStore {
     conversationId: string,
     partType: SandboxPart['part_type'],
     author: SandboxAuthor,
-    body: string,
+    body: string | null,
     createdAt?: number,
   ): SandboxPart | undefined {
     const conversation = this.conversations.get(conversationId);
@@ -299,6 +345,10 @@ export class SandboxStore {
     conversation.conversation_parts.total_count = conversation.conversation_parts.conversation_parts.length;
     conversation.updated_at = now;
     return structuredClone(part);
+  }
+
+  private adminAuthor(): SandboxAuthor {
+    return { type: 'admin', id: this.admin.id, name: this.admin.name, email: this.admin.email };
   }
 
   private contactAuthor(contact: SandboxContact): SandboxAuthor {

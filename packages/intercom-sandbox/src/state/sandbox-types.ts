@@ -11,8 +11,9 @@ export interface SandboxPart {
   type: 'conversation_part';
   /** Numeric string, unique across the whole sandbox. */
   id: string;
-  part_type: 'note' | 'comment';
-  body: string;
+  /** `close`, `open`, `snoozed`, `unsnoozed`: an admin changed the conversation's state (body null). */
+  part_type: 'note' | 'comment' | 'close' | 'open' | 'snoozed' | 'unsnoozed';
+  body: string | null;
   created_at: number;
   updated_at: number;
   notified_at: number;

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
 
 /** Webhook topics the sandbox can deliver. */
-export type ConversationTopic = 'conversation.user.created' | 'conversation.user.replied';
+export type ConversationTopic =
+  | 'conversation.user.created'
+  | 'conversation.user.replied'
+  | 'conversation.admin.closed'
+  | 'conversation.admin.opened'
+  | 'conversation.admin.snoozed'
+  | 'conversation.admin.unsnoozed';
 
 /** An Intercom webhook notification (`notification_event`), as delivered to an app's endpoint. */
 export interface IntercomNotification {
@@ -22,8 +28,9 @@ export interface IntercomNotification {
 
 /**
  * Builds the notification Intercom sends for a conversation topic, shaped like the fixtures in
- * `shared/fixtures/intercom/`: `contacts[]` carries only `type`, `id`, `external_id`; on `created` the
- * parts list is empty, on `replied` it holds the newest part only.
+ * `shared/fixtures/intercom/` (and Threadline's lifecycle fixtures): `contacts[]` carries only `type`, `id`,
+ * `external_id`; on `created` the parts list is empty, on every other topic it holds the newest part only
+ * (the user's reply, or the admin's `close`, `open`, `snoozed`, `unsnoozed` part).
  */
 export function buildConversationNotification(
   topic: ConversationTopic,
@@ -64,7 +71,7 @@ export function buildConversationNotification(
     ai_agent: conversation.ai_agent,
     ai_agent_participated: conversation.ai_agent_participated,
     conversation_parts:
-      topic === 'conversation.user.replied' && newest
+      topic !== 'conversation.user.created' && newest
         ? {
             type: 'conversation_part.list',
             total_count: 1,
@@ -72,6 +79,18 @@ export function buildConversationNotification(
           }
         : { type: 'conversation_part.list', conversation_parts: [], total_count: 0 },
   };
+  return envelope(topic, item, appId);
+}
+
+/** `conversation.deleted`: like every `*.deleted` topic, only identifying fields. */
+export function buildDeletedConversationNotification(
+  conversationId: string,
+  appId: string,
+): IntercomNotification {
+  return envelope('conversation.deleted', { type: 'conversation', conversation_id: conversationId }, appId);
+}
+
+function envelope(topic: string, item: Record<string, unknown>, appId: string): IntercomNotification {
   const now = Math.floor(Date.now() / 1000);
   return {
     type: 'notification_event',

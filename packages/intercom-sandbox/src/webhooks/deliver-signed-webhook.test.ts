@@ -163,6 +163,61 @@ describe('conversation webhooks from the control routes', () => {
     expect(sandbox.conversation(conversationId)?.conversation_parts.total_count).toBe(1);
   });
 
+  it('delivers signed closed, snoozed, unsnoozed and opened notifications shaped like the lifecycle fixtures', async () => {
+    const { sandbox, url, received } = await sandboxAndReceiver();
+    const created = await sandbox.app.inject({
+      method: 'POST',
+      url: '/_sandbox/conversations',
+      payload: {
+        external_id: 'user_8812',
+        email: 'sam@example.com',
+        name: 'Sam',
+        url: 'https://app.example.com/billing',
+        webhook: { url, clientSecret: 's3cret' },
+      },
+    });
+    const conversationId = created.json().conversation.id;
+    const steps = [
+      ['closed', 'conversation.admin.closed', 'close'],
+      ['open', 'conversation.admin.opened', 'open'],
+      ['snoozed', 'conversation.admin.snoozed', 'snoozed'],
+      ['open', 'conversation.admin.unsnoozed', 'unsnoozed'],
+    ] as const;
+    for (const [state, topic, partType] of steps) {
+      // No webhook in the request: it goes where the conversation's first one went (as the page's buttons do).
+      const response = await sandbox.app.inject({
+        method: 'POST',
+        url: `/_sandbox/conversations/${conversationId}/state`,
+        payload: { state },
+      });
+      expect(response.statusCode).toBe(201);
+      const delivery = received.at(-1)!;
+      expect(isSignedWith('s3cret', delivery)).toBe(true);
+      const notification = JSON.parse(delivery.raw.toString('utf8'));
+      const expected = JSON.parse(fixture(`${topic}.json`).toString('utf8'));
+      expected.data.item.admin_assignee_id = null;
+      expect(shapeOf(notification), topic).toEqual(shapeOf(expected));
+      expect(notification).toMatchObject({
+        topic,
+        data: { item: { id: conversationId, state: state === 'open' ? 'open' : state } },
+      });
+      expect(notification.data.item.conversation_parts.conversation_parts[0]).toMatchObject({
+        part_type: partType,
+        body: null,
+        author: { type: 'admin' },
+      });
+    }
+    const deleted = await sandbox.app.inject({
+      method: 'DELETE',
+      url: `/_sandbox/conversations/${conversationId}`,
+    });
+    expect(deleted.statusCode).toBe(200);
+    const notification = JSON.parse(received.at(-1)!.raw.toString('utf8'));
+    const expected = JSON.parse(fixture('conversation.deleted.json').toString('utf8'));
+    expect(shapeOf(notification)).toEqual(shapeOf(expected));
+    expect(notification.data.item).toEqual({ type: 'conversation', conversation_id: conversationId });
+  });
+
   it('reports a receiver that cannot be reached instead of failing the control request', async () => {
     const { sandbox } = await sandboxAndReceiver();
     const response = await sandbox.app.inject({

@@ -95,7 +95,39 @@ describe('GET /v1/users/:productId/:userId/activity', () => {
       product_id: 'shop',
       user_id: 'nobody',
       actions: [],
+      conversation: null,
     });
+  });
+
+  it('says which conversation of the user is open, else which is closed or snoozed', async () => {
+    const links = api.composed.deps.links;
+    const user = { productId: 'shop', userId: 'user 8812' };
+    const link = (conversationId: string, linkedAt: string) => ({
+      ...user,
+      conversationId,
+      appId: null,
+      sessionId: null,
+      conversationCreatedAt: 1_760_000_000,
+      linkedAt,
+      status: 'open' as const,
+    });
+    await links.create(link('conv-older', '2026-11-01T09:00:00.000Z'), null);
+    await links.create(link('conv-newer', '2026-11-02T09:00:00.000Z'), null);
+    const conversationOf = async () => (await get(`${path}?limit=1`, envKeyShop)).json().conversation;
+    expect(await conversationOf()).toEqual({ id: 'conv-newer', state: 'open' });
+    await links.setLifecycle('conv-newer', await links.lifecycle('conv-newer'), {
+      state: 'closed',
+      at: 1_760_000_100,
+    });
+    expect(await conversationOf()).toEqual({ id: 'conv-older', state: 'open' });
+    await links.setLifecycle('conv-older', await links.lifecycle('conv-older'), {
+      state: 'snoozed',
+      at: 1_760_000_100,
+    });
+    expect(await conversationOf()).toEqual({ id: 'conv-newer', state: 'closed' });
+    await links.end('conv-newer', { state: 'ended', at: 1_760_000_200 }, 'test');
+    await links.end('conv-older', { state: 'ended', at: 1_760_000_200 }, 'test');
+    expect(await conversationOf()).toBeNull();
   });
 
   it('answers 401 without a key, with an unknown key, and with a revoked key', async () => {

@@ -37,7 +37,7 @@ export async function userActivityRoute(app: FastifyInstance, options: { deps: A
           userId: request.params.userId,
           limit: parseLimit(request.query.limit),
         },
-        { activity: deps.activity },
+        { activity: deps.activity, links: deps.links },
       );
       request.log.info(
         {

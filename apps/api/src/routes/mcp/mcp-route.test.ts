@@ -185,6 +185,7 @@ describe('MCP over Streamable HTTP, with the official client', () => {
       product_id: 'shop',
       user_id: 'nobody',
       actions: [],
+      conversation: null,
     });
   });
 

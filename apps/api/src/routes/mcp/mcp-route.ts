@@ -47,7 +47,7 @@ async function answer(
 ) {
   const server = createLiveActivityServer(
     grant,
-    { activity: deps.activity },
+    { activity: deps.activity, links: deps.links },
     { version: mcpServerVersion, jsonSchemaValidator: validator },
   );
   // Stateless, with plain JSON answers: any replica can take any request, nothing is held open.

@@ -4,6 +4,7 @@ import {
   conversationNotification,
   intercomFixture,
   intercomSignature,
+  lifecycleNotification,
   testRedisUrl,
 } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
@@ -144,11 +145,69 @@ describe('POST /webhooks/intercom', () => {
 
   it('ignores topics it does not use', async () => {
     const notification = JSON.parse(intercomFixture('conversation.user.created.json'));
-    notification.topic = 'conversation.admin.closed';
+    notification.topic = 'conversation.admin.noted';
     const body = JSON.stringify(notification);
     const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'ignored' });
+  });
+
+  it('accepts every lifecycle fixture, signed, and queues it with the notification time and its subject', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases = [
+      [
+        'conversation.admin.closed',
+        {
+          conversationId: '215469381234567',
+          contact: { contactId: '6762f1571bb69f9f2193bbbb', externalId: 'user_8812' },
+        },
+      ],
+      ['conversation.admin.opened', { conversationId: '215469381234567' }],
+      ['conversation.admin.snoozed', { conversationId: '215469381234567' }],
+      ['conversation.admin.unsnoozed', { conversationId: '215469381234567' }],
+      ['conversation.deleted', { conversationId: '215469381234567', contact: null }],
+      [
+        'contact.merged',
+        {
+          conversationId: '',
+          contact: {
+            contactId: '6762f1571bb69f9f2193cccc',
+            externalId: 'user_9930',
+            email: 'robin@example.com',
+          },
+        },
+      ],
+      [
+        'contact.deleted',
+        {
+          conversationId: '',
+          contact: { contactId: '6762f1571bb69f9f2193bbbb', externalId: 'user_8812', email: null },
+        },
+      ],
+    ] as const;
+    for (const [topic, expected] of cases) {
+      const notificationId = `notif-fixture-${topic}`;
+      const body = JSON.stringify(
+        lifecycleNotification(topic, { notificationId, notificationCreatedAt: now - 30 }),
+      );
+      const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+      expect(response.statusCode, topic).toBe(200);
+      expect(response.json(), topic).toMatchObject({ status: 'accepted' });
+      const job = await redis.hget(
+        `${queuePrefix(api.config.prefix, 'link')}:link:link-${notificationId}`,
+        'data',
+      );
+      expect(JSON.parse(job ?? '{}'), topic).toMatchObject({ topic, notificationAt: now - 30, ...expected });
+    }
+  });
+
+  it('answers 400 to a lifecycle topic whose item is not its subject', async () => {
+    const notification = lifecycleNotification('contact.deleted', { notificationId: 'notif-bad-contact' });
+    (notification.data as { item: unknown }).item = { type: 'conversation', id: '1' };
+    const body = JSON.stringify(notification);
+    const response = await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message ?? JSON.stringify(response.json())).toMatch(/contact item/);
   });
 
   it('ignores, with 200, a signed delivery older than the replay window, and enqueues nothing', async () => {
