@@ -239,7 +239,7 @@ export class RedisLinkStore implements LinkStore {
   async awaitContact(entry: AwaitingLink): Promise<void> {
     await this.addMember(this.keys.contactConversations(entry.contactId), entry.conversationId);
     const key = this.keys.awaiting(entry.conversationId);
-    await this.redis
+    const results = await this.redis
       .multi()
       .hset(key, {
         conversationId: entry.conversationId,
@@ -250,6 +250,7 @@ export class RedisLinkStore implements LinkStore {
       })
       .pexpire(key, this.idleMs)
       .exec();
+    throwTransactionError(results, 'the transaction recording a conversation awaiting its contact');
   }
 
   async awaiting(conversationId: string): Promise<AwaitingLink | null> {
@@ -288,6 +289,17 @@ export class RedisLinkStore implements LinkStore {
   }
 
   private async addMember(key: string, member: string): Promise<void> {
-    await this.redis.multi().sadd(key, member).pexpire(key, this.idleMs).exec();
+    const results = await this.redis.multi().sadd(key, member).pexpire(key, this.idleMs).exec();
+    throwTransactionError(results, 'the transaction adding a conversation to its index');
   }
+}
+
+/**
+ * A transaction answers each command's error instead of throwing it (WRONGTYPE, OOM): a link whose
+ * index was not written must fail and be retried, not pass silently.
+ */
+function throwTransactionError(results: [Error | null, unknown][] | null, what: string): void {
+  if (!results) throw new Error(`${what} was discarded`);
+  const failed = results.find(([error]) => error)?.[0];
+  if (failed) throw failed;
 }
