@@ -102,8 +102,8 @@ const api = await startApiProcess({
   CAPTURE_API_KEY: captureKey,
   // The load generator stands for many clients on one address: the per-IP limits are lifted so they
   // never refuse, while their Redis calls still run on every request.
-  CAPTURE_IP_EVENTS_PER_MINUTE: '100000000',
-  CAPTURE_IP_NEW_USERS_PER_HOUR: '100000000',
+  CAPTURE_IP_EVENTS_PER_MINUTE: '10000000',
+  CAPTURE_IP_NEW_USERS_PER_HOUR: '10000000',
   CAPTURE_MAX_USERS_PER_REQUEST: '1000',
   MCP_API_KEYS: mcpKeys.map((key) => `${key}:${productId}`).join(','),
   LOG_LEVEL: 'warn',

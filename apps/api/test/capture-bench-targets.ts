@@ -34,8 +34,8 @@ export async function startCaptureApi(options: {
     CAPTURE_API_KEY: options.apiKey,
     // The load generator stands for many clients on one address: the per-IP limits are lifted so they
     // never refuse, while their Redis calls still run on every request.
-    CAPTURE_IP_EVENTS_PER_MINUTE: '100000000',
-    CAPTURE_IP_NEW_USERS_PER_HOUR: '100000000',
+    CAPTURE_IP_EVENTS_PER_MINUTE: '10000000',
+    CAPTURE_IP_NEW_USERS_PER_HOUR: '10000000',
     CAPTURE_MAX_USERS_PER_REQUEST: '1000',
     REDIS_URL: options.redisUrl,
     THREADLINE_PREFIX: options.prefix,

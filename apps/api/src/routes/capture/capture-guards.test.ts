@@ -7,7 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
-import { captureClientOf, SlicedDescriber } from './capture-guards.js';
+import { captureClientOf, RecentRefusals, SlicedDescriber } from './capture-guards.js';
 
 const apiKey = 'phc_test_key';
 let userCounter = 0;
@@ -366,5 +366,25 @@ describe('SlicedDescriber', () => {
       actions: new Map(),
       count: 0,
     });
+  });
+});
+
+describe('RecentRefusals', () => {
+  it('repeats a refusal with the time left until it ends, then forgets it; bounded in size', () => {
+    let now = 1000;
+    const refusals = new RecentRefusals(2, () => now);
+    refusals.remember('a', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
+    now += 2000;
+    expect(refusals.standing('a')).toEqual({ isAllowed: false, reason: 'ip_events', retryAfterMs: 3000 });
+    expect(refusals.standing('b')).toBeNull();
+    now += 3000;
+    expect(refusals.standing('a')).toBeNull();
+
+    refusals.remember('a', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
+    refusals.remember('b', { isAllowed: false, reason: 'ip_new_users', retryAfterMs: 5000 });
+    refusals.remember('c', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
+    expect(refusals.standing('a')).toBeNull();
+    expect(refusals.standing('b')).toMatchObject({ reason: 'ip_new_users' });
+    expect(refusals.standing('c')).toMatchObject({ reason: 'ip_events' });
   });
 });

@@ -17,6 +17,7 @@ import {
 import {
   type Action,
   type CapturedEvent,
+  type CaptureQuotaDecision,
   describeEvent,
   type IdentitySettings,
   recordActivity,
@@ -24,7 +25,13 @@ import {
 import type { Metrics } from '@threadline/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { captureClientOf, refuseOverQuota, refuseUnavailable, SlicedDescriber } from './capture-guards.js';
+import {
+  captureClientOf,
+  RecentRefusals,
+  refuseOverQuota,
+  refuseUnavailable,
+  SlicedDescriber,
+} from './capture-guards.js';
 
 const captureLimits: CaptureLimits = defaultCaptureLimits;
 
@@ -170,14 +177,33 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     );
   };
 
-  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+  const refusals = new RecentRefusals();
+  const refuseOver = (
+    reply: FastifyReply,
+    client: string,
+    decision: Exclude<CaptureQuotaDecision, { isAllowed: true }>,
+  ) => {
+    refusals.remember(client, decision);
+    return refuseOverQuota(reply, decision, deps.metrics);
+  };
+
+  /**
+   * Runs before the body is read (`onRequest`): while Redis is out, or for a client over its limit,
+   * the answer goes out without buffering or decoding anything. A refusal this process gave is
+   * repeated from memory until it ends, so a flood from one client costs neither decoding nor Redis.
+   */
+  const guardBeforeBody = async (request: FastifyRequest, reply: FastifyReply) => {
     const unavailable = refuseWhileStorageIsOut(reply);
     if (unavailable) return unavailable;
     const client = captureClientOf(request.ip);
-    // A client over its limit is refused before its body is read: a flood costs one Redis read each.
+    const remembered = refusals.standing(client);
+    if (remembered) return refuseOverQuota(reply, remembered, deps.metrics);
     const standing = await deps.captureQuota.check(client);
-    if (!standing.isAllowed) return refuseOverQuota(reply, standing, deps.metrics);
+    if (!standing.isAllowed) return refuseOver(reply, client, standing);
+  };
 
+  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+    const client = captureClientOf(request.ip);
     const batch = readEvents(request, queryOf(request));
     // A request refused after its body was read still cost its decoding: it counts against the
     // client's minute (a body too large after decoding as a full batch), so malformed bodies and
@@ -208,7 +234,7 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     }
     if (isPublic) {
       const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
-      if (!taken.isAllowed) return refuseOverQuota(reply, taken, deps.metrics);
+      if (!taken.isAllowed) return refuseOver(reply, client, taken);
     }
 
     const described = await describer.describe(batch.events, describeEvent, config.capture.cpuBudgetMs);
@@ -243,8 +269,8 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     }
     return { status: 1 };
   };
-  for (const path of capturePaths) app.post(path, capture);
-  for (const path of capturePaths) app.get(path, capture);
+  for (const path of capturePaths) app.post(path, { onRequest: guardBeforeBody }, capture);
+  for (const path of capturePaths) app.get(path, { onRequest: guardBeforeBody }, capture);
 
   app.get('/array/:token/config', async (request) =>
     remoteConfigResponse((request.params as { token: string }).token),
