@@ -10,18 +10,22 @@
  * request (a botnet: the per-IP limits never apply, only the CPU budget and the sliced describer).
  * Run with `pnpm bench:hostile`; needs Redis at REDIS_URL. BENCH_DURATION_S (default 20) per phase.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { Pool } from 'undici';
 import { deletePrefix } from '../apps/api/test/capture-bench-targets.js';
 import { startApiProcess } from './api-process.js';
-import { runOpenLoop } from './open-loop.js';
+import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
 import { reportFigures } from './report.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 20);
 const normalRate = 100;
 const hostileConcurrency = 8;
+/** Hostile batches a second: from one address, and from a new address each (a botnet, no limit applies). */
+const oneClientRate = Number(process.env.BENCH_HOSTILE_RATE ?? 1000);
+const botnetRate = 20;
 const apiKey = 'phc_bench_hostile';
 const prefix = `bench-hostile-${randomUUID().slice(0, 8)}`;
 
@@ -80,31 +84,28 @@ async function eventLoopP99Ms(url: string): Promise<number> {
   return match ? Math.round(Number(match[1]) * 100_000) / 100 : Number.NaN;
 }
 
-/** Floods until `signal` aborts: `hostileConcurrency` requests in flight at all times. */
-async function flood(url: string, body: Buffer, addressOf: (index: number) => string, signal: AbortSignal) {
-  const pool = new Pool(url, { connections: hostileConcurrency });
-  const statuses = new Map<number, number>();
+/**
+ * The hostile client at a steady rate (open loop, as the normal one): a rate far above any real client
+ * (1,000 batches of 1,000 events a second from one address), but a fixed one, so the figure is about
+ * what each hostile request costs the API rather than how fast a load generator on the same two cores
+ * can spin.
+ */
+function flood(url: string, body: Buffer, rate: number, addressOf: (index: number) => string) {
   let index = 0;
-  const lane = async () => {
-    while (!signal.aborted) {
+  return runOpenLoop({
+    origin: url,
+    rate,
+    durationSeconds,
+    connections: hostileConcurrency,
+    nextRequest: () => {
       index += 1;
-      try {
-        const response = await pool.request({
-          method: 'POST',
-          path: '/batch/',
-          headers: { 'content-type': 'text/plain', 'x-forwarded-for': addressOf(index) },
-          body,
-        });
-        await response.body.dump();
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-      } catch {
-        statuses.set(0, (statuses.get(0) ?? 0) + 1);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: hostileConcurrency }, lane));
-  await pool.close();
-  return statuses;
+      return {
+        path: '/batch/',
+        body,
+        headers: { 'content-type': 'text/plain', 'x-forwarded-for': addressOf(index) },
+      };
+    },
+  });
 }
 
 async function normalPhase(url: string) {
@@ -125,16 +126,60 @@ async function normalPhase(url: string) {
   });
 }
 
-async function phaseWithFlood(url: string, addressOf: (index: number) => string) {
-  const body = hostileBody();
+const oneClientAddress = () => '203.0.113.66';
+const botnetAddress = (index: number) =>
+  `198.${18 + ((index >> 16) & 1)}.${(index >> 8) & 255}.${index & 255}`;
+
+/**
+ * The hostile client runs in a process of its own (`--flood`): sending 45 MB/s from the normal
+ * client's process would delay the normal client's own sends and count that as latency.
+ */
+function startFlood(url: string, kind: 'one-client' | 'botnet') {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--flood', url, kind],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise<OpenLoopResult & { bodyBytes: number }>((resolve, reject) => {
+    child.once('exit', (code) => {
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (code === 0 && line) resolve(JSON.parse(line));
+      else reject(new Error(`the flood process exited with ${code}`));
+    });
+  });
+}
+
+async function phaseWithFlood(url: string, kind: 'one-client' | 'botnet') {
   await eventLoopP99Ms(url); // resets the API's event-loop histogram
-  const stop = new AbortController();
-  const flooding = flood(url, body, addressOf, stop.signal);
-  const normal = await normalPhase(url);
+  const [normal, hostile] = await Promise.all([normalPhase(url), startFlood(url, kind)]);
   const loopP99 = await eventLoopP99Ms(url);
-  stop.abort();
-  const statuses = await flooding;
-  return { normal, loopP99, statuses, hostileBodyBytes: body.length };
+  return {
+    normal,
+    loopP99,
+    hostile,
+    hostileBodyBytes: hostile.bodyBytes,
+    rate: kind === 'one-client' ? oneClientRate : botnetRate,
+  };
+}
+
+if (process.argv[2] === '--flood') {
+  const [url, kind] = [process.argv[3] as string, process.argv[4]];
+  const body = hostileBody();
+  const result = await flood(
+    url,
+    body,
+    kind === 'botnet' ? botnetRate : oneClientRate,
+    kind === 'botnet' ? botnetAddress : oneClientAddress,
+  );
+  process.stdout.write(`${JSON.stringify({ ...result, bodyBytes: body.length })}\n`);
+  process.exit(0);
 }
 
 const api = await startApiProcess({
@@ -142,6 +187,9 @@ const api = await startApiProcess({
   THREADLINE_PREFIX: prefix,
   CAPTURE_API_KEY: apiKey,
   TRUST_PROXY: '127.0.0.1',
+  ...(process.env.CAPTURE_IP_EVENTS_PER_MINUTE
+    ? { CAPTURE_IP_EVENTS_PER_MINUTE: process.env.CAPTURE_IP_EVENTS_PER_MINUTE }
+    : {}),
   LOG_LEVEL: 'warn',
 });
 try {
@@ -156,16 +204,13 @@ try {
   await eventLoopP99Ms(api.url);
   const quiet = await normalPhase(api.url);
   const quietLoopP99 = await eventLoopP99Ms(api.url);
-  const oneClient = await phaseWithFlood(api.url, () => '203.0.113.66');
-  const manyClients = await phaseWithFlood(
-    api.url,
-    (index) => `198.${18 + ((index >> 16) & 1)}.${(index >> 8) & 255}.${index & 255}`,
-  );
+  const oneClient = await phaseWithFlood(api.url, 'one-client');
+  const manyClients = await phaseWithFlood(api.url, 'botnet');
 
   const ratio = Math.round((oneClient.normal.latencyMs.p99 / quiet.latencyMs.p99) * 100) / 100;
   const manyRatio = Math.round((manyClients.normal.latencyMs.p99 / quiet.latencyMs.p99) * 100) / 100;
-  const statusText = (statuses: Map<number, number>) =>
-    [...statuses].map(([status, count]) => `${status}: ${count}`).join(', ');
+  const statusText = (phase: typeof oneClient) =>
+    `${phase.rate}/s offered: ${phase.hostile.ok} stored, ${phase.hostile.failed} refused`;
   console.log(
     `\nHostile batch: 1,000 events, ${oneClient.hostileBodyBytes} bytes gzip; normal client ${normalRate} req/s of 3 events for ${durationSeconds} s`,
   );
@@ -174,14 +219,14 @@ try {
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   console.log(
-    `| quiet | ${quiet.latencyMs.p50} | ${quiet.latencyMs.p99} | ${quiet.latencyMs.max} | ${quiet.ok}/${quiet.sent} | ${quietLoopP99} | |`,
+    `| quiet | ${quiet.latencyMs.p50} | ${quiet.latencyMs.p99} | ${quiet.latencyMs.max} | ${quiet.ok}/${quiet.sent} | ${quietLoopP99} | (normal sender lag p99 ${quiet.sendLagP99Ms} ms) |`,
   );
   for (const [label, phase] of [
     ['flood from one client', oneClient],
     ['flood from a new address each request', manyClients],
   ] as const) {
     console.log(
-      `| ${label} | ${phase.normal.latencyMs.p50} | ${phase.normal.latencyMs.p99} | ${phase.normal.latencyMs.max} | ${phase.normal.ok}/${phase.normal.sent} | ${phase.loopP99} | ${statusText(phase.statuses)} |`,
+      `| ${label} | ${phase.normal.latencyMs.p50} | ${phase.normal.latencyMs.p99} | ${phase.normal.latencyMs.max} | ${phase.normal.ok}/${phase.normal.sent} | ${phase.loopP99} | ${statusText(phase)} (sender lag p99 ${phase.hostile.sendLagP99Ms} ms) |`,
     );
   }
   console.log(

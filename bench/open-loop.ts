@@ -13,7 +13,7 @@ import { Client, Pool } from 'undici';
 
 export interface OpenLoopRequest {
   path: string;
-  body: string;
+  body: string | Uint8Array;
   headers: Record<string, string>;
 }
 
