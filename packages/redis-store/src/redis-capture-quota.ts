@@ -66,7 +66,11 @@ export class RedisCaptureQuota implements CaptureQuota {
     }
   }
 
-  async addNewUsers(client: string, users: number): Promise<void> {
-    if (users > 0) await this.newUsers.penalty(client, users);
+  async addNewUsers(client: string, users: number): Promise<CaptureQuotaDecision> {
+    if (users === 0) return { isAllowed: true };
+    const result = await this.newUsers.penalty(client, users);
+    return result.consumedPoints >= this.limits.newUsersPerHour
+      ? refusal('ip_new_users', result)
+      : { isAllowed: true };
   }
 }

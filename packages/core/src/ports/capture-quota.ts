@@ -14,6 +14,9 @@ export interface CaptureQuota {
   check(client: string): Promise<CaptureQuotaDecision>;
   /** Counts a request's events; refuses the request when they take the client over the minute's limit. */
   takeEvents(client: string, events: number): Promise<CaptureQuotaDecision>;
-  /** Counts the distinct ids a stored request created; the next request is refused once over the hour's limit. */
-  addNewUsers(client: string, users: number): Promise<void>;
+  /**
+   * Counts the distinct ids a stored request created; answers a refusal once the client has reached
+   * the hour's limit (for its next requests: this one is stored).
+   */
+  addNewUsers(client: string, users: number): Promise<CaptureQuotaDecision>;
 }

@@ -189,17 +189,16 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
 
   /**
    * Runs before the body is read (`onRequest`): while Redis is out, or for a client over its limit,
-   * the answer goes out without buffering or decoding anything. A refusal this process gave is
-   * repeated from memory until it ends, so a flood from one client costs neither decoding nor Redis.
+   * the answer goes out without buffering or decoding anything. Which clients are over their limit
+   * is what this process last learnt from Redis (the refusals it gave, until they end), so the
+   * check costs no Redis call: a flood from one client costs neither decoding nor Redis, and a
+   * client is refused by every replica once each has counted one of its requests over the limit.
    */
   const guardBeforeBody = async (request: FastifyRequest, reply: FastifyReply) => {
     const unavailable = refuseWhileStorageIsOut(reply);
     if (unavailable) return unavailable;
-    const client = captureClientOf(request.ip);
-    const remembered = refusals.standing(client);
+    const remembered = refusals.standing(captureClientOf(request.ip));
     if (remembered) return refuseOverQuota(reply, remembered, deps.metrics);
-    const standing = await deps.captureQuota.check(client);
-    if (!standing.isAllowed) return refuseOver(reply, client, standing);
   };
 
   const capture = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -208,7 +207,10 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
     // A request refused after its body was read still cost its decoding: it counts against the
     // client's minute (a body too large after decoding as a full batch), so malformed bodies and
     // gzip bombs are limited like events.
-    const chargeRefused = (events: number) => deps.captureQuota.takeEvents(client, events);
+    const chargeRefused = async (events: number) => {
+      const charged = await deps.captureQuota.takeEvents(client, events);
+      if (!charged.isAllowed) refusals.remember(client, charged);
+    };
     if (!batch.ok) {
       await chargeRefused(batch.code === 'too_large' ? captureLimits.maxEventsPerBatch : refusedRequestCost);
       return refuse(reply, batch, deps.metrics);
@@ -232,19 +234,23 @@ export async function captureRoutes(app: FastifyInstance, options: { deps: ApiDe
         message: `one request may carry the events of at most ${config.capture.maxUsersPerRequest} users (CAPTURE_MAX_USERS_PER_REQUEST); send fewer at a time`,
       });
     }
-    if (isPublic) {
-      const taken = await deps.captureQuota.takeEvents(client, batch.events.length);
-      if (!taken.isAllowed) return refuseOver(reply, client, taken);
-    }
-
-    const described = await describer.describe(batch.events, describeEvent, config.capture.cpuBudgetMs);
+    // The events are counted while they are described (I/O beside CPU); nothing is stored unless the
+    // count allowed them.
+    const [taken, described] = await Promise.all([
+      isPublic ? deps.captureQuota.takeEvents(client, batch.events.length) : ({ isAllowed: true } as const),
+      describer.describe(batch.events, describeEvent, config.capture.cpuBudgetMs),
+    ]);
+    if (!taken.isAllowed) return refuseOver(reply, client, taken);
     const overBudget = batch.events.length - described.count;
     const result = await store(
       batch.events.slice(0, described.count),
       key,
       (event) => described.actions.get(event) ?? null,
     );
-    if (isPublic) await deps.captureQuota.addNewUsers(client, result.newUsers);
+    if (isPublic) {
+      const counted = await deps.captureQuota.addNewUsers(client, result.newUsers);
+      if (!counted.isAllowed) refusals.remember(client, counted);
+    }
     deps.metrics.eventsAccepted.inc(result.stored);
     if (result.duplicates > 0) deps.metrics.eventsRefused.inc({ reason: 'duplicate' }, result.duplicates);
     if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
