@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchHeadlessChromium } from './headless-chromium.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const adminToken = 'admin-token-browser-0123456789';
@@ -34,18 +35,7 @@ beforeAll(async () => {
   // 127.0.0.1 on another port: another origin but the same site, so the SameSite=Strict cookie is sent
   // and only the Origin check stands between the page and the dashboard.
   attackerUrl = `http://127.0.0.1:${(attackerServer.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchHeadlessChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,9 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { StoredAction } from '@threadline/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchHeadlessChromium } from './headless-chromium.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const apiKey = 'phc_test_key';
@@ -128,19 +129,7 @@ describe('posthog-js 1.434 in headless Chromium, on a page from another origin',
     await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
     // localhost vs 127.0.0.1 and another port: the browser treats the API as cross-origin.
     pageUrl = `http://localhost:${(pageServer.address() as AddressInfo).port}/billing`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchHeadlessChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,8 +7,9 @@ import type { StoredAction } from '@threadline/core';
 import { RedisKeys } from '@threadline/redis-store';
 import { testRedisUrl } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchHeadlessChromium } from './headless-chromium.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const apiKey = 'phc_test_key';
@@ -95,16 +96,7 @@ describe('posthog-js in headless Chromium with $user_hash, CAPTURE_IDENTITY=requ
       }
     });
     await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchHeadlessChromium();
   });
   afterAll(async () => {
     await browser?.close();
