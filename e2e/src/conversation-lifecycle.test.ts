@@ -230,6 +230,12 @@ describe('a conversation past Intercom’s 500-part limit', () => {
     expect(summary?.body, stack.output()).toContain('Summary of actions [1]–[2]');
     expect(summary?.body).toContain('/step/1');
     expect(summary?.body).toContain('/step/2');
+    // The summary is posted first, then the parts it replaces are redacted one by one.
+    const bothRedacted = () =>
+      notesOf(conversationId)
+        .slice(0, 2)
+        .every((note) => note.redacted);
+    while (!bothRedacted() && Date.now() < deadline + 10_000) await pause(100);
     const [first, second] = notesOf(conversationId);
     expect(first?.redacted).toBe(true);
     expect(second?.redacted).toBe(true);
