@@ -47,14 +47,6 @@ export class RedisCaptureQuota implements CaptureQuota {
     });
   }
 
-  async check(client: string): Promise<CaptureQuotaDecision> {
-    const [events, newUsers] = await Promise.all([this.events.get(client), this.newUsers.get(client)]);
-    if (events && events.consumedPoints > this.limits.eventsPerMinute) return refusal('ip_events', events);
-    if (newUsers && newUsers.consumedPoints >= this.limits.newUsersPerHour)
-      return refusal('ip_new_users', newUsers);
-    return { isAllowed: true };
-  }
-
   async takeEvents(client: string, events: number): Promise<CaptureQuotaDecision> {
     if (events === 0) return { isAllowed: true };
     try {

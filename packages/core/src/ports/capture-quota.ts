@@ -10,8 +10,6 @@ export type CaptureQuotaDecision =
  * new distinct ids per hour, counted per client (an IPv4 address or an IPv6 /64).
  */
 export interface CaptureQuota {
-  /** Whether the client is already over a limit: asked before a request's body is read. */
-  check(client: string): Promise<CaptureQuotaDecision>;
   /** Counts a request's events; refuses the request when they take the client over the minute's limit. */
   takeEvents(client: string, events: number): Promise<CaptureQuotaDecision>;
   /**
