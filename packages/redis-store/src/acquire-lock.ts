@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryLock } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { defineLuaScript } from './lua-script.js';
 
-const releaseIfOwner = new LuaScript(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+const releaseIfOwner = defineLuaScript<'lock', 'token', { released: number }>(
+  new URL('./lua/release-lock.lua', import.meta.url),
 );
-const extendIfOwner = new LuaScript(
-  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+const extendIfOwner = defineLuaScript<'lock', 'token' | 'ttlMs', { extended: number }>(
+  new URL('./lua/extend-lock.lua', import.meta.url),
 );
 
 /**
@@ -23,8 +23,9 @@ export async function acquireLock(
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
   return {
     release: async () => {
-      await releaseIfOwner.run(redis, [key], [token]);
+      await releaseIfOwner.run(redis, { lock: key }, { token });
     },
-    extend: async (extendMs) => Number(await extendIfOwner.run(redis, [key], [token, extendMs])) === 1,
+    extend: async (extendMs) =>
+      (await extendIfOwner.run(redis, { lock: key }, { token, ttlMs: extendMs })).extended === 1,
   };
 }

@@ -1,22 +1,13 @@
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { defineLuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** How long the keys of a conversation whose link has already ended live (a delivery that was posting). */
 export const orphanKeyTtlMs = 24 * 3600 * 1000;
 
-/**
- * Gives each key the link's remaining lifetime (KEYS[1] is the link), so no key of a conversation
- * outlives its link; a key written after the link ended gets a day.
- */
-const followLinkTtl = new LuaScript(`
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -1 then return 0 end
-if ttl < 0 then ttl = tonumber(ARGV[1]) end
-for index = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[index]) == 1 then redis.call('PEXPIRE', KEYS[index], ttl) end
-end
-return 1`);
+const followLinkTtl = defineLuaScript<'link' | 'conversationKeys', 'orphanTtlMs', { followed: number }>(
+  new URL('./lua/follow-link-lifetime.lua', import.meta.url),
+);
 
 export async function followLinkLifetime(
   redis: RedisClient,
@@ -24,7 +15,11 @@ export async function followLinkLifetime(
   conversationId: string,
   conversationKeys: string[],
 ): Promise<void> {
-  await followLinkTtl.run(redis, [keys.link(conversationId), ...conversationKeys], [orphanKeyTtlMs]);
+  await followLinkTtl.run(
+    redis,
+    { link: keys.link(conversationId), conversationKeys },
+    { orphanTtlMs: orphanKeyTtlMs },
+  );
 }
 
 /** The keys of one conversation that live and die with its link (locks have their own short TTLs). */

@@ -9,24 +9,14 @@ import type {
 import { acquireLock } from './acquire-lock.js';
 import { followLinkLifetime, orphanKeyTtlMs } from './conversation-ttl.js';
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { defineLuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
-/**
- * Records a posted note: cursor and numbering advance, `pending` (and, for the catch-up note, the
- * catch-up mark) cleared, the note appended; the keys take the link's remaining lifetime (KEYS[3]).
- */
-const commitNote = new LuaScript(`
-redis.call('HSET', KEYS[1], 'cursor', ARGV[1], 'nextNumber', ARGV[2])
-redis.call('HDEL', KEYS[1], 'pending')
-if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], 'catchUp') end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-local ttl = redis.call('PTTL', KEYS[3])
-if ttl == -1 then return 1 end
-if ttl < 0 then ttl = tonumber(ARGV[5]) end
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-return 1`);
+const commitNote = defineLuaScript<
+  'delivery' | 'notes' | 'link',
+  'cursor' | 'nextNumber' | 'note' | 'clearsCatchUp' | 'orphanTtlMs',
+  { committed: number }
+>(new URL('./lua/commit-note.lua', import.meta.url));
 
 /** Delivery progress of each conversation. Every key of one conversation shares its hash tag. */
 export class RedisDeliveryStore implements DeliveryStore {
@@ -73,14 +63,18 @@ export class RedisDeliveryStore implements DeliveryStore {
     };
     await commitNote.run(
       this.redis,
-      [this.keys.delivery(conversationId), this.keys.notes(conversationId), this.keys.link(conversationId)],
-      [
-        pending.lastActionId,
-        String(pending.lastNumber + 1),
-        JSON.stringify(note),
-        pending.isCatchUp ? '1' : '0',
-        orphanKeyTtlMs,
-      ],
+      {
+        delivery: this.keys.delivery(conversationId),
+        notes: this.keys.notes(conversationId),
+        link: this.keys.link(conversationId),
+      },
+      {
+        cursor: pending.lastActionId,
+        nextNumber: String(pending.lastNumber + 1),
+        note: JSON.stringify(note),
+        clearsCatchUp: pending.isCatchUp ? '1' : '0',
+        orphanTtlMs: orphanKeyTtlMs,
+      },
     );
   }
 

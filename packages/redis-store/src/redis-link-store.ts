@@ -9,7 +9,7 @@ import type {
 } from '@threadline/core';
 import { linkedConversationKeys } from './conversation-ttl.js';
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { defineLuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 const unlinkedKept = 10_000;
@@ -19,46 +19,23 @@ export const defaultLinkIdleDays = 14;
 /** An ended link's record stays this long, so a late notification (within the replay window) is stale. */
 const tombstoneMs = 7 * dayMs;
 
-/**
- * Writes the link and the delivery start together, only if the conversation has no link yet; the
- * lifecycle record is written open unless one is there (a close that arrived before the link).
- */
-const createLinkOnce = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fields = cjson.decode(ARGV[1])
-for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
-redis.call('HSET', KEYS[2], 'cursor', ARGV[2], 'nextNumber', '1')
-if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('HSET', KEYS[3], 'state', 'open', 'at', ARGV[4]) end
-redis.call('DEL', KEYS[4])
-for index = 1, 3 do redis.call('PEXPIRE', KEYS[index], ARGV[3]) end
-return 1`);
+const createLinkOnce = defineLuaScript<
+  'link' | 'delivery' | 'lifecycle' | 'awaiting',
+  'fields' | 'cursor' | 'ttlMs' | 'at',
+  { created: number }
+>(new URL('./lua/create-link-once.lua', import.meta.url));
 
-/**
- * Compare-and-set of the lifecycle record (KEYS[1]); KEYS[2] is the delivery hash, the rest every other
- * key of the conversation, whose lifetime is renewed. ARGV: expected state and time ('' for none), next
- * state and time, catch-up mark ('' for none), lifetime in ms.
- */
-const setLifecycleIfUnchanged = new LuaScript(`
-local current = redis.call('HMGET', KEYS[1], 'state', 'at')
-local state = current[1] or ''
-local at = current[2] or ''
-if state ~= ARGV[1] or at ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'at', ARGV[4])
-if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'catchUp', ARGV[5]) end
-for index = 1, #KEYS do
-  if redis.call('EXISTS', KEYS[index]) == 1 then redis.call('PEXPIRE', KEYS[index], ARGV[6]) end
-end
-return 1`);
+const setLifecycleIfUnchanged = defineLuaScript<
+  'lifecycle' | 'delivery' | 'others',
+  'expectedState' | 'expectedAt' | 'state' | 'at' | 'catchUp' | 'ttlMs',
+  { changed: number }
+>(new URL('./lua/set-lifecycle-if-unchanged.lua', import.meta.url));
 
-/** Deletes every key of the conversation but the lifecycle record (KEYS[1]), which becomes a tombstone. */
-const endConversation = new LuaScript(`
-for index = 2, #KEYS do redis.call('DEL', KEYS[index]) end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'state', 'ended', 'at', ARGV[1], 'reason', ARGV[2])
--- Whose it was, so that erasing the user finds the tombstone too.
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'productId', ARGV[4], 'userId', ARGV[5], 'conversationId', ARGV[6]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`);
+const endConversation = defineLuaScript<
+  'lifecycle' | 'others',
+  'at' | 'reason' | 'tombstoneMs' | 'productId' | 'userId' | 'conversationId',
+  { ended: number }
+>(new URL('./lua/end-conversation.lua', import.meta.url));
 
 function toHash(link: ConversationLink): Record<string, string> {
   return {
@@ -132,20 +109,20 @@ export class RedisLinkStore implements LinkStore {
     await this.addMember(this.keys.userConversations(link.productId, link.userId), link.conversationId);
     if (link.contactId)
       await this.addMember(this.keys.contactConversations(link.contactId), link.conversationId);
-    const created = await createLinkOnce.run(
+    const { created } = await createLinkOnce.run(
       this.redis,
-      [
-        this.keys.link(link.conversationId),
-        this.keys.delivery(link.conversationId),
-        this.keys.lifecycle(link.conversationId),
-        this.keys.awaiting(link.conversationId),
-      ],
-      [
-        JSON.stringify(toHash(link)),
-        startAfterActionId ?? '',
-        this.idleMs,
-        String(link.conversationCreatedAt ?? Math.floor(Date.parse(link.linkedAt) / 1000)),
-      ],
+      {
+        link: this.keys.link(link.conversationId),
+        delivery: this.keys.delivery(link.conversationId),
+        lifecycle: this.keys.lifecycle(link.conversationId),
+        awaiting: this.keys.awaiting(link.conversationId),
+      },
+      {
+        fields: JSON.stringify(toHash(link)),
+        cursor: startAfterActionId ?? '',
+        ttlMs: this.idleMs,
+        at: String(link.conversationCreatedAt ?? Math.floor(Date.parse(link.linkedAt) / 1000)),
+      },
     );
     return created === 1;
   }
@@ -186,19 +163,23 @@ export class RedisLinkStore implements LinkStore {
     const conversationKeys = linkedConversationKeys(this.keys, conversationId).filter(
       (key) => key !== this.keys.lifecycle(conversationId) && key !== this.keys.delivery(conversationId),
     );
-    const written = await setLifecycleIfUnchanged.run(
+    const { changed } = await setLifecycleIfUnchanged.run(
       this.redis,
-      [this.keys.lifecycle(conversationId), this.keys.delivery(conversationId), ...conversationKeys],
-      [
-        expected?.state ?? '',
-        expected ? String(expected.at) : '',
-        next.state,
-        String(next.at),
-        catchUp ? JSON.stringify(catchUp) : '',
-        this.idleMs,
-      ],
+      {
+        lifecycle: this.keys.lifecycle(conversationId),
+        delivery: this.keys.delivery(conversationId),
+        others: conversationKeys,
+      },
+      {
+        expectedState: expected?.state ?? '',
+        expectedAt: expected ? String(expected.at) : '',
+        state: next.state,
+        at: String(next.at),
+        catchUp: catchUp ? JSON.stringify(catchUp) : '',
+        ttlMs: this.idleMs,
+      },
     );
-    if (written !== 1) return false;
+    if (changed !== 1) return false;
     const link = await this.get(conversationId);
     if (link) {
       await this.redis.pexpire(this.keys.userConversations(link.productId, link.userId), this.idleMs);
@@ -221,8 +202,15 @@ export class RedisLinkStore implements LinkStore {
     );
     await endConversation.run(
       this.redis,
-      [this.keys.lifecycle(conversationId), ...conversationKeys],
-      [String(record.at), reason, tombstoneMs, productId ?? '', userId ?? '', conversationId],
+      { lifecycle: this.keys.lifecycle(conversationId), others: conversationKeys },
+      {
+        at: String(record.at),
+        reason,
+        tombstoneMs,
+        productId: productId ?? '',
+        userId: userId ?? '',
+        conversationId,
+      },
     );
     if (productId && userId) {
       await this.redis.srem(this.keys.userConversations(productId, userId), conversationId);
