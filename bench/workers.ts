@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildConversationNotification, createIntercomSandbox } from '@threadline/intercom-sandbox';
-import { createQueues } from '@threadline/jobs';
+import { createQueues } from '@threadline/queues';
 import { deleteKeysWithPrefix, freePort } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
 import { reportFigures } from './report.js';

@@ -1,17 +1,13 @@
+import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
-import { createQueues } from '@threadline/jobs';
 import { createMetrics, type Logger } from '@threadline/observability';
 import {
-  createRedis,
-  createUserStores,
   RedisAccessKeyStore,
   RedisCaptureQuota,
-  RedisKeys,
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
-  waitUntilReady,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
 
@@ -23,17 +19,11 @@ export interface ComposedApi {
 
 /** Wires the API's adapters from the config: the one place that decides what talks to what. */
 export async function compose(config: Config, logger: Logger): Promise<ComposedApi> {
-  const redis = createRedis(config.redisUrl, 'producer', (error) =>
-    logger.warn({ err: error }, 'redis connection error'),
-  );
-  await waitUntilReady(redis);
-  const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, {
-    prefix: config.prefix,
-    coalesceMs: config.notes.coalesceMs,
-    maxWaitMs: config.notes.maxWaitMs,
-    noteQueueShards: config.notes.queueShards,
+  const deployment = await openDeployment(config, {
+    role: 'producer',
+    onError: (error) => logger.warn({ err: error }, 'redis connection error'),
   });
+  const { redis, keys, queues } = deployment;
   const metrics = createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
   const redisMemory = new RedisMemoryWatch(redis, {
     highWater: config.redisMemoryHighWater,
@@ -46,22 +36,15 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
   // Before key ids were keyed, an environment key's id was a prefix of its plain SHA-256; what was
   // recorded under those ids goes (its use is recorded again under the new id).
   await accessKeys.forgetUses(config.mcpKeys.map(({ key }) => legacyEnvironmentKeyId(key)));
-  let closing: Promise<void> | undefined;
   return {
     deps: {
       config,
       logger,
-      ...createUserStores(redis, keys, {
-        maxActions: config.activity.maxActions,
-        retentionSeconds: config.activity.retentionSeconds,
-        anonymousRetentionSeconds: config.activity.anonymousRetentionSeconds,
-        dedupeWindowSeconds: config.capture.dedupeWindowSeconds,
-        linkByEmail: config.intercom.linkByEmail,
-        linkIdleDays: config.intercom.linkIdleDays,
-        fingerprintKey: config.intercom.clientSecret ?? config.prefix,
-      }),
+      ...deployment.stores,
       claims: new RedisNotificationClaims(redis, keys),
-      queues,
+      // `requestDelivery` until the capture route asks `deliveries` itself.
+      queues: { ...queues, requestDelivery: (conversationId) => queues.deliveries.request(conversationId) },
+      deliveries: queues.deliveries,
       metrics,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       isRedisConnected: () => redis.status === 'ready',
@@ -77,12 +60,8 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       accessRateLimit: defaultAccessRateLimit,
     },
     close() {
-      closing ??= (async () => {
-        redisMemory.stop();
-        await queues.close();
-        await redis.quit().catch(() => redis.disconnect());
-      })();
-      return closing;
+      redisMemory.stop();
+      return deployment.close();
     },
   };
 }

@@ -4,14 +4,15 @@ import type {
   AccessRateLimit,
   ActivityStore,
   CaptureQuota,
+  DeliveryScheduler,
   EnvironmentAccessKey,
   IdentityStore,
   LinkStore,
   NotificationClaims,
   RateLimiter,
 } from '@threadline/core';
-import type { ThreadlineQueues } from '@threadline/jobs';
 import type { Logger, Metrics } from '@threadline/observability';
+import type { ThreadlineQueues } from '@threadline/queues';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
 export interface ApiDependencies {
@@ -22,7 +23,12 @@ export interface ApiDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   claims: NotificationClaims;
-  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery' | 'queues'>;
+  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'queues'> & {
+    /** The same as `deliveries.request` (the capture route's name for it). */
+    requestDelivery(conversationId: string): Promise<void>;
+  };
+  /** Note deliveries, coalesced per conversation. */
+  deliveries: DeliveryScheduler;
   metrics: Metrics;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;

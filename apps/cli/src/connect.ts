@@ -1,13 +1,14 @@
+import { connectRedis, emailFingerprintKey, openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
-import { createQueues, type NotesSendGate, type QueueName } from '@threadline/jobs';
+import type { IntercomSendGate } from '@threadline/core';
+import type { QueueName } from '@threadline/jobs';
 import {
-  createRedis,
-  RedisActivityStore,
+  type RedisActivityStore,
   type RedisClient,
   RedisDeliveryStore,
-  RedisKeys,
-  RedisLinkStore,
-  waitUntilReady,
+  RedisIdentityStore,
+  type RedisKeys,
+  type RedisLinkStore,
 } from '@threadline/redis-store';
 import type { Queue } from 'bullmq';
 import { CliError } from './cli-io.js';
@@ -21,48 +22,47 @@ export interface Services {
   /** Every queue of the deployment (NOTE_QUEUE_SHARDS decides the notes shards), by name. */
   queue(name: QueueName): Queue;
   /** The workspace's note sending: paused after an Intercom 401/403 until `threadline resume`. */
-  sendGate: NotesSendGate;
+  sendGate: IntercomSendGate;
   activity: RedisActivityStore;
   links: RedisLinkStore;
   delivery: RedisDeliveryStore;
+  /** Email fingerprints (LINK_BY_EMAIL), keyed as the API and the worker key them, whatever the flag says now. */
+  identities: RedisIdentityStore;
   /** Closes the queues, then Redis. Idempotent. */
   close(): Promise<void>;
 }
 
-/**
- * Opens a fail-fast connection: a person is waiting, so the first connection error (refused, unknown
- * host, wrong password) or `timeoutMs` without an answer ends the command.
- */
-export async function openRedis(config: Config, timeoutMs = 5000): Promise<RedisClient> {
-  let firstError: ((error: Error) => void) | undefined;
-  const redis = createRedis(config.redisUrl, 'producer', (error) => firstError?.(error));
-  try {
-    await Promise.race([
-      waitUntilReady(redis, timeoutMs),
-      new Promise<never>((_, reject) => {
-        firstError = reject;
-      }),
-    ]);
-  } catch (error) {
-    redis.disconnect();
-    throw new CliError(
-      `Redis at ${safeRedisUrl(config.redisUrl)} is not reachable: ${(error as Error).message}`,
-    );
-  } finally {
-    firstError = undefined;
-  }
-  return redis;
+const connectTimeoutMs = 5000;
+
+/** A person is waiting: the first connection error, or 5 s without an answer, ends the command. */
+function unreachable(config: Config, error: unknown): CliError {
+  return new CliError(
+    `Redis at ${safeRedisUrl(config.redisUrl)} is not reachable: ${(error as Error).message}`,
+  );
+}
+
+/** Opens a fail-fast connection (for commands that need Redis alone, like `doctor`). */
+export async function openRedis(config: Config): Promise<RedisClient> {
+  return connectRedis(config, {
+    role: 'producer',
+    readyTimeoutMs: connectTimeoutMs,
+    isFailingOnFirstError: true,
+    onError: () => {},
+  }).catch((error: unknown) => {
+    throw unreachable(config, error);
+  });
 }
 
 export async function connect(config: Config): Promise<Services> {
-  const redis = await openRedis(config);
-  const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, {
-    prefix: config.prefix,
-    coalesceMs: config.notes.coalesceMs,
-    noteQueueShards: config.notes.queueShards,
+  const deployment = await openDeployment(config, {
+    role: 'producer',
+    readyTimeoutMs: connectTimeoutMs,
+    isFailingOnFirstError: true,
+    onError: () => {},
+  }).catch((error: unknown) => {
+    throw unreachable(config, error);
   });
-  let closing: Promise<void> | undefined;
+  const { redis, keys, queues, stores } = deployment;
   return {
     config,
     redis,
@@ -74,18 +74,13 @@ export async function connect(config: Config): Promise<Services> {
       return queue;
     },
     sendGate: queues.sendGate,
-    activity: new RedisActivityStore(redis, keys, {
-      maxActions: config.activity.maxActions,
-      retentionSeconds: config.activity.retentionSeconds,
-    }),
-    links: new RedisLinkStore(redis, keys),
+    activity: stores.activity,
+    links: stores.links,
     delivery: new RedisDeliveryStore(redis, keys),
-    close() {
-      closing ??= (async () => {
-        await queues.close();
-        await redis.quit().catch(() => redis.disconnect());
-      })();
-      return closing;
-    },
+    identities: new RedisIdentityStore(redis, keys, {
+      ttlSeconds: config.activity.retentionSeconds,
+      fingerprintKey: emailFingerprintKey(config),
+    }),
+    close: deployment.close,
   };
 }

@@ -1,5 +1,6 @@
 import type { LinkRequest } from '@threadline/core';
-import { createQueues, type QueueName, queuePrefix, type ThreadlineQueues } from '@threadline/jobs';
+import { type QueueName, queuePrefix } from '@threadline/jobs';
+import { createQueues, type ThreadlineQueues } from '@threadline/queues';
 import { RedisActivityStore, RedisDeliveryStore, RedisKeys, RedisLinkStore } from '@threadline/redis-store';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { UnrecoverableError, Worker } from 'bullmq';

@@ -1,15 +1,9 @@
+import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
-import { createQueues, type ThreadlineQueues } from '@threadline/jobs';
 import { createMetrics, type Logger } from '@threadline/observability';
-import {
-  createRedis,
-  createUserStores,
-  RedisDeliveryStore,
-  RedisKeys,
-  RedisSummaryStore,
-  waitUntilReady,
-} from '@threadline/redis-store';
+import type { ThreadlineQueues } from '@threadline/queues';
+import { RedisDeliveryStore, RedisSummaryStore } from '@threadline/redis-store';
 import { OpenAiSummarizer } from '@threadline/summarizer';
 import { countedIntercom } from './counted-intercom.js';
 import type { WorkerDependencies } from './dependencies.js';
@@ -27,17 +21,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   const accessToken = config.intercom.accessToken;
   if (!accessToken)
     throw new Error('INTERCOM_ACCESS_TOKEN: required by the worker (or start the stack with the sandbox)');
-  const redis = createRedis(config.redisUrl, 'worker', (error) =>
-    logger.warn({ err: error }, 'redis connection error'),
-  );
-  await waitUntilReady(redis, 30_000);
-  const keys = new RedisKeys(config.prefix);
-  const queues = createQueues(redis, {
-    prefix: config.prefix,
-    coalesceMs: config.notes.coalesceMs,
-    maxWaitMs: config.notes.maxWaitMs,
-    noteQueueShards: config.notes.queueShards,
+  const deployment = await openDeployment(config, {
+    role: 'worker',
+    readyTimeoutMs: 30_000,
+    onError: (error) => logger.warn({ err: error }, 'redis connection error'),
   });
+  const { redis, keys, queues } = deployment;
   const intercom = new IntercomAdapter({
     accessToken,
     baseUrl: config.intercom.apiBaseUrl,
@@ -54,23 +43,18 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
   const llmRetries = 1;
   const metrics = createMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
-  let closing: Promise<void> | undefined;
   return {
     queues,
     deps: {
       config,
       logger,
       connection: redis,
-      ...createUserStores(redis, keys, {
-        maxActions: config.activity.maxActions,
-        retentionSeconds: config.activity.retentionSeconds,
-        linkByEmail: config.intercom.linkByEmail,
-        linkIdleDays: config.intercom.linkIdleDays,
-        fingerprintKey: config.intercom.clientSecret ?? config.prefix,
-      }),
+      ...deployment.stores,
       delivery: new RedisDeliveryStore(redis, keys),
       intercom: gatedIntercom(countedIntercom(intercom, metrics), queues.sendGate),
-      queues,
+      deliveries: queues.deliveries,
+      sendGate: queues.sendGate,
+      requestSummary: queues.requestSummary,
       summaries: {
         store: new RedisSummaryStore(redis, keys),
         summarizer: config.summaries.openaiApiKey
@@ -88,12 +72,6 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
       metrics,
       now: () => new Date(),
     },
-    close() {
-      closing ??= (async () => {
-        await queues.close();
-        await redis.quit().catch(() => redis.disconnect());
-      })();
-      return closing;
-    },
+    close: deployment.close,
   };
 }

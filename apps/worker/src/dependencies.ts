@@ -1,14 +1,15 @@
 import type { Config } from '@threadline/config';
 import type {
   ActivityStore,
+  DeliveryScheduler,
   DeliveryStore,
   IdentityStore,
   IntercomPort,
+  IntercomSendGate,
   LinkStore,
   Summarizer,
   SummaryStore,
 } from '@threadline/core';
-import type { ThreadlineQueues } from '@threadline/jobs';
 import type { Logger, Metrics } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
 
@@ -24,7 +25,11 @@ export interface WorkerDependencies {
   identities: IdentityStore | undefined;
   delivery: DeliveryStore;
   intercom: IntercomPort;
-  queues: Pick<ThreadlineQueues, 'requestDelivery' | 'requestSummary' | 'sendGate'>;
+  deliveries: DeliveryScheduler;
+  /** The workspace's Intercom budget, 429 waits and pause. */
+  sendGate: IntercomSendGate;
+  /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
+  requestSummary(conversationId: string): Promise<void>;
   summaries: SummaryDependencies;
   metrics: Metrics;
   now(): Date;

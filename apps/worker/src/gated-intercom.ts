@@ -1,20 +1,18 @@
-import { IntercomError, type IntercomPort } from '@threadline/core';
-import type { NotesSendGate } from '@threadline/jobs';
+import { type IntercomPort, type IntercomSendGate, SendGateRefusal } from '@threadline/core';
 
 /**
  * The Intercom port behind the workspace's send gate: every call is counted against the shared
  * budget first, and none is made while a 429 is being waited out or after a 401/403 paused sending.
- * Refusals come back as the same `IntercomError`s Intercom's own answers would be.
+ * The gate's refusals are `SendGateRefusal`s (no call was made), never dressed as Intercom's answers.
  */
-export function gatedIntercom(intercom: IntercomPort, gate: Pick<NotesSendGate, 'beforeCall'>): IntercomPort {
+export function gatedIntercom(
+  intercom: IntercomPort,
+  gate: Pick<IntercomSendGate, 'beforeCall'>,
+): IntercomPort {
   const admit = async () => {
     const permission = await gate.beforeCall();
-    if (permission.kind === 'wait')
-      throw new IntercomError('rate_limited', 'the Intercom budget of this window is used up', {
-        retryAfterMs: permission.ms,
-      });
-    if (permission.kind === 'paused')
-      throw new IntercomError('unauthorized', 'sending to Intercom is paused (see `threadline status`)');
+    if (permission.kind === 'wait') throw new SendGateRefusal('wait', permission.ms);
+    if (permission.kind === 'paused') throw new SendGateRefusal('paused');
   };
   return {
     async addNote(conversationId, note) {

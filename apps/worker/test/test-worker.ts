@@ -56,7 +56,7 @@ export async function startTestWorker(env: Record<string, string> = {}): Promise
           links: deps.links,
           ...(deps.identities ? { identities: deps.identities } : {}),
           describe: (event) => describeEvent(event),
-          requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
+          requestDelivery: (conversationId) => deps.deliveries.request(conversationId),
         },
       );
     },

@@ -1,2 +1,8 @@
 export { configSchema, type ProcessRole } from './config-schema.js';
-export { type Config, type ConfigResult, loadConfig, loadConfigOrExit } from './load-config.js';
+export {
+  type Config,
+  ConfigError,
+  type ConfigResult,
+  loadConfig,
+  loadConfigOrThrow,
+} from './load-config.js';

@@ -160,15 +160,17 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
   };
 }
 
-/** Loads the config or ends the process with one line per problem (for main.ts files only). */
-export function loadConfigOrExit(
-  env: Record<string, string | undefined>,
-  role: ProcessRole,
-  processName: string,
-): Config {
+/** An invalid configuration: the message is `invalid configuration` and one indented line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(['invalid configuration', ...problems.map((problem) => `  ${problem}`)].join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Loads the config or throws a `ConfigError` (a main.ts prints it and exits 1). */
+export function loadConfigOrThrow(env: Record<string, string | undefined>, role: ProcessRole): Config {
   const result = loadConfig(env, role);
   if (result.ok) return result.config;
-  console.error(`${processName}: invalid configuration`);
-  for (const problem of result.problems) console.error(`  ${problem}`);
-  process.exit(1);
+  throw new ConfigError(result.problems);
 }

@@ -42,7 +42,6 @@ export {
 } from './linking/link-lifecycle.js';
 export type { LinkRequest } from './linking/link-request.js';
 export {
-  type NotificationClaims,
   type ReceiveWebhookDependencies,
   receiveIntercomWebhook,
   type WebhookOutcome,
@@ -62,6 +61,7 @@ export type {
   UserRef,
 } from './ports/activity-store.js';
 export type { CaptureQuota, CaptureQuotaDecision, CaptureQuotaReason } from './ports/capture-quota.js';
+export type { DeliveryScheduler } from './ports/delivery-scheduler.js';
 export type {
   DeliveryLock,
   DeliveryState,
@@ -71,7 +71,15 @@ export type {
 } from './ports/delivery-store.js';
 export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
+export {
+  type IntercomSendGate,
+  type RateLimitObservation,
+  SendGateRefusal,
+  type SendPause,
+  type SendPermission,
+} from './ports/intercom-send-gate.js';
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
-export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { NotificationClaims } from './ports/notification-claims.js';
+export type { AccessRateLimit, RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobIdPart } from './job-id.js';
 import { summariesQueueName } from './summary-job.js';
 
 /**
@@ -47,7 +48,7 @@ export const linkConversationJob = {
     mergedFrom: z.array(z.string()).max(100).optional(),
   }),
   /** One job per notification; BullMQ refuses `:` in custom ids. */
-  jobId: (notificationId: string) => `link-${safeId(notificationId)}`,
+  jobId: (notificationId: string) => `link-${jobIdPart(notificationId)}`,
 } as const;
 
 /**
@@ -59,12 +60,8 @@ export const deliverNotesJob = {
   queue: queueNames.notes,
   payload: z.object({ conversationId: z.string() }),
   /** Coalescing key: requests for one conversation inside the window become one job. */
-  deduplicationId: (conversationId: string) => `deliver-${safeId(conversationId)}`,
+  deduplicationId: (conversationId: string) => `deliver-${jobIdPart(conversationId)}`,
 } as const;
 
 export type LinkConversationPayload = z.infer<typeof linkConversationJob.payload>;
 export type DeliverNotesPayload = z.infer<typeof deliverNotesJob.payload>;
-
-function safeId(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, (character) => `_${character.charCodeAt(0).toString(16)}`);
-}

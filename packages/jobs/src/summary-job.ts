@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobIdPart } from './job-id.js';
 
 /** The summaries queue (its own hash tag, like every queue: see `queuePrefix`). */
 export const summariesQueueName = 'summaries' as const;
@@ -13,8 +14,7 @@ export const summarizeConversationJob = {
   queue: summariesQueueName,
   payload: z.object({ conversationId: z.string() }),
   /** Requests for one conversation while a job waits join it; BullMQ refuses `:` in custom ids. */
-  deduplicationId: (conversationId: string) =>
-    `summarize-${conversationId.replace(/[^A-Za-z0-9_.-]/g, (character) => `_${character.charCodeAt(0).toString(16)}`)}`,
+  deduplicationId: (conversationId: string) => `summarize-${jobIdPart(conversationId)}`,
 } as const;
 
 export type SummarizeConversationPayload = z.infer<typeof summarizeConversationJob.payload>;

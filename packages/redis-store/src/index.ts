@@ -1,7 +1,7 @@
 export { type ConnectionRole, createRedis, isClusterUrl, type RedisClient } from './create-redis.js';
 export { createUserStores, type UserStoreSettings } from './create-user-stores.js';
 export { type ErasureReport, eraseConversations, eraseUser } from './erase-user.js';
-export { LuaScript } from './lua-script.js';
+export { defineLuaScript, LuaScript, type LuaScriptRunner } from './lua-script.js';
 export { RedisAccessKeyStore } from './redis-access-key-store.js';
 export { type ActivityLimits, RedisActivityStore } from './redis-activity-store.js';
 export { type CaptureQuotaLimits, RedisCaptureQuota } from './redis-capture-quota.js';

@@ -18,7 +18,11 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    redis: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -50,7 +54,10 @@ const slotLine = /^--\s+(KEYS|ARGV)\[(\d+)(\.\.\.)?\]\s+([A-Za-z][A-Za-z0-9]*):/
 const returnLine = /^--\s+RETURNS\s+([A-Za-z][A-Za-z0-9]*):/;
 
 /** Reads the header: `-- KEYS[1] name: …`, `-- KEYS[2...] name: …`, `-- ARGV[1] name: …`, `-- RETURNS name: …`. */
-export function parseLuaHeader(source: string, file = 'script'): { keys: Slot[]; args: Slot[]; returns: string[] } {
+export function parseLuaHeader(
+  source: string,
+  file = 'script',
+): { keys: Slot[]; args: Slot[]; returns: string[] } {
   const keys: Slot[] = [];
   const args: Slot[] = [];
   const returns: string[] = [];

@@ -8,7 +8,7 @@ let linkIds: string[];
 beforeAll(async () => {
   harness = await createHarness('cli-failed');
   linkIds = await harness.failLinkJobs(3, 'failed');
-  await harness.queues.requestDelivery('conv-failed-note');
+  await harness.queues.deliveries.request('conv-failed-note');
   await failJobsWithWorker(harness.redisUrl, harness.prefix, 'notes', 1);
 });
 afterAll(async () => {

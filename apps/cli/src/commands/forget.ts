@@ -1,10 +1,5 @@
-import { eraseJobs } from '@threadline/jobs';
-import {
-  type ErasureReport,
-  eraseConversations,
-  eraseUser,
-  RedisIdentityStore,
-} from '@threadline/redis-store';
+import { eraseJobs } from '@threadline/queues';
+import { type ErasureReport, eraseConversations, eraseUser } from '@threadline/redis-store';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
 import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
@@ -37,14 +32,10 @@ export async function forgetPerson(
   productId: string,
   asked: { userIds: string[]; emails: string[] },
 ): Promise<PersonErasure> {
-  const { redis, keys, config } = services;
+  const { redis, keys, config, identities } = services;
   const emails = new Set(asked.emails.map((email) => email.trim().toLowerCase()));
   const userIds = new Set(asked.userIds);
-  // With LINK_BY_EMAIL an email's fingerprint names its user; keyed as the API and worker key it.
-  const identities = new RedisIdentityStore(redis, keys, {
-    ttlSeconds: config.activity.retentionSeconds,
-    fingerprintKey: config.intercom.clientSecret ?? config.prefix,
-  });
+  // With LINK_BY_EMAIL an email's fingerprint names its user.
   for (const email of emails) {
     const userId = await identities.userByEmail(productId, email);
     if (userId) userIds.add(userId);

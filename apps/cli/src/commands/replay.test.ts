@@ -8,7 +8,7 @@ let linkIds: string[];
 beforeAll(async () => {
   harness = await createHarness('cli-replay');
   linkIds = await harness.failLinkJobs(3, 'replay');
-  await harness.queues.requestDelivery('conv-replay-note');
+  await harness.queues.deliveries.request('conv-replay-note');
   await failJobsWithWorker(harness.redisUrl, harness.prefix, 'notes', 1);
 });
 afterAll(async () => {

@@ -17,9 +17,9 @@ function conversationOnShard(shard: number, label: string): string {
 
 beforeAll(async () => {
   harness = await createHarness('cli-shards', 3);
-  await harness.queues.requestDelivery(conversationOnShard(1, 'failing'));
+  await harness.queues.deliveries.request(conversationOnShard(1, 'failing'));
   await failJobsWithWorker(harness.redisUrl, harness.prefix, 'notes-1', 1);
-  await harness.queues.requestDelivery(conversationOnShard(2, 'waiting'));
+  await harness.queues.deliveries.request(conversationOnShard(2, 'waiting'));
 });
 afterAll(async () => {
   await harness.close();

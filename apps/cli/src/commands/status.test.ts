@@ -55,7 +55,7 @@ describe('threadline status', () => {
       contact: null,
       receivedAt: new Date().toISOString(),
     });
-    await harness.queues.requestDelivery('conv-first');
+    await harness.queues.deliveries.request('conv-first');
     for (let index = 1; index <= 6; index += 1) {
       await harness.links.recordUnlinked({
         conversationId: `conv-unlinked-${index}`,

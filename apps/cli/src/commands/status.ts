@@ -1,4 +1,5 @@
-import type { QueueName, SendPause } from '@threadline/jobs';
+import type { SendPause } from '@threadline/core';
+import type { QueueName } from '@threadline/jobs';
 import type { Command } from 'commander';
 import { type CliIo, printJson, printLines } from '../cli-io.js';
 import { allQueues, type CommandContext, jsonOption } from '../command-context.js';

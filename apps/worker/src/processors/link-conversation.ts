@@ -1,17 +1,16 @@
 import {
   applyLifecycleEvent,
   forgetContact,
-  IntercomError,
   type LinkConversationDependencies,
   type LinkRequest,
   lifecycleEventOfTopic,
   linkConversation,
   relinkMergedContact,
 } from '@threadline/core';
-import { type LinkConversationPayload, linkConversationJob } from '@threadline/jobs';
-import { type Job, UnrecoverableError, type Worker } from 'bullmq';
+import { linkConversationJob } from '@threadline/jobs';
+import type { Worker } from 'bullmq';
+import { defineProcessor } from '../define-processor.js';
 import type { WorkerDependencies } from '../dependencies.js';
-import { answerWorkspaceRefusal } from './intercom-refusal.js';
 
 function linkDependencies(deps: WorkerDependencies): LinkConversationDependencies {
   return {
@@ -34,25 +33,20 @@ function eventTime(request: LinkRequest): number {
 /** Paused links get no delivery requests (a delivery job would find them paused anyway). */
 async function requestIfOpen(deps: WorkerDependencies, conversationId: string, immediate: boolean) {
   if ((await deps.links.get(conversationId))?.status !== 'open') return;
-  await deps.queues.requestDelivery(conversationId, { immediate });
+  await deps.deliveries.request(conversationId, { immediate });
 }
 
 /**
  * Every webhook topic Threadline subscribes to lands here. A user's message links the conversation (once)
  * and asks for its first note; closed and snoozed pause the link, opened, unsnoozed and a user reply resume
  * it with one catch-up note; deleted ends it; the contact topics relink or end the contact's links.
+ * Failures are answered by `failurePolicy` (a 404 fails the job: there is no link to close yet).
  */
 export function linkConversationProcessor(deps: WorkerDependencies, worker: () => Worker) {
-  return async (job: Job<LinkConversationPayload>) => {
-    const parsed = linkConversationJob.payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${linkConversationJob.name} payload`);
-    const request: LinkRequest = parsed.data;
-    const log = deps.logger.child({
-      jobId: job.id,
-      topic: request.topic,
-      conversationId: request.conversationId,
-    });
-    try {
+  return defineProcessor(deps, worker, {
+    job: linkConversationJob,
+    bindings: (request) => ({ topic: request.topic, conversationId: request.conversationId }),
+    async run(request: LinkRequest, log) {
       if (request.topic === 'contact.merged') {
         const outcome = await relinkMergedContact(request, linkDependencies(deps));
         log.info(
@@ -98,11 +92,6 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
         );
       }
       return outcome;
-    } catch (error) {
-      if (!(error instanceof IntercomError)) throw error;
-      await answerWorkspaceRefusal(error, deps, worker(), log);
-      if (!error.isRetryable) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-  };
+    },
+  });
 }

@@ -1,10 +1,8 @@
-import { IntercomError, summarizeConversation } from '@threadline/core';
-import { type SummarizeConversationPayload, summarizeConversationJob } from '@threadline/jobs';
-import { DelayedError, type Job, UnrecoverableError, type Worker } from 'bullmq';
+import { summarizeConversation } from '@threadline/core';
+import { summarizeConversationJob } from '@threadline/jobs';
+import type { Worker } from 'bullmq';
+import { defineProcessor } from '../define-processor.js';
 import type { WorkerDependencies } from '../dependencies.js';
-import { answerWorkspaceRefusal } from './intercom-refusal.js';
-
-const busyRetryMs = 1000;
 
 /**
  * The summary lock is extended between steps; the longest step is the LLM call (every attempt, with
@@ -20,18 +18,16 @@ export function summaryLockTtlMs(
 }
 
 /**
- * Replaces a conversation's older raw notes with a summary when one is due. Intercom errors are
- * answered like delivery's: 429/budget stop the queue, 401/403 pause the workspace, 5xx and
- * timeouts retry (the recorded state makes the retry resume), a vanished conversation ends it.
+ * Replaces a conversation's older raw notes with a summary when one is due. Failures are answered by
+ * `failurePolicy` (the recorded state makes a retry resume); a vanished conversation ends it.
  */
 export function summarizeConversationProcessor(deps: WorkerDependencies, worker: () => Worker) {
-  return async (job: Job<SummarizeConversationPayload>, token?: string) => {
-    const parsed = summarizeConversationJob.payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${summarizeConversationJob.name} payload`);
-    const { conversationId } = parsed.data;
-    const log = deps.logger.child({ jobId: job.id, conversationId });
-    const { summaries } = deps;
-    try {
+  const { summaries } = deps;
+  return defineProcessor(deps, worker, {
+    job: summarizeConversationJob,
+    bindings: ({ conversationId }) => ({ conversationId }),
+    busyRetryMs: 1000,
+    async run({ conversationId }, log) {
       const outcome = await summarizeConversation(conversationId, {
         links: deps.links,
         delivery: deps.delivery,
@@ -58,10 +54,6 @@ export function summarizeConversationProcessor(deps: WorkerDependencies, worker:
           );
         },
       });
-      if (outcome.kind === 'busy') {
-        await job.moveToDelayed(Date.now() + busyRetryMs, token);
-        throw new DelayedError();
-      }
       if (outcome.kind === 'incomplete') {
         log.warn(
           {
@@ -78,20 +70,10 @@ export function summarizeConversationProcessor(deps: WorkerDependencies, worker:
           'raw notes summarized',
         );
       return outcome;
-    } catch (error) {
-      if (!(error instanceof IntercomError)) throw error;
-      log.warn({ code: error.code, status: error.status }, 'intercom refused a summary call');
-      await answerWorkspaceRefusal(error, deps, worker(), log);
-      switch (error.code) {
-        case 'not_found':
-          log.warn('the conversation is gone from Intercom: nothing left to summarize');
-          return { kind: 'closed' as const };
-        case 'unavailable':
-        case 'timeout':
-          throw error;
-        default:
-          throw new UnrecoverableError(error.message);
-      }
-    }
-  };
+    },
+    async gone(_payload, log) {
+      log.warn('the conversation is gone from Intercom: nothing left to summarize');
+      return { kind: 'closed' as const };
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import type { AccessKeyStore } from '../ports/access-key-store.js';
-import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { AccessRateLimit, RateLimiter } from '../ports/rate-limiter.js';
 import {
   accessKeyIdOf,
   bearerKeyOf,
@@ -19,13 +19,6 @@ export type AccessOutcome =
   | { kind: 'missing_key' }
   | { kind: 'unknown_key' }
   | { kind: 'rate_limited'; keyId: string; retryAfterSeconds: number };
-
-export interface AccessRateLimit {
-  /** Requests one key may make per window (default 600). */
-  requests: number;
-  /** Window length in milliseconds (default 60,000). */
-  windowMs: number;
-}
 
 export const defaultAccessRateLimit: AccessRateLimit = { requests: 600, windowMs: 60_000 };
 

@@ -12,7 +12,6 @@ export {
 export {
   type AccessGrant,
   type AccessOutcome,
-  type AccessRateLimit,
   type AuthenticateAccessDependencies,
   authenticateAccess,
   defaultAccessRateLimit,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { NotificationClaims } from '../ports/notification-claims.js';
 import type { ConversationStart } from './intercom-notification.js';
 import {
   contactTopics,
@@ -22,14 +23,6 @@ export type WebhookOutcome =
   | { kind: 'stale'; topic: string; reason: string }
   | { kind: 'bad_signature' }
   | { kind: 'malformed'; reason: string };
-
-/** Claims a notification id once across every API replica (`SET NX` + TTL). */
-export interface NotificationClaims {
-  /** True when this caller is the first to claim the id. */
-  claim(notificationId: string, ttlSeconds: number): Promise<boolean>;
-  extend(notificationId: string, ttlSeconds: number): Promise<void>;
-  release(notificationId: string): Promise<void>;
-}
 
 export interface ReceiveWebhookDependencies {
   clientSecret: string;

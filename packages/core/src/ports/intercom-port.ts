@@ -23,7 +23,10 @@ export type IntercomErrorCode =
   | 'unavailable'
   | 'timeout';
 
-/** An Intercom call that failed, classified once so every caller retries (or not) the same way. */
+/**
+ * An Intercom answer (or no answer) to a call that was made, classified once by the adapter. What a job
+ * does about each code is decided in one table (`apps/worker/src/failure-policy.ts`).
+ */
 export class IntercomError extends Error {
   readonly code: IntercomErrorCode;
   readonly status: number | undefined;
@@ -40,15 +43,5 @@ export class IntercomError extends Error {
     this.code = code;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
-  }
-
-  /** 429, 5xx and timeouts may succeed later; 400, 401, 403 and 404 will not. */
-  get isRetryable(): boolean {
-    return this.code === 'rate_limited' || this.code === 'unavailable' || this.code === 'timeout';
-  }
-
-  /** The outcome of a write is unknown: it may have happened. */
-  get isOutcomeUnknown(): boolean {
-    return this.code === 'unavailable' || this.code === 'timeout';
   }
 }

@@ -8,3 +8,11 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   hit(bucket: string, limit: number, windowMs: number): Promise<RateLimitDecision>;
 }
+
+/** The per-key limit of the access-key routes (`/mcp`, the activity API). */
+export interface AccessRateLimit {
+  /** Requests one key may make per window (default 600). */
+  requests: number;
+  /** Window length in milliseconds (default 60,000). */
+  windowMs: number;
+}

@@ -83,7 +83,7 @@ describe('GET /metrics with NOTE_QUEUE_SHARDS=3', () => {
     const sharded = await startTestApi({ NOTE_QUEUE_SHARDS: '3', NOTE_COALESCE_MS: '0' });
     try {
       const conversationId = 'c-metrics-shard';
-      await sharded.composed.deps.queues.requestDelivery(conversationId);
+      await sharded.composed.deps.deliveries.request(conversationId);
       const text = (await sharded.app.inject({ method: 'GET', url: '/metrics' })).body;
       const shard = noteShardOf(conversationId, 3);
       for (const [index, queue] of ['notes', 'notes-1', 'notes-2'].entries()) {

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@threadline/redis-store';
 import type { Job, Queue } from 'bullmq';
-import type { Cluster, Redis } from 'ioredis';
 
 /** Who is being erased, as job data can name them. */
 export interface JobErasureMatch {
@@ -98,7 +98,7 @@ async function* jobsOf(queue: Queue, types: readonly string[]): AsyncGenerator<J
  */
 export async function eraseJobs(
   queues: readonly Queue[],
-  connection: Redis | Cluster,
+  connection: RedisClient,
   match: JobErasureMatch,
 ): Promise<JobErasureReport> {
   const wanted: Wanted = {
@@ -169,7 +169,7 @@ export async function eraseJobs(
 
 /** Deletes the event-stream entries about removed jobs, or naming the person in any field. */
 async function eraseEvents(
-  client: Redis | Cluster,
+  client: RedisClient,
   queue: Queue,
   jobIds: ReadonlySet<string>,
   wanted: Wanted,

@@ -1,0 +1,8 @@
+export {
+  connectRedis,
+  type Deployment,
+  emailFingerprintKey,
+  openDeployment,
+  type RedisConnectOptions,
+  userStoreSettings,
+} from './open-deployment.js';

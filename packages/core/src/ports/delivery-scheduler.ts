@@ -1,0 +1,10 @@
+/** Asks for note deliveries. The adapter coalesces them (one note per burst of actions). */
+export interface DeliveryScheduler {
+  /**
+   * Asks for a delivery of the conversation's new actions: a trailing-edge debounce of
+   * NOTE_COALESCE_MS (each request pushes the waiting delivery back), never later than
+   * NOTE_MAX_WAIT_MS after the window's first request; both widen under rate pressure.
+   * `immediate`: the first note of a new link, which waits for nothing.
+   */
+  request(conversationId: string, options?: { immediate?: boolean }): Promise<void>;
+}
