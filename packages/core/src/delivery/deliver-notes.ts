@@ -21,10 +21,10 @@ export type DeliveryOutcome =
   | { kind: 'closed' };
 
 export interface DeliverNotesDependencies {
-  activity: ActivityStore;
-  links: LinkStore;
-  delivery: DeliveryStore;
-  intercom: IntercomPort;
+  activity: Pick<ActivityStore, 'listAfter' | 'listRecent'>;
+  links: Pick<LinkStore, 'get'>;
+  delivery: Pick<DeliveryStore, 'lock' | 'state' | 'setPending' | 'commit' | 'clearCatchUp'>;
+  intercom: Pick<IntercomPort, 'findNoteByReference' | 'addNote'>;
   formatAction(action: Action): string;
   maxActionsPerNote: number;
   /** The first note may carry this many pre-chat actions, even beyond `maxActionsPerNote`. */
@@ -75,7 +75,7 @@ function isAfter(id: string, cursor: string | null): boolean {
  * (older ones are left out, as before a first note). Null when nothing happened.
  */
 async function catchUpBatch(
-  activity: ActivityStore,
+  activity: DeliverNotesDependencies['activity'],
   link: ConversationLink,
   cursor: string | null,
   limit: number,
