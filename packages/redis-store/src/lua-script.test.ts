@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LuaScript } from './lua-script.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defineLuaScript, LuaScript, parseLuaHeader } from './lua-script.js';
 
 let redis: Redis;
 const prefix = uniquePrefix('lua');
@@ -29,5 +33,49 @@ describe('LuaScript', () => {
 
   it('passes other errors on instead of retrying them', async () => {
     await expect(script.run(redis, [`${prefix}:counter`], ['not a number'])).rejects.toThrow(/integer/);
+  });
+});
+
+describe('defineLuaScript', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'threadline-lua-'));
+  const file = (name: string, source: string) => {
+    writeFileSync(join(directory, name), source);
+    return pathToFileURL(join(directory, name));
+  };
+
+  it('passes KEYS and ARGV by the names of the header (a [n...] tail as a list) and answers by name', async () => {
+    const add = defineLuaScript<'counter' | 'others', 'by', { total: number; touched: number }>(
+      file(
+        'add.lua',
+        [
+          `-- ${prefix}: adds to a counter`,
+          '-- KEYS[1] counter: the counter',
+          '-- KEYS[2...] others: keys counted',
+          '-- ARGV[1] by: how much',
+          '-- RETURNS total: the new value',
+          '-- RETURNS touched: how many other keys',
+          "return { 'total', redis.call('INCRBY', KEYS[1], ARGV[1]), 'touched', #KEYS - 1 }",
+        ].join('\n'),
+      ),
+    );
+    expect([add.keyNames, add.argNames, add.returnNames]).toEqual([
+      ['counter', 'others'],
+      ['by'],
+      ['total', 'touched'],
+    ]);
+    const keys = { counter: `${prefix}:named`, others: [`${prefix}:a`, `${prefix}:b`] };
+    expect(await add.run(redis, keys, { by: 4 })).toEqual({ total: 4, touched: 2 });
+    await redis.del(`${prefix}:named`);
+  });
+
+  it('refuses a header out of order, a missing value, a list for a single key and an answer it does not name', async () => {
+    expect(() => parseLuaHeader('-- KEYS[2] late: x\n-- RETURNS a: x\nreturn {}')).toThrow(/out of order/);
+    expect(() => parseLuaHeader('-- KEYS[1] only: x\nreturn {}')).toThrow(/RETURNS/);
+    const echo = defineLuaScript<'target', 'value', { value: string }>(
+      file('echo.lua', "-- KEYS[1] target: x\n-- ARGV[1] value: x\n-- RETURNS value: x\nreturn { 'other', ARGV[1] }"),
+    );
+    await expect(echo.run(redis, { target: `${prefix}:e` }, {} as never)).rejects.toThrow(/no value for value/);
+    await expect(echo.run(redis, { target: [`${prefix}:e`] }, { value: 'v' })).rejects.toThrow(/takes one value/);
+    await expect(echo.run(redis, { target: `${prefix}:e` }, { value: 'v' })).rejects.toThrow(/does not name/);
   });
 });

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deliverNotesJob, linkConversationJob } from './job-catalog.js';
+import { jobIdPart } from './job-id.js';
+import { summarizeConversationJob } from './summary-job.js';
+
+describe('jobIdPart', () => {
+  it('keeps ids made of letters, digits, dots and dashes as they are (Intercom ids keep their job ids)', () => {
+    expect(jobIdPart('215470000000001')).toBe('215470000000001');
+    expect(deliverNotesJob.deduplicationId('215470000000001')).toBe('deliver-215470000000001');
+    expect(jobIdPart('conv-1.a')).toBe('conv-1.a');
+  });
+
+  it('no longer folds `a/b` and `a_2fb` into one id', () => {
+    expect(jobIdPart('a/b')).toBe('a_002fb');
+    expect(jobIdPart('a_2fb')).toBe('a_005f2fb');
+    expect(jobIdPart('a:b')).toBe('a_003ab');
+  });
+
+  it('is injective and never has a `:` (BullMQ refuses it), for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (left, right) => {
+        expect(jobIdPart(left)).toMatch(/^[A-Za-z0-9._-]*$/);
+        if (left !== right) expect(jobIdPart(left)).not.toBe(jobIdPart(right));
+      }),
+      { numRuns: 2000 },
+    );
+    // Lone surrogates and near misses of an escape stay apart too.
+    for (const [left, right] of [
+      ['\ud800', '\ufffd'],
+      ['_0041', 'A'],
+      ['é', '_00e9'],
+    ]) {
+      expect(jobIdPart(left!)).not.toBe(jobIdPart(right!));
+    }
+  });
+
+  it('is what every custom id of the catalog is made of', () => {
+    expect(linkConversationJob.jobId('notif_1/2')).toBe('link-notif_005f1_002f2');
+    expect(summarizeConversationJob.deduplicationId('a/b')).toBe('summarize-a_002fb');
+  });
+});
