@@ -1,6 +1,8 @@
 /**
- * The dependency rule, checked in CI: apps → packages → core; core depends on no I/O library; no
- * package depends on an app; no import cycles between workspace packages or between files.
+ * The dependency rule, checked in CI: apps → packages → core; core depends on no I/O library; the job
+ * catalog (`jobs`) depends on nothing but zod, so a producer that needs a job name pulls in no Redis;
+ * BullMQ is the queues adapter's (and the apps', which run its workers); no package depends on an app;
+ * no import cycles between workspace packages or between files.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,14 +26,25 @@ for (const group of ['apps', 'packages', '.']) {
   }
 }
 
-const coreAllowed = new Set(['zod']);
+/** Packages that may depend only on these (runtime dependencies). */
+const onlyAllowed: Record<string, { allowed: ReadonlySet<string>; why: string }> = {
+  '@threadline/core': { allowed: new Set(['zod']), why: 'no I/O in the domain core' },
+  '@threadline/jobs': { allowed: new Set(['zod']), why: 'the job catalog is names and schemas only' },
+};
+/** An outside library and the only packages (besides apps) that may depend on it. */
+const ownedBy: Record<string, ReadonlySet<string>> = {
+  bullmq: new Set(['@threadline/queues']),
+};
 for (const [name, { dir, manifest }] of manifests) {
   const runtime = Object.keys(manifest.dependencies ?? {});
-  if (name === '@threadline/core') {
-    for (const dependency of runtime) {
-      if (!coreAllowed.has(dependency))
-        problems.push(`core may not depend on ${dependency} (no I/O in the domain core)`);
-    }
+  const rule = onlyAllowed[name];
+  for (const dependency of rule ? runtime : []) {
+    if (!rule?.allowed.has(dependency)) problems.push(`${name} may not depend on ${dependency} (${rule?.why})`);
+  }
+  for (const dependency of dir.startsWith('packages/') ? runtime : []) {
+    const owners = ownedBy[dependency];
+    if (owners && !owners.has(name))
+      problems.push(`${name} may not depend on ${dependency} (only ${[...owners].join(', ')} and the apps)`);
   }
   for (const dependency of [...runtime, ...Object.keys(manifest.devDependencies ?? {})]) {
     const target = manifests.get(dependency);
@@ -67,4 +80,6 @@ if (problems.length > 0) {
   for (const problem of [...new Set(problems)]) console.error(`  ${problem}`);
   process.exit(1);
 }
-console.log(`Architecture check passed: ${manifests.size} workspace packages, no cycles, core free of I/O.`);
+console.log(
+  `Architecture check passed: ${manifests.size} workspace packages, no cycles, core free of I/O, jobs a catalog, BullMQ in queues.`,
+);
