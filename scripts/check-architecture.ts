@@ -39,7 +39,8 @@ for (const [name, { dir, manifest }] of manifests) {
   const runtime = Object.keys(manifest.dependencies ?? {});
   const rule = onlyAllowed[name];
   for (const dependency of rule ? runtime : []) {
-    if (!rule?.allowed.has(dependency)) problems.push(`${name} may not depend on ${dependency} (${rule?.why})`);
+    if (!rule?.allowed.has(dependency))
+      problems.push(`${name} may not depend on ${dependency} (${rule?.why})`);
   }
   for (const dependency of dir.startsWith('packages/') ? runtime : []) {
     const owners = ownedBy[dependency];

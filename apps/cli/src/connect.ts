@@ -1,4 +1,9 @@
-import { connectRedis, emailFingerprintKey, openDeployment } from '@threadline/composition';
+import {
+  connectRedis,
+  emailFingerprintKey,
+  openDeployment,
+  type RedisConnectOptions,
+} from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import type { IntercomSendGate } from '@threadline/core';
 import type { QueueName } from '@threadline/jobs';
@@ -32,9 +37,14 @@ export interface Services {
   close(): Promise<void>;
 }
 
-const connectTimeoutMs = 5000;
-
 /** A person is waiting: the first connection error, or 5 s without an answer, ends the command. */
+const connection: RedisConnectOptions = {
+  role: 'producer',
+  readyTimeoutMs: 5000,
+  isFailingOnFirstError: true,
+  onError: () => {},
+};
+
 function unreachable(config: Config, error: unknown): CliError {
   return new CliError(
     `Redis at ${safeRedisUrl(config.redisUrl)} is not reachable: ${(error as Error).message}`,
@@ -43,23 +53,13 @@ function unreachable(config: Config, error: unknown): CliError {
 
 /** Opens a fail-fast connection (for commands that need Redis alone, like `doctor`). */
 export async function openRedis(config: Config): Promise<RedisClient> {
-  return connectRedis(config, {
-    role: 'producer',
-    readyTimeoutMs: connectTimeoutMs,
-    isFailingOnFirstError: true,
-    onError: () => {},
-  }).catch((error: unknown) => {
+  return connectRedis(config, connection).catch((error: unknown) => {
     throw unreachable(config, error);
   });
 }
 
 export async function connect(config: Config): Promise<Services> {
-  const deployment = await openDeployment(config, {
-    role: 'producer',
-    readyTimeoutMs: connectTimeoutMs,
-    isFailingOnFirstError: true,
-    onError: () => {},
-  }).catch((error: unknown) => {
+  const deployment = await openDeployment(config, connection).catch((error: unknown) => {
     throw unreachable(config, error);
   });
   const { redis, keys, queues, stores } = deployment;

@@ -1,7 +1,7 @@
 import { IntercomError } from '@threadline/core';
 import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
 import { freePort } from '@threadline/test-helpers';
-import { IntercomError as SdkError, IntercomTimeoutError } from 'intercom-client';
+import { IntercomTimeoutError, IntercomError as SdkError } from 'intercom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyIntercomError } from './classify-intercom-error.js';
 import { IntercomAdapter } from './intercom-adapter.js';
@@ -40,7 +40,12 @@ describe('classifyIntercomError, over HTTP against the sandbox', () => {
   });
 
   it('401: unauthorized (a refused token)', async () => {
-    const refused = new IntercomAdapter({ accessToken: 'wrong-token', baseUrl, adminId: '1', timeoutMs: 2000 });
+    const refused = new IntercomAdapter({
+      accessToken: 'wrong-token',
+      baseUrl,
+      adminId: '1',
+      timeoutMs: 2000,
+    });
     const error = await postFailure(refused);
     expect([error.code, error.status]).toEqual(['unauthorized', 401]);
   });

@@ -6,7 +6,9 @@ import { summarizeConversationJob } from './summary-job.js';
 
 /** Undoes `jobIdPart`: every `_` starts an escape of exactly four hex digits. */
 function decode(part: string): string {
-  return part.replace(/_([0-9a-f]{4})/g, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return part.replace(/_([0-9a-f]{4})/g, (_escape, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 describe('jobIdPart', () => {

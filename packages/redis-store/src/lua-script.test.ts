@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineLuaScript, LuaScript, parseLuaHeader } from './lua-script.js';
 
 let redis: Redis;
@@ -72,10 +72,17 @@ describe('defineLuaScript', () => {
     expect(() => parseLuaHeader('-- KEYS[2] late: x\n-- RETURNS a: x\nreturn {}')).toThrow(/out of order/);
     expect(() => parseLuaHeader('-- KEYS[1] only: x\nreturn {}')).toThrow(/RETURNS/);
     const echo = defineLuaScript<'target', 'value', { value: string }>(
-      file('echo.lua', "-- KEYS[1] target: x\n-- ARGV[1] value: x\n-- RETURNS value: x\nreturn { 'other', ARGV[1] }"),
+      file(
+        'echo.lua',
+        "-- KEYS[1] target: x\n-- ARGV[1] value: x\n-- RETURNS value: x\nreturn { 'other', ARGV[1] }",
+      ),
     );
-    await expect(echo.run(redis, { target: `${prefix}:e` }, {} as never)).rejects.toThrow(/no value for value/);
-    await expect(echo.run(redis, { target: [`${prefix}:e`] }, { value: 'v' })).rejects.toThrow(/takes one value/);
+    await expect(echo.run(redis, { target: `${prefix}:e` }, {} as never)).rejects.toThrow(
+      /no value for value/,
+    );
+    await expect(echo.run(redis, { target: [`${prefix}:e`] }, { value: 'v' })).rejects.toThrow(
+      /takes one value/,
+    );
     await expect(echo.run(redis, { target: `${prefix}:e` }, { value: 'v' })).rejects.toThrow(/does not name/);
   });
 });

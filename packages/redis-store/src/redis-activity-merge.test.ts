@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 function action(description: string): Action {
-  return { type: 'custom', description, at: new Date().toISOString(), page: null, sessionId: null } as Action;
+  return { type: 'custom', description, at: new Date().toISOString() };
 }
 
 describe('RedisActivityStore.merge with actions arriving meanwhile', () => {
@@ -26,9 +26,14 @@ describe('RedisActivityStore.merge with actions arriving meanwhile', () => {
     for (let round = 0; round < 5; round += 1) {
       const anonymous = { productId: 'shop', userId: `anon-${round}` };
       const known = { productId: 'shop', userId: `user-${round}` };
-      await store.append(anonymous, Array.from({ length: 200 }, (_, index) => action(`before ${index}`)));
+      await store.append(
+        anonymous,
+        Array.from({ length: 200 }, (_, index) => action(`before ${index}`)),
+      );
       // Appends race the claim, the copy and the delete of the copied entries.
-      const arriving = Array.from({ length: 50 }, (_, index) => store.append(anonymous, [action(`during ${index}`)]));
+      const arriving = Array.from({ length: 50 }, (_, index) =>
+        store.append(anonymous, [action(`during ${index}`)]),
+      );
       const [merged] = await Promise.all([store.merge(anonymous, known), ...arriving]);
       expect(merged.kind).toBe('merged');
       const moved = (await store.listRecent(known, 10_000)).map((stored) => stored.description);

@@ -52,8 +52,12 @@ function world(actions: StoredAction[], options: { lockLostAfterExtends?: number
     delivery: {
       lock: async () => (options.lockHeld ? null : lock),
       state: async () => structuredClone(state),
-      setPending: async (_id, pending) => void (state.pending = pending),
-      clearCatchUp: async () => void (state.catchUp = null),
+      setPending: async (_id, pending) => {
+        state.pending = pending;
+      },
+      clearCatchUp: async () => {
+        state.catchUp = null;
+      },
       commit: async (_id, pending: PendingNote) => {
         state.cursor = pending.lastActionId;
         state.nextNumber = pending.lastNumber + 1;

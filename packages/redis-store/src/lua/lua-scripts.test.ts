@@ -13,7 +13,8 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const script = (file: string) => defineLuaScript<string, string, Record<string, unknown>>(new URL(file, import.meta.url));
+const script = (file: string) =>
+  defineLuaScript<string, string, Record<string, unknown>>(new URL(file, import.meta.url));
 const key = (name: string) => `${prefix}:${name}`;
 
 describe('each Lua file, run by name', () => {
@@ -44,7 +45,13 @@ describe('each Lua file, run by name', () => {
     await redis.set(key('link'), 'x', 'PX', 90_000);
     await redis.set(key('follower'), 'x');
     const args = { orphanTtlMs: 86_400_000 };
-    expect(await follow.run(redis, { link: key('link'), conversationKeys: [key('follower'), key('absent')] }, args)).toEqual({ followed: 1 });
+    expect(
+      await follow.run(
+        redis,
+        { link: key('link'), conversationKeys: [key('follower'), key('absent')] },
+        args,
+      ),
+    ).toEqual({ followed: 1 });
     expect(await redis.pttl(key('follower'))).toBeGreaterThan(80_000);
     expect(await redis.pttl(key('follower'))).toBeLessThanOrEqual(90_000);
     expect(await redis.exists(key('absent'))).toBe(0);
@@ -53,7 +60,9 @@ describe('each Lua file, run by name', () => {
     expect(await redis.pttl(key('orphan'))).toBeGreaterThan(86_000_000);
     await redis.set(key('forever-link'), 'x');
     await redis.set(key('kept'), 'x');
-    expect(await follow.run(redis, { link: key('forever-link'), conversationKeys: [key('kept')] }, args)).toEqual({ followed: 0 });
+    expect(
+      await follow.run(redis, { link: key('forever-link'), conversationKeys: [key('kept')] }, args),
+    ).toEqual({ followed: 0 });
     expect(await redis.pttl(key('kept'))).toBe(-1);
   });
 
@@ -91,8 +100,12 @@ describe('each Lua file, run by name', () => {
     await redis.hset(key('life-delivery'), 'cursor', '1-0');
     const keys = { lifecycle: key('life'), delivery: key('life-delivery'), others: [key('life-other')] };
     const next = { state: 'open', at: '200', catchUp: '{"from":"closed"}', ttlMs: 60_000 };
-    expect(await setLifecycle.run(redis, keys, { ...next, expectedState: 'closed', expectedAt: '100' })).toEqual({ changed: 0 });
-    expect(await setLifecycle.run(redis, keys, { ...next, expectedState: 'open', expectedAt: '100' })).toEqual({ changed: 1 });
+    expect(
+      await setLifecycle.run(redis, keys, { ...next, expectedState: 'closed', expectedAt: '100' }),
+    ).toEqual({ changed: 0 });
+    expect(
+      await setLifecycle.run(redis, keys, { ...next, expectedState: 'open', expectedAt: '100' }),
+    ).toEqual({ changed: 1 });
     expect(await redis.hgetall(key('life'))).toEqual({ state: 'open', at: '200' });
     expect(await redis.hget(key('life-delivery'), 'catchUp')).toBe('{"from":"closed"}');
     expect(await redis.pttl(key('life'))).toBeGreaterThan(50_000);
