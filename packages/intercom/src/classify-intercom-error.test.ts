@@ -67,14 +67,14 @@ describe('classifyIntercomError, over HTTP against the sandbox', () => {
   it.each([500, 502, 503, 504] as const)('%i: unavailable', async (status) => {
     sandbox.injectFault({ status, method: 'POST' });
     const error = await postFailure();
-    expect([error.code, error.status]).toEqual(['unavailable', status]);
+    expect([error.code, error.status, error.isUnanswered]).toEqual(['unavailable', status, false]);
   });
 
   it('no answer within INTERCOM_TIMEOUT_MS: timeout', async () => {
     const impatient = new IntercomAdapter({ accessToken: token, baseUrl, adminId: '1', timeoutMs: 200 });
     sandbox.injectFault({ delayMs: 1500, method: 'POST', applyEffect: false });
     const error = await postFailure(impatient);
-    expect([error.code, error.status]).toEqual(['timeout', undefined]);
+    expect([error.code, error.status, error.isUnanswered]).toEqual(['timeout', undefined, true]);
   });
 
   it('nobody listening (a network failure): unavailable', async () => {
@@ -86,7 +86,7 @@ describe('classifyIntercomError, over HTTP against the sandbox', () => {
       timeoutMs: 2000,
     });
     const error = await postFailure(nowhere);
-    expect([error.code, error.status]).toEqual(['unavailable', undefined]);
+    expect([error.code, error.status, error.isUnanswered]).toEqual(['unavailable', undefined, true]);
     expect(error.message).toMatch(/^Intercom could not be reached: fetch failed/);
   });
 });

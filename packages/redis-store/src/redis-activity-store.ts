@@ -10,7 +10,7 @@ import type {
   UserRef,
 } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { defineLuaScript, LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 export interface ActivityLimits {
@@ -104,39 +104,6 @@ end
 return cjson.encode({ ids = ids, isNew = isNew and #ids > 0 })`;
 
 /**
- * The first half of a merge, on the anonymous id's slot: checks that the id may be merged, claims it
- * for the user (once: the pointer is only ever set when absent), and answers what it holds. The copy
- * into the user runs on the user's slot, so on Redis Cluster it cannot be in this script; the
- * entries are deleted afterwards by id, so what arrives in between is never lost.
- * KEYS: history stream, pending stream, identified-as pointer, identified marker, conversations set.
- * ARGV: the user id merged into, retention seconds, oldest kept id, most entries to move (per stream).
- * Returns JSON `{outcome, actions, pending}`, each stream's newest entries as `XREVRANGE` answers them.
- */
-const CLAIM_MERGE = `
-if redis.call('EXISTS', KEYS[4]) == 1 then return cjson.encode({outcome = 'identified'}) end
-if redis.call('EXISTS', KEYS[5]) == 1 then return cjson.encode({outcome = 'has_conversation'}) end
-if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[2]) then
-  return cjson.encode({outcome = 'already_merged'})
-end
-return cjson.encode({
-  outcome = 'merged',
-  actions = redis.call('XREVRANGE', KEYS[1], '+', ARGV[3], 'COUNT', ARGV[4]),
-  pending = redis.call('XREVRANGE', KEYS[2], '+', ARGV[3], 'COUNT', ARGV[4]),
-})`;
-
-/**
- * The last half of a merge: deletes the entries it copied, and the stream when nothing else is left.
- * KEYS: the stream. ARGV: the ids copied.
- */
-const DELETE_COPIED = `
--- In slices: Lua's unpack takes only a few thousand values at once.
-for first = 1, #ARGV, 1000 do
-  redis.call('XDEL', KEYS[1], unpack(ARGV, first, math.min(first + 999, #ARGV)))
-end
-if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
-return 1`;
-
-/**
  * KEYS: identified-as pointer, identified marker, conversations set.
  * Returns `{pointer or false, marker exists, conversations exist}`.
  */
@@ -167,19 +134,24 @@ function replaceLoneSurrogates(text: string): string {
 }
 
 const appendActionsScript = new LuaScript(APPEND_ACTIONS);
-const claimMergeScript = new LuaScript(CLAIM_MERGE);
 const identityOfScript = new LuaScript(IDENTITY_OF);
-const deleteCopiedScript = new LuaScript(DELETE_COPIED);
+const claimMergeScript = defineLuaScript<
+  'history' | 'pending' | 'identifiedAs' | 'identified' | 'conversations',
+  'into' | 'retentionSeconds' | 'oldestKeptId' | 'maxEntries',
+  ClaimedMerge
+>(new URL('./lua/claim-merge.lua', import.meta.url));
+const deleteCopiedScript = defineLuaScript<'stream', 'ids', { deleted: number }>(
+  new URL('./lua/delete-copied.lua', import.meta.url),
+);
 
 interface ClaimedMerge {
   outcome: 'merged' | 'identified' | 'has_conversation' | 'already_merged';
-  /** cjson writes an empty table as `{}`. */
-  actions?: StreamEntries | Record<string, never>;
-  pending?: StreamEntries | Record<string, never>;
+  actions?: StreamEntries;
+  pending?: StreamEntries;
 }
 
-function entriesOf(entries: StreamEntries | Record<string, never> | undefined): StreamEntries {
-  return Array.isArray(entries) ? entries : [];
+function entriesOf(entries: StreamEntries | undefined): StreamEntries {
+  return entries ?? [];
 }
 
 /** Stream ids are `<ms>-<seq>`: ordered by time, then by sequence. */
@@ -262,24 +234,22 @@ export class RedisActivityStore implements ActivityStore {
   async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
     const historyKey = this.keys.actions(from.productId, from.userId);
     const pendingKey = this.keys.pendingActions(from.productId, from.userId);
-    const claimed = JSON.parse(
-      (await claimMergeScript.run(
-        this.redis,
-        [
-          historyKey,
-          pendingKey,
-          this.keys.identifiedAs(from.productId, from.userId),
-          this.keys.identified(from.productId, from.userId),
-          this.keys.userConversations(from.productId, from.userId),
-        ],
-        [
-          into.userId,
-          String(this.limits.retentionSeconds),
-          this.oldestKeptId(),
-          String(this.limits.maxActions),
-        ],
-      )) as string,
-    ) as ClaimedMerge;
+    const claimed = await claimMergeScript.run(
+      this.redis,
+      {
+        history: historyKey,
+        pending: pendingKey,
+        identifiedAs: this.keys.identifiedAs(from.productId, from.userId),
+        identified: this.keys.identified(from.productId, from.userId),
+        conversations: this.keys.userConversations(from.productId, from.userId),
+      },
+      {
+        into: into.userId,
+        retentionSeconds: String(this.limits.retentionSeconds),
+        oldestKeptId: this.oldestKeptId(),
+        maxEntries: String(this.limits.maxActions),
+      },
+    );
     if (claimed.outcome !== 'merged') return { kind: claimed.outcome };
     const history = entriesOf(claimed.actions);
     const pending = entriesOf(claimed.pending);
@@ -293,18 +263,13 @@ export class RedisActivityStore implements ActivityStore {
       { markIdentified: true },
     );
     // Only what was copied: actions that arrived since the claim stay where they are.
-    if (history.length > 0)
-      await deleteCopiedScript.run(
-        this.redis,
-        [historyKey],
-        history.map(([id]) => id),
-      );
-    if (pending.length > 0)
-      await deleteCopiedScript.run(
-        this.redis,
-        [pendingKey],
-        pending.map(([id]) => id),
-      );
+    for (const [stream, entries] of [
+      [historyKey, history],
+      [pendingKey, pending],
+    ] as const) {
+      if (entries.length > 0)
+        await deleteCopiedScript.run(this.redis, { stream }, { ids: entries.map(([id]) => id) });
+    }
     return { kind: 'merged', moved: moved.length };
   }
 

@@ -195,8 +195,7 @@ async function intercomCheck(config: Config): Promise<Check> {
       `token accepted by ${config.intercom.apiBaseUrl} (GET /me: admin ${adminId})${author}`,
     );
   } catch (error) {
-    const cause =
-      error instanceof IntercomError && error.status === undefined ? await networkCause(config) : '';
+    const cause = error instanceof IntercomError && error.isUnanswered ? await networkCause(config) : '';
     return check(
       'intercom',
       'fail',

@@ -44,4 +44,9 @@ export class IntercomError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** Intercom gave no answer at all (a network failure or a timeout), as opposed to answering an error. */
+  get isUnanswered(): boolean {
+    return this.status === undefined;
+  }
 }

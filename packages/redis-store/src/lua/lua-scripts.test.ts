@@ -131,4 +131,55 @@ describe('each Lua file, run by name', () => {
       conversationId: 'c',
     });
   });
+
+  it('claim-merge.lua claims an id once and answers what it holds; refuses an identified id or one with a conversation', async () => {
+    const claim = script('./claim-merge.lua');
+    await redis.xadd(key('anon-actions'), '5-0', 't', 'pageview');
+    const keys = {
+      history: key('anon-actions'),
+      pending: key('anon-pending'),
+      identifiedAs: key('anon-identified-as'),
+      identified: key('anon-identified'),
+      conversations: key('anon-conversations'),
+    };
+    const args = { into: 'user-1', retentionSeconds: 60, oldestKeptId: '0', maxEntries: 100 };
+    expect(await claim.run(redis, keys, args)).toEqual({
+      outcome: 'merged',
+      actions: [['5-0', ['t', 'pageview']]],
+      pending: [],
+    });
+    expect(await redis.get(key('anon-identified-as'))).toBe('user-1');
+    expect(await claim.run(redis, keys, { ...args, into: 'user-2' })).toEqual({ outcome: 'already_merged' });
+    await redis.sadd(key('other-conversations'), 'c1');
+    expect(
+      await claim.run(
+        redis,
+        { ...keys, identifiedAs: key('fresh'), conversations: key('other-conversations') },
+        args,
+      ),
+    ).toEqual({ outcome: 'has_conversation' });
+    await redis.set(key('other-identified'), '1');
+    expect(
+      await claim.run(
+        redis,
+        { ...keys, identifiedAs: key('fresh'), identified: key('other-identified') },
+        args,
+      ),
+    ).toEqual({ outcome: 'identified' });
+  });
+
+  it('delete-copied.lua deletes exactly the copied entries, and the stream once empty', async () => {
+    const deleteCopied = script('./delete-copied.lua');
+    for (const id of ['1-0', '2-0', '3-0']) await redis.xadd(key('copied'), id, 't', id);
+    expect(await deleteCopied.run(redis, { stream: key('copied') }, { ids: ['1-0', '2-0'] })).toEqual({
+      deleted: 2,
+    });
+    expect((await redis.xrange(key('copied'), '-', '+')).map(([id]) => id)).toEqual(['3-0']);
+    const many = Array.from({ length: 2500 }, (_, index) => `${index + 10}-0`);
+    for (const id of many) await redis.xadd(key('copied'), id, 't', 'x');
+    expect(await deleteCopied.run(redis, { stream: key('copied') }, { ids: ['3-0', ...many] })).toEqual({
+      deleted: 2501,
+    });
+    expect(await redis.exists(key('copied'))).toBe(0);
+  });
 });
