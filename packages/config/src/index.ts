@@ -1,2 +1,11 @@
 export { configSchema, type ProcessRole } from './config-schema.js';
 export { type Config, type ConfigResult, loadConfig, loadConfigOrExit } from './load-config.js';
+export {
+  type ConfigSourceKind,
+  type ConfigSources,
+  describeConfigSources,
+  findProjectRoot,
+  readConfigSources,
+  startDefaultsFile,
+  writeStartDefaults,
+} from './config-sources.js';
