@@ -4,14 +4,17 @@
  * more, so the sandbox page shows the pre-chat note and a live note.
  */
 import { randomBytes } from 'node:crypto';
+import { readConfigSources } from '@threadline/config';
 import { PostHog } from 'posthog-node';
 
-const apiUrl = process.env.THREADLINE_URL ?? `http://127.0.0.1:${process.env.PORT ?? '8080'}`;
-const sandboxUrl = process.env.SANDBOX_URL ?? `http://127.0.0.1:${process.env.SANDBOX_PORT ?? '8090'}`;
-const apiKey = process.env.CAPTURE_API_KEY ?? 'phc_threadline_local_key';
-const clientSecret = process.env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
+// The stack's own settings: the environment, then .env, then what the running `npm start` chose.
+const env = readConfigSources(process.env, process.cwd()).values;
+const apiUrl = env.THREADLINE_URL ?? `http://127.0.0.1:${env.PORT ?? '8080'}`;
+const sandboxUrl = env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT ?? '8090'}`;
+const apiKey = env.CAPTURE_API_KEY ?? 'phc_threadline_local_key';
+const clientSecret = env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
 // Where the sandbox sends the webhook: the API as the sandbox sees it (under docker compose: http://api:8080).
-const webhookUrl = process.env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
+const webhookUrl = env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
 const userId = `demo_user_${randomBytes(3).toString('hex')}`;
 const sessionId = `demo-session-${randomBytes(3).toString('hex')}`;
 

@@ -1,7 +1,7 @@
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
 import { createQueues } from '@threadline/jobs';
-import { createMetrics, type Logger } from '@threadline/observability';
+import { createApiMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
   createUserStores,
@@ -34,7 +34,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     maxWaitMs: config.notes.maxWaitMs,
     noteQueueShards: config.notes.queueShards,
   });
-  const metrics = createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
+  const metrics = createApiMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
   const redisMemory = new RedisMemoryWatch(redis, {
     highWater: config.redisMemoryHighWater,
     onReading: (usage) => metrics.redisMemoryRatio.set(usage.ratio),

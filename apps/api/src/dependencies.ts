@@ -11,7 +11,7 @@ import type {
   RateLimiter,
 } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
-import type { Logger, Metrics } from '@threadline/observability';
+import type { ApiMetrics, Logger } from '@threadline/observability';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
 export interface ApiDependencies {
@@ -22,8 +22,9 @@ export interface ApiDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   claims: NotificationClaims;
-  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery' | 'queues'>;
-  metrics: Metrics;
+  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery' | 'queues' | 'sendGate'>;
+  /** Only what the API counts (or reads from Redis when scraped); the workers serve their own. */
+  metrics: ApiMetrics;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
   /**

@@ -1,11 +1,16 @@
-import { loadConfigOrExit } from '@threadline/config';
+import { loadConfigOrExit, readConfigSources } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { buildServer } from './build-server.js';
 import { compose } from './compose.js';
 import { buildMetricsServer } from './metrics-server.js';
 
-const config = loadConfigOrExit(process.env, 'api', 'threadline-api');
+// The environment, then .env, then a running start command's defaults: as every process reads them.
+const config = loadConfigOrExit(
+  readConfigSources(process.env, process.cwd()).values,
+  'api',
+  'threadline-api',
+);
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'api' } });
 
 const composed = await compose(config, logger);

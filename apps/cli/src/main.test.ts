@@ -16,7 +16,7 @@ async function threadline(
   argv: string[],
   how: { file: string; args: string[]; cwd: string } = { file: tsx, args: ['src/main.ts'], cwd: cliFolder },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...harness.env };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, THREADLINE_ENV_FILE: 'none', ...harness.env };
   try {
     const { stdout, stderr } = await run(how.file, [...how.args, ...argv], { cwd: how.cwd, env });
     return { code: 0, stdout, stderr };

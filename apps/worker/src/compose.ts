@@ -1,7 +1,7 @@
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
 import { createQueues, type ThreadlineQueues } from '@threadline/jobs';
-import { createMetrics, type Logger } from '@threadline/observability';
+import { createWorkerMetrics, type Logger } from '@threadline/observability';
 import {
   createRedis,
   createUserStores,
@@ -53,7 +53,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   });
   // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
   const llmRetries = 1;
-  const metrics = createMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
+  const metrics = createWorkerMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
   let closing: Promise<void> | undefined;
   return {
     queues,

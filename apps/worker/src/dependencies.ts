@@ -9,7 +9,7 @@ import type {
   SummaryStore,
 } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
-import type { Logger, Metrics } from '@threadline/observability';
+import type { Logger, Metrics, WorkerMetrics } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
 
 /** What the job processors need, built by compose() in production and by tests. */
@@ -26,7 +26,7 @@ export interface WorkerDependencies {
   intercom: IntercomPort;
   queues: Pick<ThreadlineQueues, 'requestDelivery' | 'requestSummary' | 'sendGate'>;
   summaries: SummaryDependencies;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
   now(): Date;
 }
 

@@ -1,11 +1,16 @@
-import { loadConfigOrExit } from '@threadline/config';
+import { loadConfigOrExit, readConfigSources } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { compose } from './compose.js';
 import { startMetricsServer } from './metrics-server.js';
 import { startWorkers } from './start-workers.js';
 
-const config = loadConfigOrExit(process.env, 'worker', 'threadline-worker');
+// The environment, then .env, then a running start command's defaults: as every process reads them.
+const config = loadConfigOrExit(
+  readConfigSources(process.env, process.cwd()).values,
+  'worker',
+  'threadline-worker',
+);
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'worker' } });
 
 const composed = await compose(config, logger).catch((error: Error) => {

@@ -1,5 +1,4 @@
 export { configSchema, type ProcessRole } from './config-schema.js';
-export { type Config, type ConfigResult, loadConfig, loadConfigOrExit } from './load-config.js';
 export {
   type ConfigSourceKind,
   type ConfigSources,
@@ -9,3 +8,4 @@ export {
   startDefaultsFile,
   writeStartDefaults,
 } from './config-sources.js';
+export { type Config, type ConfigResult, loadConfig, loadConfigOrExit } from './load-config.js';
