@@ -11,6 +11,7 @@ import {
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
+  RedisWebhookLog,
   waitUntilReady,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
@@ -61,6 +62,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
       }),
       claims: new RedisNotificationClaims(redis, keys),
+      webhookLog: new RedisWebhookLog(redis, keys),
       queues,
       metrics,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',

@@ -9,6 +9,7 @@ import type {
   LinkStore,
   NotificationClaims,
   RateLimiter,
+  WebhookLog,
 } from '@threadline/core';
 import type { ThreadlineQueues } from '@threadline/jobs';
 import type { ApiMetrics, Logger } from '@threadline/observability';
@@ -22,6 +23,8 @@ export interface ApiDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   claims: NotificationClaims;
+  /** The last ping, verified delivery and bad signature seen, for `threadline doctor --live`. */
+  webhookLog: WebhookLog;
   queues: Pick<ThreadlineQueues, 'enqueueLink' | 'requestDelivery' | 'queues' | 'sendGate'>;
   /** Only what the API counts (or reads from Redis when scraped); the workers serve their own. */
   metrics: ApiMetrics;

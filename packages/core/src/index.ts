@@ -73,5 +73,6 @@ export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';
