@@ -6,12 +6,14 @@ import type { SandboxContact, SandboxConversation } from '../state/sandbox-types
 import {
   buildConversationNotification,
   buildDeletedConversationNotification,
+  buildPingNotification,
   type ConversationTopic,
   type IntercomNotification,
 } from '../webhooks/build-conversation-notification.js';
 import { deliverSignedWebhook } from '../webhooks/deliver-signed-webhook.js';
 import type { SandboxFault } from './fault-injector.js';
 import type { SandboxContext } from './sandbox-context.js';
+import { type SandboxPermission, sandboxPermissions } from './token-permissions.js';
 
 interface WebhookTarget {
   url: string;
@@ -256,6 +258,51 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   );
 
   app.get('/_sandbox/requests', async () => ({ requests: context.recordedRequests }));
+
+  // What Intercom sends to check an endpoint: a signed `ping`.
+  app.post<{ Body: { webhook: WebhookTarget } }>(
+    '/_sandbox/ping',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['webhook'],
+          additionalProperties: false,
+          properties: { webhook: webhookSchema },
+        },
+      },
+    },
+    async (request, reply) => {
+      const refused = refuseTarget(request.body.webhook, reply);
+      if (refused) return refused;
+      return reply.send(await send(buildPingNotification(context.appId), request.body.webhook));
+    },
+  );
+
+  // A token with only some permissions, to see what Threadline (and `threadline doctor --live`) does
+  // when the app lacks one.
+  app.post<{ Body: { token: string; permissions: SandboxPermission[] } }>(
+    '/_sandbox/tokens',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['token', 'permissions'],
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', minLength: 8 },
+            permissions: { type: 'array', items: { type: 'string', enum: [...sandboxPermissions] } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.token === context.token)
+        return reply.code(400).send({ error: 'that is the main token, which holds every permission' });
+      context.permissions.grant(request.body.token, request.body.permissions);
+      return reply.code(201).send({ token: request.body.token, permissions: request.body.permissions });
+    },
+  );
 
   app.delete('/_sandbox/state', async (_request, reply) => {
     context.reset();
