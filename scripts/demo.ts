@@ -16,6 +16,10 @@ const clientSecret = env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
 // Where the sandbox sends the webhook: the API as the sandbox sees it (under docker compose: http://api:8080).
 const webhookUrl = env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
 const userId = `demo_user_${randomBytes(3).toString('hex')}`;
+// A person as the Messenger would know them, so the sandbox inbox shows a name.
+const people = ['Sam Rivera', 'Ana Lima', 'Noor Haddad', 'Jonas Berg', 'Mei Tanaka'];
+const userName = people[randomBytes(1)[0]! % people.length]!;
+const userEmail = `${userName.toLowerCase().replace(' ', '.')}@example.com`;
 const sessionId = `demo-session-${randomBytes(3).toString('hex')}`;
 
 // One batch per step, as a browser would send them: events arrive in the order they happened.
@@ -68,7 +72,7 @@ await ok(await fetch(`${apiUrl}/healthz`), 'the API is not running (npm start)')
   process.exit(1);
 });
 
-console.log(`User ${userId} browses the product…`);
+console.log(`${userName} (user ${userId}) browses the product…`);
 pageview('/pricing', 'Pricing');
 click('/pricing', 'Choose Pro');
 journeyClock += 8_000; // a pause: the note shows it as a break between groups
@@ -96,6 +100,8 @@ const opened = await ok(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       external_id: userId,
+      name: userName,
+      email: userEmail,
       body: "I can't change my plan",
       webhook: { url: webhookUrl, clientSecret },
     }),

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { renderSandboxPage } from '../page/render-sandbox-page.js';
+import { renderInboxFragments, renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
 import type { ConversationState } from '../state/sandbox-store.js';
 import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
@@ -71,13 +71,22 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
         })
       : undefined;
 
-  app.get('/', async (_request, reply) => {
-    const conversations = store.allConversations().map((conversation) => ({
+  const pageConversations = () =>
+    store.allConversations().map((conversation) => ({
       conversation,
       contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
     }));
-    return reply.type('text/html; charset=utf-8').send(renderSandboxPage(conversations));
-  });
+  app.get<{ Querystring: { conversation?: string } }>('/', async (request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderSandboxPage(pageConversations(), request.query.conversation)),
+  );
+  // What the page polls to update itself without a reload.
+  app.get<{ Querystring: { conversation?: string } }>('/_sandbox/inbox.json', async (request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .send(renderInboxFragments(pageConversations(), request.query.conversation)),
+  );
 
   app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(
     '/_sandbox/contacts',
