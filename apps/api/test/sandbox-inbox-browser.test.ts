@@ -83,42 +83,31 @@ describe('the sandbox inbox in headless Chromium', () => {
       `tl-${conversation.id}-1-3`,
     );
 
-    // A marker that a reload would wipe: the next note must arrive with it still there.
-    await page.evaluate(() => {
-      (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
-    });
+    // A marker that a reload would wipe: the next note must arrive with it still there. (Scripts for
+    // the page are strings: this file is typed for Node, without the DOM.)
+    await page.evaluate('globalThis.loadedOnce = true');
     await postNote(
       conversation.id,
       threadlineNote(conversation.id, 4, ['Clicked "Update card" button on /settings/payment']),
     );
-    await page.waitForFunction(() => document.querySelectorAll('.part.note').length === 2, undefined, {
-      timeout: 10_000,
-    });
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    await page.locator('.part.note').nth(1).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate('globalThis.loadedOnce')).toBe(true);
 
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}sandbox-inbox.png` });
 
     // Choosing another conversation swaps the thread in place and tells the apps column.
-    await page.evaluate(() => {
-      document
-        .getElementById('conversation-apps')
-        ?.addEventListener('sandbox:conversation-selected', (event) => {
-          (window as unknown as { appsSaw: string }).appsSaw = (event as CustomEvent).detail.conversationId;
-        });
-    });
-    await page.locator(`.conversation-list a[data-conversation-id="${earlier.id}"]`).click();
-    await page.waitForFunction(
-      (id) => (window as unknown as { appsSaw?: string }).appsSaw === id,
-      earlier.id,
-      {
-        timeout: 10_000,
-      },
+    await page.evaluate(
+      `document.getElementById('conversation-apps').addEventListener('sandbox:conversation-selected', (event) => { globalThis.appsSaw = event.detail.conversationId; })`,
     );
+    await page.locator(`.conversation-list a[data-conversation-id="${earlier.id}"]`).click();
+    await page.waitForFunction(`globalThis.appsSaw === ${JSON.stringify(earlier.id)}`, undefined, {
+      timeout: 10_000,
+    });
     expect(await page.locator('.thread-header .contact-name').textContent()).toBe('Ana Lima');
     expect(await page.locator('#conversation-apps').getAttribute('data-conversation-id')).toBe(earlier.id);
     expect(page.url()).toContain(`?conversation=${earlier.id}`);
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate('globalThis.loadedOnce')).toBe(true);
     await page.close();
   });
 });
