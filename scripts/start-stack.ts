@@ -142,6 +142,16 @@ run('api', 'apps/api/src/main.ts');
 run('worker', 'apps/worker/src/main.ts');
 await waitForHttp(`${apiUrl}/healthz`, 'the API');
 await waitForHttp(workerMetricsUrl.replace('/metrics', '/healthz'), 'the worker');
+if (sandboxUrl) {
+  // As Intercom checks an endpoint: a signed ping, which `threadline doctor --live` then reports.
+  await fetch(`${sandboxUrl}/_sandbox/ping`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret: setting('INTERCOM_CLIENT_SECRET') },
+    }),
+  }).catch(() => undefined);
+}
 
 const webhookLine = publicUrl
   ? `${publicUrl}/webhooks/intercom   (THREADLINE_PUBLIC_URL: put this in the Developer Hub → Webhooks)`
@@ -162,6 +172,6 @@ Threadline is running.
   Try it:                   npm run demo     (in another terminal)`
                                 : ''
                             }
-  Check it:                 npm run threadline -- doctor   (same settings as this stack: .data/start-defaults.json)
+  Check it:                 ./threadline doctor   (reads the same settings: environment, .env, then .data/start-defaults.json)
 Ctrl-C stops everything.
 `);

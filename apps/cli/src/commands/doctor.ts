@@ -65,7 +65,9 @@ async function memoryCheck(redis: RedisClient, config: Config): Promise<Check> {
     return check(
       'memory',
       'warn',
-      `no maxmemory set (${mebibytes(usage.usedBytes)} used): capture cannot stop before Redis runs out of memory; set maxmemory`,
+      `no maxmemory set (${mebibytes(usage.usedBytes)} used): capture cannot stop before Redis runs out of memory`,
+      [],
+      { fix: 'set maxmemory in redis.conf (for instance 75 % of the memory Redis may use)' },
     );
   }
   const share = `${(usage.ratio * 100).toFixed(1)} % of maxmemory (${mebibytes(usage.usedBytes)} of ${mebibytes(usage.maxBytes)})`;
@@ -119,7 +121,9 @@ async function persistenceCheck(redis: RedisClient): Promise<Check> {
 async function workersCheck(redis: RedisClient, config: Config): Promise<Check> {
   try {
     const finding = judgeQueueConsumers(config, await readQueueConsumers(redis, config));
-    return check('workers', finding.status, finding.summary, finding.details);
+    return check('workers', finding.status, finding.summary, finding.details, {
+      fix: 'run the worker (npm start runs one) with the same REDIS_URL, THREADLINE_PREFIX and NOTE_QUEUE_SHARDS',
+    });
   } catch (error) {
     return check('workers', 'warn', `could not be read: ${(error as Error).message}`);
   }
