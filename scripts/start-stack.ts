@@ -154,7 +154,9 @@ if (sandboxUrl) {
 }
 
 const webhookLine = publicUrl
-  ? `${publicUrl}/webhooks/intercom   (THREADLINE_PUBLIC_URL: put this in the Developer Hub → Webhooks)`
+  ? `${publicUrl}/webhooks/intercom   (THREADLINE_PUBLIC_URL: put this in the Developer Hub → Webhooks${
+      sandboxUrl ? `; the sandbox sends to ${apiUrl}/webhooks/intercom` : ''
+    })`
   : sandboxUrl
     ? `${apiUrl}/webhooks/intercom   (the sandbox sends its webhooks here)`
     : `${apiUrl}/webhooks/intercom   (this machine only: Intercom cannot reach it; set THREADLINE_PUBLIC_URL, docs/deployment.md)`;

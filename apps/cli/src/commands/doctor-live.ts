@@ -129,7 +129,7 @@ async function intercomChecks(config: Config, options: LiveOptions): Promise<Che
       partId
         ? await permissionCheck('redact', 'Write conversations', async () => {
             await intercom.redactPart(conversationId, partId as string);
-            return `redacted the note ${partId} again`;
+            return `redacted that note (${partId})`;
           })
         : check('redact', 'skip', 'skipped: no note was posted'),
     );

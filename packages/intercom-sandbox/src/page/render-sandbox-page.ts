@@ -52,7 +52,7 @@ function renderNote(part: SandboxPart): string {
   const author = escapeHtml(part.author.name ?? part.author.id);
   if (part.redacted) {
     return `<article class="part note redacted" data-part-id="${escapeHtml(part.id)}">
-<header class="note-label">Internal note · redacted <span class="badge">redacted</span></header>
+<header class="note-label">Internal note <span class="badge">redacted</span></header>
 <div class="body">${sanitizeNoteHtml(part.body ?? '')}</div>
 <footer class="part-meta">${author} · ${clock(part.created_at)} · part ${escapeHtml(part.id)}</footer></article>`;
   }
