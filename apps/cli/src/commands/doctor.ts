@@ -34,7 +34,10 @@ async function info(redis: RedisClient, section: string): Promise<Map<string, st
 function configCheck(env: Record<string, string | undefined>): Check {
   // As the API reads it: the doctor tells whether the API would start (the Intercom check covers the worker).
   const result = loadConfig(env, 'api');
-  if (!result.ok) return check('config', 'fail', 'the API and worker would refuse to start', result.problems);
+  if (!result.ok)
+    return check('config', 'fail', 'the API and worker would refuse to start', result.problems, {
+      fix: 'set them in .env (cp .env.example .env) or the environment; next to a running npm start, its defaults count too',
+    });
   return check(
     'config',
     'ok',
