@@ -2,10 +2,7 @@ import type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from '@thread
 import type { RedisClient } from './create-redis.js';
 import type { RedisKeys } from './redis-keys.js';
 
-/** Topics kept at most: a flood of made-up topics (signed, so from the app itself) cannot grow it. */
-const maxTopics = 100;
-
-/** The webhook edge's short memory in two hashes under `{ops}` (one slot, so one transaction). */
+/** The webhook edge's short memory in two hashes under `{ops}` (one slot: one transaction, one round trip). */
 export class RedisWebhookLog implements WebhookLog {
   constructor(
     private readonly redis: RedisClient,
@@ -21,12 +18,8 @@ export class RedisWebhookLog implements WebhookLog {
     } else {
       transaction.hset(log, 'last_verified_at', at, 'last_verified_topic', delivery.topic ?? '');
       if (delivery.topic === 'ping') transaction.hset(log, 'last_ping_at', at);
-      if (delivery.topic) {
-        // HSET on a known topic only refreshes it; a new one counts only while there is room.
-        const topics = this.keys.webhookTopics();
-        if ((await this.redis.hlen(topics)) < maxTopics || (await this.redis.hexists(topics, delivery.topic)))
-          transaction.hset(topics, delivery.topic, at);
-      }
+      // Only signed deliveries get here, so only the app's own topics (whoever holds the client secret).
+      if (delivery.topic) transaction.hset(this.keys.webhookTopics(), delivery.topic, at);
     }
     const results = await transaction.exec();
     const failed = results?.find(([error]) => error);
