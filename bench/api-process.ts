@@ -19,7 +19,7 @@ export async function startApiProcess(
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', 'apps/api/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, THREADLINE_ENV_FILE: 'none', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -4,15 +4,22 @@
  * more, so the sandbox page shows the pre-chat note and a live note.
  */
 import { randomBytes } from 'node:crypto';
+import { readConfigSources } from '@threadline/config';
 import { PostHog } from 'posthog-node';
 
-const apiUrl = process.env.THREADLINE_URL ?? `http://127.0.0.1:${process.env.PORT ?? '8080'}`;
-const sandboxUrl = process.env.SANDBOX_URL ?? `http://127.0.0.1:${process.env.SANDBOX_PORT ?? '8090'}`;
-const apiKey = process.env.CAPTURE_API_KEY ?? 'phc_threadline_local_key';
-const clientSecret = process.env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
+// The stack's own settings: the environment, then .env, then what the running `npm start` chose.
+const env = readConfigSources(process.env, process.cwd()).values;
+const apiUrl = env.THREADLINE_URL ?? `http://127.0.0.1:${env.PORT ?? '8080'}`;
+const sandboxUrl = env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT ?? '8090'}`;
+const apiKey = env.CAPTURE_API_KEY ?? 'phc_threadline_local_key';
+const clientSecret = env.INTERCOM_CLIENT_SECRET ?? 'sandbox-client-secret';
 // Where the sandbox sends the webhook: the API as the sandbox sees it (under docker compose: http://api:8080).
-const webhookUrl = process.env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
+const webhookUrl = env.DEMO_WEBHOOK_URL ?? `${apiUrl}/webhooks/intercom`;
 const userId = `demo_user_${randomBytes(3).toString('hex')}`;
+// A person as the Messenger would know them, so the sandbox inbox shows a name.
+const people = ['Sam Rivera', 'Ana Lima', 'Noor Haddad', 'Jonas Berg', 'Mei Tanaka'];
+const userName = people[randomBytes(1)[0]! % people.length]!;
+const userEmail = `${userName.toLowerCase().replace(' ', '.')}@example.com`;
 const sessionId = `demo-session-${randomBytes(3).toString('hex')}`;
 
 // One batch per step, as a browser would send them: events arrive in the order they happened.
@@ -65,7 +72,7 @@ await ok(await fetch(`${apiUrl}/healthz`), 'the API is not running (npm start)')
   process.exit(1);
 });
 
-console.log(`User ${userId} browses the product…`);
+console.log(`${userName} (user ${userId}) browses the product…`);
 pageview('/pricing', 'Pricing');
 click('/pricing', 'Choose Pro');
 journeyClock += 8_000; // a pause: the note shows it as a break between groups
@@ -93,6 +100,8 @@ const opened = await ok(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       external_id: userId,
+      name: userName,
+      email: userEmail,
       body: "I can't change my plan",
       webhook: { url: webhookUrl, clientSecret },
     }),

@@ -3,15 +3,24 @@
  * Production runs the API and the worker as separate services (see docker-compose.yml).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readConfigSources, writeStartDefaults } from '@threadline/config';
 import { hasCommand, isPortFree, redisAnswers, startRedis } from './lib/local-services.js';
 
+// The children get this process's environment unchanged and read .env and the defaults file themselves,
+// as every process does; `configured` is what they will see before this command adds its defaults.
 const env: NodeJS.ProcessEnv = { ...process.env };
+const configured = readConfigSources(process.env, process.cwd()).values;
+/** What this command chooses where nothing is configured; written to .data/start-defaults.json. */
+const defaults: Record<string, string> = {};
+let removeDefaults: (() => void) | undefined;
+process.on('exit', () => removeDefaults?.());
 const children: { name: string; child: ChildProcess }[] = [];
 let stopping = false;
 
 function stopAll(code: number): void {
   if (stopping) return;
   stopping = true;
+  removeDefaults?.();
   for (const { child } of [...children].reverse()) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 5000).unref();
   Promise.all(
@@ -68,10 +77,17 @@ async function requireFreePort(port: number, variable: string): Promise<void> {
   await new Promise(() => {});
 }
 
-const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-if (!(await redisAnswers(redisUrl.split(',')[0]!.replace('redis+cluster://', 'redis://')))) {
+const setting = (name: string): string | undefined => configured[name] || defaults[name] || undefined;
+
+if (configured.REDIS_URL) {
+  if (!(await redisAnswers(configured.REDIS_URL.split(',')[0]!.replace('redis+cluster://', 'redis://')))) {
+    console.error(`No Redis answers at REDIS_URL ${configured.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}.`);
+    console.error('Start it, fix REDIS_URL (environment or .env), or unset it to let npm start run one.');
+    process.exit(1);
+  }
+} else if (!(await redisAnswers('redis://127.0.0.1:6379'))) {
   if (!hasCommand('redis-server')) {
-    console.error(`No Redis answers at ${redisUrl}, and redis-server is not installed.`);
+    console.error('No Redis answers at redis://127.0.0.1:6379, and redis-server is not installed.');
     console.error(
       'Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),',
     );
@@ -83,43 +99,81 @@ if (!(await redisAnswers(redisUrl.split(',')[0]!.replace('redis+cluster://', 're
   const port = 6390;
   const child = await startRedis(port, '.data/redis');
   children.push({ name: 'redis', child });
-  env.REDIS_URL = `redis://127.0.0.1:${port}`;
+  defaults.REDIS_URL = `redis://127.0.0.1:${port}`;
   console.log(`Started redis-server on port ${port} (AOF on, data in .data/redis)`);
 }
 
 let sandboxUrl: string | undefined;
-if (!env.INTERCOM_ACCESS_TOKEN) {
-  const port = env.SANDBOX_PORT ?? '8090';
+if (!configured.INTERCOM_ACCESS_TOKEN) {
+  if (configured.INTERCOM_API_BASE_URL) {
+    console.error(
+      'INTERCOM_API_BASE_URL is set but INTERCOM_ACCESS_TOKEN is not: set both (a real workspace) or neither (the sandbox).',
+    );
+    process.exit(1);
+  }
+  const port = env.SANDBOX_PORT ?? configured.SANDBOX_PORT ?? '8090';
   sandboxUrl = `http://127.0.0.1:${port}`;
   env.SANDBOX_PORT = port;
   env.SANDBOX_TOKEN = 'sandbox-token';
-  env.INTERCOM_ACCESS_TOKEN = 'sandbox-token';
-  env.INTERCOM_CLIENT_SECRET ??= 'sandbox-client-secret';
-  env.INTERCOM_API_BASE_URL = sandboxUrl;
+  defaults.INTERCOM_ACCESS_TOKEN = 'sandbox-token';
+  if (!configured.INTERCOM_CLIENT_SECRET) defaults.INTERCOM_CLIENT_SECRET = 'sandbox-client-secret';
+  defaults.INTERCOM_API_BASE_URL = sandboxUrl;
+  defaults.SANDBOX_PORT = port;
   await requireFreePort(Number(port), 'SANDBOX_PORT');
   run('sandbox', 'packages/intercom-sandbox/src/main.ts');
   await waitForHttp(`${sandboxUrl}/_sandbox/conversations`, 'the Intercom sandbox');
 }
-env.CAPTURE_API_KEY ??= 'phc_threadline_local_key';
-env.PORT ??= '8080';
-env.HOST ??= '127.0.0.1';
-const apiUrl = `http://127.0.0.1:${env.PORT}`;
+if (!configured.CAPTURE_API_KEY) defaults.CAPTURE_API_KEY = 'phc_threadline_local_key';
+if (!configured.PORT) defaults.PORT = '8080';
+if (!configured.HOST) defaults.HOST = '127.0.0.1';
+if (!configured.WORKER_METRICS_PORT) defaults.WORKER_METRICS_PORT = '9465';
+const apiUrl = `http://127.0.0.1:${setting('PORT')}`;
+const workerMetricsUrl = `http://127.0.0.1:${setting('WORKER_METRICS_PORT')}/metrics`;
+const metricsPort = setting('METRICS_PORT');
+const apiMetricsUrl = metricsPort
+  ? `http://127.0.0.1:${metricsPort}/metrics`
+  : `${apiUrl}/metrics   (answers scrapes from this machine only)`;
+const publicUrl = setting('THREADLINE_PUBLIC_URL')?.replace(/\/+$/, '');
 
-await requireFreePort(Number(env.PORT), 'PORT');
+await requireFreePort(Number(setting('PORT')), 'PORT');
+await requireFreePort(Number(setting('WORKER_METRICS_PORT')), 'WORKER_METRICS_PORT');
+removeDefaults = writeStartDefaults(process.cwd(), defaults, process.pid);
 run('api', 'apps/api/src/main.ts');
 run('worker', 'apps/worker/src/main.ts');
 await waitForHttp(`${apiUrl}/healthz`, 'the API');
+await waitForHttp(workerMetricsUrl.replace('/metrics', '/healthz'), 'the worker');
+if (sandboxUrl) {
+  // As Intercom checks an endpoint: a signed ping, which `threadline doctor --live` then reports.
+  await fetch(`${sandboxUrl}/_sandbox/ping`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret: setting('INTERCOM_CLIENT_SECRET') },
+    }),
+  }).catch(() => undefined);
+}
+
+const webhookLine = publicUrl
+  ? `${publicUrl}/webhooks/intercom   (THREADLINE_PUBLIC_URL: put this in the Developer Hub → Webhooks${
+      sandboxUrl ? `; the sandbox sends to ${apiUrl}/webhooks/intercom` : ''
+    })`
+  : sandboxUrl
+    ? `${apiUrl}/webhooks/intercom   (the sandbox sends its webhooks here)`
+    : `${apiUrl}/webhooks/intercom   (this machine only: Intercom cannot reach it; set THREADLINE_PUBLIC_URL, docs/deployment.md)`;
 
 console.log(`
 Threadline is running.
-  API (capture, webhooks):  ${apiUrl}     point posthog-js / posthog-node here (api_host), key: ${env.CAPTURE_API_KEY}
-  Intercom webhook URL:     ${apiUrl}/webhooks/intercom
-  Health / readiness:       ${apiUrl}/healthz  ${apiUrl}/readyz${
-    sandboxUrl
-      ? `
+  API (capture, webhooks):  ${apiUrl}     point posthog-js / posthog-node here (api_host), key: ${setting('CAPTURE_API_KEY')}
+  Intercom webhook URL:     ${webhookLine}
+  Health / readiness:       ${apiUrl}/healthz  ${apiUrl}/readyz
+  Metrics:                  API ${apiMetricsUrl}
+                            worker ${workerMetricsUrl}${
+                              sandboxUrl
+                                ? `
   Intercom sandbox page:    ${sandboxUrl}/   (notes appear here; no INTERCOM_ACCESS_TOKEN is set)
   Try it:                   npm run demo     (in another terminal)`
-      : ''
-  }
+                                : ''
+                            }
+  Check it:                 ./threadline doctor   (reads the same settings: environment, .env, then .data/start-defaults.json)
 Ctrl-C stops everything.
 `);

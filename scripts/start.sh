@@ -5,9 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure-pnpm.sh
 pnpm install --frozen-lockfile --reporter=silent
-if [ -f .env ]; then
-  set -a
-  . ./.env
-  set +a
-fi
+# .env is read by start-stack.ts and by each process it starts (the environment wins over it).
 exec pnpm exec tsx scripts/start-stack.ts

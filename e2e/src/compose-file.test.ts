@@ -90,4 +90,38 @@ describe('docker-compose.yml', () => {
     // Redis is never published.
     expect(services.redis?.ports).toBeUndefined();
   });
+
+  it('puts Caddy in front in the public profile, and the intercom API on the host loopback only', () => {
+    expect(services.caddy?.profiles).toEqual(['public']);
+    expect(services.caddy?.ports).toEqual(['80:80', '443:443', '443:443/udp']);
+    expect(services.api?.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect((services.caddy as { volumes?: string[] }).volumes).toContain(
+      './deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro',
+    );
+  });
+
+  it('the Caddyfile proxies the public routes only: webhooks and capture yes, /metrics and /admin no', () => {
+    const caddyfile = readFileSync(
+      fileURLToPath(new URL('../../deploy/caddy/Caddyfile', import.meta.url)),
+      'utf8',
+    );
+    const publicPaths = [...caddyfile.matchAll(/^\s*path (.+)$/gm)].flatMap((match) =>
+      match[1]!.split(/\s+/),
+    );
+    for (const route of [
+      '/webhooks/intercom',
+      '/batch',
+      '/e',
+      '/i/v0/e',
+      '/capture',
+      '/decide',
+      '/flags',
+      '/mcp',
+      '/healthz',
+    ])
+      expect(publicPaths, route).toContain(route);
+    expect(publicPaths.filter((path) => /metrics|admin|readyz/.test(path))).toEqual([]);
+    expect(caddyfile).toMatch(/\{\$THREADLINE_PUBLIC_URL:localhost\} \{/);
+    expect(caddyfile).toMatch(/reverse_proxy api:8080/);
+  });
 });

@@ -21,7 +21,8 @@ export function startService(
 ): ServiceProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `apps/${app}/src/main.ts`], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // The test's environment alone: no .env or running start command of the checkout leaks in.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', THREADLINE_ENV_FILE: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -18,7 +18,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', THREADLINE_ENV_FILE: 'none', ...env },
     });
     let stdout = '';
     let stderr = '';

@@ -1,13 +1,14 @@
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
-import { createMetrics, type Logger } from '@threadline/observability';
+import { createApiMetrics, type Logger } from '@threadline/observability';
 import {
   RedisAccessKeyStore,
   RedisCaptureQuota,
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
+  RedisWebhookLog,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
 
@@ -24,7 +25,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
     onError: (error) => logger.warn({ err: error }, 'redis connection error'),
   });
   const { redis, keys, queues } = deployment;
-  const metrics = createMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
+  const metrics = createApiMetrics({ labels: { service: 'api' }, collectProcessMetrics: true });
   const redisMemory = new RedisMemoryWatch(redis, {
     highWater: config.redisMemoryHighWater,
     onReading: (usage) => metrics.redisMemoryRatio.set(usage.ratio),
@@ -42,6 +43,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       logger,
       ...deployment.stores,
       claims: new RedisNotificationClaims(redis, keys),
+      webhookLog: new RedisWebhookLog(redis, keys),
       // `requestDelivery` until the capture route asks `deliveries` itself.
       queues: { ...queues, requestDelivery: (conversationId) => queues.deliveries.request(conversationId) },
       deliveries: queues.deliveries,

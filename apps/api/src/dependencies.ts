@@ -10,8 +10,9 @@ import type {
   LinkStore,
   NotificationClaims,
   RateLimiter,
+  WebhookLog,
 } from '@threadline/core';
-import type { Logger, Metrics } from '@threadline/observability';
+import type { ApiMetrics, Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
@@ -23,13 +24,16 @@ export interface ApiDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   claims: NotificationClaims;
-  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'queues'> & {
+  /** The last ping, verified delivery and bad signature seen, for `threadline doctor --live`. */
+  webhookLog: WebhookLog;
+  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'queues' | 'sendGate'> & {
     /** The same as `deliveries.request` (the capture route's name for it). */
     requestDelivery(conversationId: string): Promise<void>;
   };
   /** Note deliveries, coalesced per conversation. */
   deliveries: DeliveryScheduler;
-  metrics: Metrics;
+  /** Only what the API counts (or reads from Redis when scraped); the workers serve their own. */
+  metrics: ApiMetrics;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
   /**

@@ -1,4 +1,4 @@
-import { loadConfigOrThrow } from '@threadline/config';
+import { loadConfigOrThrow, readConfigSources } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { buildServer } from './build-server.js';
@@ -6,7 +6,8 @@ import { compose } from './compose.js';
 import { buildMetricsServer } from './metrics-server.js';
 
 async function start(): Promise<void> {
-  const config = loadConfigOrThrow(process.env, 'api');
+  // The environment, then .env, then a running start command's defaults: as every process reads them.
+  const config = loadConfigOrThrow(readConfigSources(process.env, process.cwd()).values, 'api');
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'api' } });
   const composed = await compose(config, logger);
   const { app, health } = await buildServer(composed.deps);

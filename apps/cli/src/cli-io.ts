@@ -1,6 +1,11 @@
+import type { ConfigSources } from '@threadline/config';
+
 /** What a command may touch of the outside world; main.ts passes the process's, tests pass their own. */
 export interface CliIo {
+  /** The merged configuration variables (environment, then .env, then a running start command's defaults). */
   env: Record<string, string | undefined>;
+  /** Where each of them came from, for `doctor` (absent: all from the environment). */
+  configSources?: ConfigSources;
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
 }

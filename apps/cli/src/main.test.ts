@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +17,13 @@ let harness: CliHarness;
 async function threadline(
   argv: string[],
   how: { file: string; args: string[]; cwd: string } = { file: tsx, args: ['src/main.ts'], cwd: cliFolder },
+  env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    THREADLINE_ENV_FILE: 'none',
+    ...harness.env,
+  },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...harness.env };
   try {
     const { stdout, stderr } = await run(how.file, [...how.args, ...argv], { cwd: how.cwd, env });
     return { code: 0, stdout, stderr };
@@ -70,5 +77,33 @@ describe('the threadline binary', { timeout: 60_000 }, () => {
     const result = await threadline(['failed', '--json'], { file: bin, args: [], cwd: tmpdir() });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ jobs: [] });
+  });
+
+  it('reads .env at the root of the checkout it runs in, under the environment', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'threadline-checkout-'));
+    try {
+      writeFileSync(join(checkout, 'pnpm-workspace.yaml'), 'packages: []\n');
+      writeFileSync(
+        join(checkout, '.env'),
+        `REDIS_URL=${harness.redisUrl}\nTHREADLINE_PREFIX=${harness.prefix}\nLOG_LEVEL=debug\n`,
+      );
+      const below = join(checkout, 'apps', 'cli');
+      mkdirSync(below, { recursive: true });
+      const bin = fileURLToPath(new URL('../bin/threadline.mjs', import.meta.url));
+      // Only PATH and HOME from the environment, plus LOG_LEVEL, which wins over .env.
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' };
+      const status = await threadline(['status', '--json'], { file: bin, args: [], cwd: below }, env);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout).prefix).toBe(harness.prefix);
+      const doctor = await threadline(['doctor', '--json'], { file: bin, args: [], cwd: below }, env);
+      const sources = (
+        JSON.parse(doctor.stdout) as { checks: { name: string; summary: string; details: string[] }[] }
+      ).checks.find((check) => check.name === 'sources');
+      expect(sources?.summary).toBe(`read from environment, then ${join(checkout, '.env')}`);
+      expect(sources?.details.find((line) => line.startsWith('THREADLINE_PREFIX'))).toMatch(/\.env\s+\S+$/);
+      expect(sources?.details.find((line) => line.startsWith('LOG_LEVEL'))).toMatch(/environment\s+warn$/);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
-import { createMetrics, type Logger } from '@threadline/observability';
+import { createWorkerMetrics, type Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
 import { RedisDeliveryStore, RedisSummaryStore } from '@threadline/redis-store';
 import { OpenAiSummarizer } from '@threadline/summarizer';
@@ -42,7 +42,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   });
   // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
   const llmRetries = 1;
-  const metrics = createMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
+  const metrics = createWorkerMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
   return {
     queues,
     deps: {

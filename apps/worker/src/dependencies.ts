@@ -10,7 +10,7 @@ import type {
   Summarizer,
   SummaryStore,
 } from '@threadline/core';
-import type { Logger, Metrics } from '@threadline/observability';
+import type { Logger, Metrics, WorkerMetrics } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
 
 /** What the job processors need, built by compose() in production and by tests. */
@@ -31,7 +31,7 @@ export interface WorkerDependencies {
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
   summaries: SummaryDependencies;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
   now(): Date;
 }
 

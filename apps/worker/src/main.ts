@@ -1,4 +1,4 @@
-import { loadConfigOrThrow } from '@threadline/config';
+import { loadConfigOrThrow, readConfigSources } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
 import { compose } from './compose.js';
@@ -6,7 +6,8 @@ import { startMetricsServer } from './metrics-server.js';
 import { startWorkers } from './start-workers.js';
 
 async function start(): Promise<void> {
-  const config = loadConfigOrThrow(process.env, 'worker');
+  // The environment, then .env, then a running start command's defaults: as every process reads them.
+  const config = loadConfigOrThrow(readConfigSources(process.env, process.cwd()).values, 'worker');
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'worker' } });
   const composed = await compose(config, logger);
   const running = startWorkers(composed.deps);

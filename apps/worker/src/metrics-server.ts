@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Metrics } from '@threadline/observability';
+import type { WorkerMetrics } from '@threadline/observability';
 
 export interface MetricsServer {
   close(): Promise<void>;
@@ -12,7 +12,7 @@ export interface MetricsServer {
 export async function startMetricsServer(options: {
   port: number;
   host: string;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
 }): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];

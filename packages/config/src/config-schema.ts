@@ -144,6 +144,11 @@ export const configSchema = z.object({
   INTERCOM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** Intercom workspace (app id) the configured token belongs to; webhooks of other app ids are ignored. Unset: any. */
   INTERCOM_APP_ID: optionalText,
+  /** The https base URL Intercom and browsers reach Threadline at (unset: none; the banner and doctor use it). */
+  THREADLINE_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://threadline.example.com' })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
   LINK_BY_EMAIL: booleanFlag,
   /** Trailing-edge debounce of new actions before a note (ms). */
   NOTE_COALESCE_MS: integer(2000, 0, 600_000),

@@ -1,5 +1,14 @@
 export { configSchema, type ProcessRole } from './config-schema.js';
 export {
+  type ConfigSourceKind,
+  type ConfigSources,
+  describeConfigSources,
+  findProjectRoot,
+  readConfigSources,
+  startDefaultsFile,
+  writeStartDefaults,
+} from './config-sources.js';
+export {
   type Config,
   ConfigError,
   type ConfigResult,

@@ -11,6 +11,8 @@ export interface Config {
   prefix: string;
   logLevel: RawConfig['LOG_LEVEL'];
   productId: string;
+  /** THREADLINE_PUBLIC_URL without a trailing slash (unset: none). */
+  publicUrl: string | undefined;
   capture: {
     apiKey: string | undefined;
     posthogWebhookSecret: string | undefined;
@@ -102,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       prefix: e.THREADLINE_PREFIX,
       logLevel: e.LOG_LEVEL,
       productId: e.PRODUCT_ID,
+      publicUrl: e.THREADLINE_PUBLIC_URL,
       capture: {
         apiKey: e.CAPTURE_API_KEY,
         posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET,

@@ -81,5 +81,6 @@ export {
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { NotificationClaims } from './ports/notification-claims.js';
 export type { AccessRateLimit, RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

@@ -5,6 +5,7 @@ import { intercomErrors } from './http/intercom-error.js';
 import { RateLimitWindow } from './http/rate-limit-window.js';
 import type { RecordedRequest, SandboxContext } from './http/sandbox-context.js';
 import { sandboxControlRoutes } from './http/sandbox-control-routes.js';
+import { type SandboxPermission, TokenPermissions } from './http/token-permissions.js';
 import { webhookTargetPolicy } from './http/webhook-targets.js';
 import { plainTextToBody } from './state/intercom-html-body.js';
 import { SandboxStore } from './state/sandbox-store.js';
@@ -12,8 +13,10 @@ import type { SandboxContact, SandboxConversation, SandboxPart } from './state/s
 
 /** How the sandbox workspace is set up. */
 export interface IntercomSandboxOptions {
-  /** The access token it accepts as `Authorization: Bearer <token>`; others get 401. */
+  /** The access token it accepts as `Authorization: Bearer <token>`, with every permission; others get 401. */
   token: string;
+  /** More tokens, each with only the permissions given (a missing one answers 403, as Intercom does). */
+  tokens?: { token: string; permissions: readonly SandboxPermission[] }[];
   /** Id of the admin returned by `GET /me`, valid as `admin_id` for notes. Default `'991267'`. */
   adminId?: string;
   /** Workspace app id, used in `/me` and in webhook notifications. Default `'abc12345'`. */
@@ -48,6 +51,8 @@ export interface IntercomSandbox {
   conversation(id: string): SandboxConversation | undefined;
   /** Admin notes of the conversation in order, redacted ones included (flagged `redacted`). */
   notes(conversationId: string): (SandboxPart & { body: string })[];
+  /** Adds a token that holds only `permissions` (Developer Hub labels). */
+  grantToken(token: string, permissions: readonly SandboxPermission[]): void;
   /** Queues a fault for the next matching API request(s). */
   injectFault(fault: SandboxFault): void;
   /** Every API request seen so far. */
@@ -68,7 +73,14 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
   const rateLimit = new RateLimitWindow(options.rateLimitPerWindow ?? 1666);
   const recordedRequests: RecordedRequest[] = [];
   const shutdown = new AbortController();
+  const permissions = new TokenPermissions(options.token);
+  const grantConfiguredTokens = () => {
+    for (const { token, permissions: granted } of options.tokens ?? []) permissions.grant(token, granted);
+  };
+  grantConfiguredTokens();
   const reset = (): void => {
+    permissions.reset();
+    grantConfiguredTokens();
     store.reset();
     faults.clear();
     rateLimit.reset();
@@ -76,6 +88,7 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
   };
   const context: SandboxContext = {
     token: options.token,
+    permissions,
     appId,
     store,
     faults,
@@ -129,6 +142,7 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
         (part): part is SandboxPart & { body: string } =>
           part.part_type === 'note' && part.author.type === 'admin' && part.body !== null,
       ),
+    grantToken: (token, granted) => permissions.grant(token, granted),
     injectFault: (fault) => faults.inject(fault),
     requests: () => structuredClone(recordedRequests),
     reset,

@@ -6,6 +6,7 @@ export {
 export type { SandboxFault } from './http/fault-injector.js';
 export type { IntercomErrorEntry, IntercomErrorList } from './http/intercom-error.js';
 export type { RecordedRequest } from './http/sandbox-context.js';
+export { type SandboxPermission, sandboxPermissions } from './http/token-permissions.js';
 export { checkAgainstSpec, type SpecCheck, type SpecViolation } from './spec/spec-validator.js';
 export { redactedBody } from './state/sandbox-store.js';
 export type {

@@ -61,6 +61,40 @@ export class IntercomAdapter implements IntercomPort {
     return this.adminId;
   }
 
+  /** GET /me: the token's admin and its workspace (for `threadline doctor`; no port needs it). */
+  async identifyToken(): Promise<{
+    adminId: string;
+    workspaceId: string | null;
+    workspaceName: string | null;
+  }> {
+    const me = (await this.call(() => this.client.admins.identify())) as {
+      id?: string | number;
+      app?: { id_code?: string; name?: string } | null;
+    } | null;
+    if (!me?.id) throw new IntercomError('bad_request', 'GET /me returned no admin id');
+    return {
+      adminId: String(me.id),
+      workspaceId: me.app?.id_code ?? null,
+      workspaceName: me.app?.name ?? null,
+    };
+  }
+
+  /** GET /admins/{id} (permission "Read admins"): the admin, or null when Intercom has none by that id. */
+  async findAdmin(adminId: string): Promise<{ id: string; name: string | null } | null> {
+    const numeric = Number(adminId);
+    if (!Number.isSafeInteger(numeric)) return null;
+    try {
+      const admin = (await this.call(() => this.client.admins.find({ admin_id: numeric }))) as {
+        id?: string | number;
+        name?: string | null;
+      };
+      return { id: String(admin.id ?? adminId), name: admin.name ?? null };
+    } catch (error) {
+      if (error instanceof IntercomError && error.code === 'not_found') return null;
+      throw error;
+    }
+  }
+
   async addNote(
     conversationId: string,
     note: { html: string; reference: string },

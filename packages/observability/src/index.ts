@@ -1,2 +1,12 @@
 export { createLogger, type Logger, type LoggerSettings, redactedLogPaths } from './create-logger.js';
-export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
+export {
+  type ApiMetrics,
+  apiMetricKeys,
+  createApiMetrics,
+  createMetrics,
+  createWorkerMetrics,
+  type Metrics,
+  type MetricsOptions,
+  type WorkerMetrics,
+  workerMetricKeys,
+} from './metrics.js';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from './metrics.js';
+import {
+  apiMetricKeys,
+  createApiMetrics,
+  createMetrics,
+  createWorkerMetrics,
+  workerMetricKeys,
+} from './metrics.js';
+
+const typeNames = async (registry: { metrics(): Promise<string> }) =>
+  [...(await registry.metrics()).matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]).sort();
 
 describe('createMetrics', () => {
   it('exposes every metric under threadline_ with its labels', async () => {
@@ -33,5 +42,17 @@ describe('createMetrics', () => {
     const b = createMetrics();
     a.notesPosted.inc();
     expect(await b.registry.getSingleMetricAsString('threadline_notes_posted_total')).toMatch(/ 0$/m);
+  });
+
+  it('gives the API and the worker each only their own metrics, and between them every metric', async () => {
+    const api = await typeNames(createApiMetrics().registry);
+    const worker = await typeNames(createWorkerMetrics().registry);
+    expect(api).not.toContain('threadline_notes_posted_total');
+    expect(worker).not.toContain('threadline_events_accepted_total');
+    expect(api.filter((name) => worker.includes(name))).toEqual([]);
+    expect([...api, ...worker].sort()).toEqual(await typeNames(createMetrics().registry));
+    expect(new Set([...apiMetricKeys, ...workerMetricKeys]).size).toBe(
+      apiMetricKeys.length + workerMetricKeys.length,
+    );
   });
 });

@@ -19,7 +19,35 @@ export interface Metrics {
   llmErrors: Counter<'reason'>;
   /** Redis `used_memory` / `maxmemory` (0 when no maxmemory is set), as the API last read it. */
   redisMemoryRatio: Gauge<never>;
+  /** 1 while note sending is paused after an Intercom 401/403 (read from Redis when scraped), else 0. */
+  noteSendingPaused: Gauge<never>;
 }
+
+/** What the API counts itself, or reads from Redis when scraped (queue depths, the pause). */
+export const apiMetricKeys = [
+  'eventsAccepted',
+  'eventsRefused',
+  'webhookDeliveries',
+  'queueJobs',
+  'redisMemoryRatio',
+  'noteSendingPaused',
+] as const satisfies readonly (keyof Metrics)[];
+
+/** What only the worker counts: links, notes, Intercom calls, latency, summaries. */
+export const workerMetricKeys = [
+  'links',
+  'notesPosted',
+  'actionsPosted',
+  'intercomCalls',
+  'eventToNoteSeconds',
+  'summaries',
+  'llmErrors',
+] as const satisfies readonly (keyof Metrics)[];
+
+/** The API's registry: nothing another process counts, so no series reads 0 for work done elsewhere. */
+export type ApiMetrics = Pick<Metrics, 'registry' | (typeof apiMetricKeys)[number]>;
+/** A worker's registry. */
+export type WorkerMetrics = Pick<Metrics, 'registry' | (typeof workerMetricKeys)[number]>;
 
 export interface MetricsOptions {
   /** Bound to every series, e.g. `{ service: 'api' }`. */
@@ -28,6 +56,34 @@ export interface MetricsOptions {
   collectProcessMetrics?: boolean;
 }
 
+/** The API's metrics, registered alone in a registry of their own. */
+export function createApiMetrics(options: MetricsOptions = {}): ApiMetrics {
+  return createMetricsOf(apiMetricKeys, options);
+}
+
+/** A worker's metrics, registered alone in a registry of their own. */
+export function createWorkerMetrics(options: MetricsOptions = {}): WorkerMetrics {
+  return createMetricsOf(workerMetricKeys, options);
+}
+
+function createMetricsOf<K extends keyof Omit<Metrics, 'registry'>>(
+  keys: readonly K[],
+  options: MetricsOptions,
+): Pick<Metrics, 'registry' | K> {
+  const all = createMetrics({ ...options, collectProcessMetrics: false });
+  const registry = new Registry();
+  if (options.labels) registry.setDefaultLabels(options.labels);
+  if (options.collectProcessMetrics) collectDefaultMetrics({ register: registry, prefix: 'threadline_' });
+  const picked = { registry } as Pick<Metrics, 'registry' | K>;
+  for (const key of keys) {
+    const metric = all[key];
+    registry.registerMetric(metric);
+    (picked as Record<string, unknown>)[key] = metric;
+  }
+  return picked;
+}
+
+/** Every metric in one registry (tests, and the metric catalogue of the Grafana dashboard's test). */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.labels) registry.setDefaultLabels(options.labels);
@@ -101,6 +157,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisMemoryRatio: new Gauge({
       name: 'threadline_redis_memory_ratio',
       help: 'Redis used_memory / maxmemory (0: no maxmemory set); capture answers 503 above REDIS_MEMORY_HIGH_WATER',
+      registers,
+    }),
+    noteSendingPaused: new Gauge({
+      name: 'threadline_note_sending_paused',
+      help: '1 while note sending is paused after an Intercom 401/403 (until threadline resume), else 0',
       registers,
     }),
   };

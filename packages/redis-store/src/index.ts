@@ -18,5 +18,6 @@ export {
 export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
+export { RedisWebhookLog } from './redis-webhook-log.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
 export { waitUntilReady } from './wait-until-ready.js';

@@ -112,6 +112,16 @@ export class RedisKeys {
     return `${this.prefix}:{e:${fingerprint}}`;
   }
 
+  /** Hash: the last ping, verified delivery and bad signature the webhook edge saw, for `doctor --live`. */
+  webhookLog(): string {
+    return `${this.prefix}:{ops}:webhooks`;
+  }
+
+  /** Hash: each topic of a verified webhook delivery → when it was last seen. */
+  webhookTopics(): string {
+    return `${this.prefix}:{ops}:webhook-topics`;
+  }
+
   /** Stream of conversations that could not be linked, for operators. */
   unlinked(): string {
     return `${this.prefix}:{ops}:unlinked`;

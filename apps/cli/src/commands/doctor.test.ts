@@ -93,6 +93,7 @@ describe('threadline doctor', () => {
     const { code, report } = await doctorJson(baseEnv());
     expect(statuses(report)).toEqual({
       config: 'ok',
+      sources: 'ok',
       redis: 'ok',
       eviction: expected.eviction,
       memory: expected.memory,

@@ -1,4 +1,4 @@
-import { type Config, loadConfig } from '@threadline/config';
+import { type Config, type ConfigSources, describeConfigSources, loadConfig } from '@threadline/config';
 import { IntercomError } from '@threadline/core';
 import { IntercomAdapter } from '@threadline/intercom';
 import { type RedisClient, readRedisMemory } from '@threadline/redis-store';
@@ -8,29 +8,16 @@ import { type CliIo, printJson, printLines } from '../cli-io.js';
 import { type CommandContext, jsonOption } from '../command-context.js';
 import { openRedis } from '../connect.js';
 import { safeRedisUrl } from '../format.js';
+import { type Check, check } from './doctor-check.js';
+import { type LiveOptions, liveChecks } from './doctor-live.js';
 import { judgeQueueConsumers, readQueueConsumers } from './workers-check.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-
-export interface Check {
-  name: 'config' | 'redis' | 'eviction' | 'memory' | 'persistence' | 'workers' | 'intercom';
-  status: CheckStatus;
-  summary: string;
-  /** One line each, e.g. every configuration problem. */
-  details: string[];
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 export interface DoctorReport {
   isHealthy: boolean;
   checks: Check[];
 }
-
-const check = (name: Check['name'], status: CheckStatus, summary: string, details: string[] = []): Check => ({
-  name,
-  status,
-  summary,
-  details,
-});
 
 /** `INFO <section>` as a map of its `name:value` lines. */
 async function info(redis: RedisClient, section: string): Promise<Map<string, string>> {
@@ -47,7 +34,10 @@ async function info(redis: RedisClient, section: string): Promise<Map<string, st
 function configCheck(env: Record<string, string | undefined>): Check {
   // As the API reads it: the doctor tells whether the API would start (the Intercom check covers the worker).
   const result = loadConfig(env, 'api');
-  if (!result.ok) return check('config', 'fail', 'the API and worker would refuse to start', result.problems);
+  if (!result.ok)
+    return check('config', 'fail', 'the API and worker would refuse to start', result.problems, {
+      fix: 'set them in .env (cp .env.example .env) or the environment; next to a running npm start, its defaults count too',
+    });
   return check(
     'config',
     'ok',
@@ -62,7 +52,9 @@ async function evictionCheck(redis: RedisClient): Promise<Check> {
   return check(
     'eviction',
     'fail',
-    `maxmemory-policy is ${policy}: Redis may evict queued jobs, links and cursors; set it to noeviction`,
+    `maxmemory-policy is ${policy}: Redis may evict queued jobs, links and cursors`,
+    [],
+    { fix: 'set maxmemory-policy noeviction in redis.conf (or CONFIG SET maxmemory-policy noeviction)' },
   );
 }
 
@@ -76,7 +68,9 @@ async function memoryCheck(redis: RedisClient, config: Config): Promise<Check> {
     return check(
       'memory',
       'warn',
-      `no maxmemory set (${mebibytes(usage.usedBytes)} used): capture cannot stop before Redis runs out of memory; set maxmemory`,
+      `no maxmemory set (${mebibytes(usage.usedBytes)} used): capture cannot stop before Redis runs out of memory`,
+      [],
+      { fix: 'set maxmemory in redis.conf (for instance 75 % of the memory Redis may use)' },
     );
   }
   const share = `${(usage.ratio * 100).toFixed(1)} % of maxmemory (${mebibytes(usage.usedBytes)} of ${mebibytes(usage.maxBytes)})`;
@@ -122,19 +116,26 @@ async function persistenceCheck(redis: RedisClient): Promise<Check> {
     'persistence',
     'warn',
     'appendonly is off and no RDB snapshots are scheduled: a Redis restart loses links, cursors and queued jobs',
+    [],
+    { fix: 'set appendonly yes and appendfsync everysec in redis.conf, with the data directory on a volume' },
   );
 }
 
 async function workersCheck(redis: RedisClient, config: Config): Promise<Check> {
   try {
     const finding = judgeQueueConsumers(config, await readQueueConsumers(redis, config));
-    return check('workers', finding.status, finding.summary, finding.details);
+    return check('workers', finding.status, finding.summary, finding.details, {
+      fix: 'run the worker (npm start runs one) with the same REDIS_URL, THREADLINE_PREFIX and NOTE_QUEUE_SHARDS',
+    });
   } catch (error) {
     return check('workers', 'warn', `could not be read: ${(error as Error).message}`);
   }
 }
 
-async function redisChecks(config: Config): Promise<Check[]> {
+async function redisChecks(
+  config: Config,
+  more?: (redis: RedisClient | undefined) => Promise<Check[]>,
+): Promise<Check[]> {
   const where = safeRedisUrl(config.redisUrl);
   let redis: RedisClient;
   try {
@@ -142,11 +143,14 @@ async function redisChecks(config: Config): Promise<Check[]> {
   } catch (error) {
     const skipped = 'skipped: Redis is not reachable';
     return [
-      check('redis', 'fail', (error as Error).message),
+      check('redis', 'fail', (error as Error).message, [], {
+        fix: 'start Redis, or point REDIS_URL at it (environment or .env; see the sources check)',
+      }),
       check('eviction', 'skip', skipped),
       check('memory', 'skip', skipped),
       check('persistence', 'skip', skipped),
       check('workers', 'skip', skipped),
+      ...((await more?.(undefined)) ?? []),
     ];
   }
   try {
@@ -163,6 +167,7 @@ async function redisChecks(config: Config): Promise<Check[]> {
       );
     }
     checks.push(await workersCheck(redis, config));
+    if (more) checks.push(...(await more(redis)));
     return checks;
   } finally {
     await redis.quit().catch(() => redis.disconnect());
@@ -218,11 +223,39 @@ async function networkCause(config: Config): Promise<string> {
   }
 }
 
-export async function runDoctor(env: Record<string, string | undefined>): Promise<DoctorReport> {
-  const checks = [configCheck(env)];
+/** Where each setting came from (names and sources; secrets shown only as set). */
+function sourcesCheck(sources: ConfigSources | undefined): Check {
+  if (!sources) return check('sources', 'ok', 'environment only');
+  const used = [
+    'environment',
+    ...(sources.dotenvPath ? [sources.dotenvPath] : []),
+    ...(sources.startDefaults
+      ? [
+          `the running start command's defaults (${sources.startDefaults.path}, pid ${sources.startDefaults.pid})`,
+        ]
+      : []),
+  ];
+  return check('sources', 'ok', `read from ${used.join(', then ')}`, describeConfigSources(sources));
+}
+
+export interface DoctorOptions {
+  /** Where each variable came from (main.ts passes it; absent: the environment alone). */
+  sources?: ConfigSources | undefined;
+  /** Also check the real workspace, the webhooks seen and the public URL. */
+  live?: LiveOptions | undefined;
+}
+
+export async function runDoctor(
+  env: Record<string, string | undefined>,
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
+  const checks = [configCheck(env), sourcesCheck(options.sources)];
   const cliConfig = loadCliConfig(env);
   if (cliConfig.ok) {
-    checks.push(...(await redisChecks(cliConfig.config)), await intercomCheck(cliConfig.config));
+    const config = cliConfig.config;
+    const live = options.live;
+    checks.push(...(await redisChecks(config, live && ((redis) => liveChecks(config, redis, live)))));
+    if (!live) checks.push(await intercomCheck(config));
   } else {
     const skipped = 'skipped: fix the configuration first';
     for (const name of ['redis', 'eviction', 'memory', 'persistence', 'workers', 'intercom'] as const)
@@ -234,8 +267,10 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
 export function renderDoctor(report: DoctorReport): string[] {
   const lines: string[] = [];
   for (const entry of report.checks) {
-    lines.push(`${entry.status.padEnd(5)} ${entry.name.padEnd(12)} ${entry.summary}`);
-    for (const detail of entry.details) lines.push(`${' '.repeat(19)}${detail}`);
+    lines.push(`${entry.status.padEnd(5)} ${entry.name.padEnd(17)} ${entry.summary}`);
+    for (const detail of entry.details) lines.push(`${' '.repeat(24)}${detail}`);
+    if (entry.fix && (entry.status === 'fail' || entry.status === 'warn' || entry.status === 'skip'))
+      lines.push(`${' '.repeat(24)}fix: ${entry.fix}`);
   }
   const failed = report.checks.filter((entry) => entry.status === 'fail').length;
   const warned = report.checks.filter((entry) => entry.status === 'warn').length;
@@ -261,9 +296,20 @@ export function registerDoctorCommand(program: Command, context: CommandContext)
     .description(
       'check the configuration, Redis (reachable, noeviction, memory, persistence), the workers and the Intercom token',
     )
+    .option(
+      '--live',
+      'also check the real workspace: token and permissions, admin, webhooks seen, the public URL',
+    )
+    .option(
+      '--conversation <id>',
+      'with --live: a test conversation where one internal note is posted, then redacted (Write conversations)',
+    )
     .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) => {
-      const report = await runDoctor(context.io.env);
+    .action(async (options: { json?: boolean; live?: boolean; conversation?: string }) => {
+      const report = await runDoctor(context.io.env, {
+        sources: context.io.configSources,
+        live: options.live ? { conversationId: options.conversation, now: context.now() } : undefined,
+      });
       print(context.io, report, options.json === true);
       if (!report.isHealthy) context.setExitCode(1);
     });

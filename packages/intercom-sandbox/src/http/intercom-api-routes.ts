@@ -10,6 +10,7 @@ import type { ActiveFault } from './fault-injector.js';
 import { intercomError, intercomErrors } from './intercom-error.js';
 import type { RateLimitStatus } from './rate-limit-window.js';
 import type { SandboxContext } from './sandbox-context.js';
+import { requiredPermission } from './token-permissions.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,9 +67,18 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.headers.authorization !== `Bearer ${context.token}`) {
+    const authorization = request.headers.authorization ?? '';
+    const granted = authorization.startsWith('Bearer ')
+      ? context.permissions.of(authorization.slice('Bearer '.length))
+      : undefined;
+    if (!granted) {
       setRateLimitHeaders(reply, context.rateLimit.peek());
       return reply.code(401).send(intercomErrors.unauthorized());
+    }
+    const needed = requiredPermission(request.method, request.routeOptions.url);
+    if (needed && !granted.includes(needed)) {
+      setRateLimitHeaders(reply, context.rateLimit.peek());
+      return reply.code(403).send(intercomErrors.missingPermission(needed));
     }
     const status = context.rateLimit.consume();
     setRateLimitHeaders(reply, status);
@@ -138,6 +148,21 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
     avatar: { type: 'avatar', image_url: null },
     has_inbox_seat: true,
   }));
+
+  app.get<{ Params: { admin_id: string } }>('/admins/:admin_id', async (request, reply) => {
+    if (request.params.admin_id !== store.admin.id)
+      return reply.code(404).send(intercomErrors.adminNotFound());
+    return {
+      type: 'admin',
+      id: store.admin.id,
+      name: store.admin.name,
+      email: store.admin.email,
+      away_mode_enabled: false,
+      away_mode_reassign: false,
+      has_inbox_seat: true,
+      team_ids: [],
+    };
+  });
 
   app.post<{ Params: { conversation_id: string } }>(
     '/conversations/:conversation_id/reply',

@@ -22,6 +22,11 @@ export function intercomError(code: string, message: string): IntercomErrorList 
 /** The errors the sandbox answers with, each as the spec's examples spell it. */
 export const intercomErrors = {
   unauthorized: () => intercomError('unauthorized', 'Access Token Invalid'),
+  // The spec's example names the scope by its code (read_conversations); the sandbox uses the label
+  // the Developer Hub shows, which is what the operator has to tick.
+  missingPermission: (permission: string) =>
+    intercomError('forbidden', `You do not have the required scope (${permission}) to access this resource`),
+  adminNotFound: () => intercomError('admin_not_found', 'Admin not found'),
   resourceNotFound: () => intercomError('not_found', 'Resource Not Found'),
   userNotFound: () => intercomError('not_found', 'User Not Found'),
   partOrMessageNotFound: () =>

@@ -1,6 +1,7 @@
 import type { SandboxStore } from '../state/sandbox-store.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { RateLimitWindow } from './rate-limit-window.js';
+import type { TokenPermissions } from './token-permissions.js';
 import type { WebhookTargetPolicy } from './webhook-targets.js';
 
 /** One API request as the sandbox saw it. */
@@ -19,6 +20,8 @@ export interface RecordedRequest {
 /** Everything the route plugins share. */
 export interface SandboxContext {
   token: string;
+  /** Every token the workspace knows, with its permissions (the main `token` holds them all). */
+  permissions: TokenPermissions;
   appId: string;
   store: SandboxStore;
   faults: FaultInjector;

@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { renderSandboxPage } from '../page/render-sandbox-page.js';
+import { renderInboxFragments, renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
 import type { ConversationState } from '../state/sandbox-store.js';
 import type { SandboxContact, SandboxConversation } from '../state/sandbox-types.js';
 import {
   buildConversationNotification,
   buildDeletedConversationNotification,
+  buildPingNotification,
   type ConversationTopic,
   type IntercomNotification,
 } from '../webhooks/build-conversation-notification.js';
 import { deliverSignedWebhook } from '../webhooks/deliver-signed-webhook.js';
 import type { SandboxFault } from './fault-injector.js';
 import type { SandboxContext } from './sandbox-context.js';
+import { type SandboxPermission, sandboxPermissions } from './token-permissions.js';
 
 interface WebhookTarget {
   url: string;
@@ -69,13 +71,22 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
         })
       : undefined;
 
-  app.get('/', async (_request, reply) => {
-    const conversations = store.allConversations().map((conversation) => ({
+  const pageConversations = () =>
+    store.allConversations().map((conversation) => ({
       conversation,
       contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
     }));
-    return reply.type('text/html; charset=utf-8').send(renderSandboxPage(conversations));
-  });
+  app.get<{ Querystring: { conversation?: string } }>('/', async (request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .send(renderSandboxPage(pageConversations(), request.query.conversation)),
+  );
+  // What the page polls to update itself without a reload.
+  app.get<{ Querystring: { conversation?: string } }>('/_sandbox/inbox.json', async (request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .send(renderInboxFragments(pageConversations(), request.query.conversation)),
+  );
 
   app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(
     '/_sandbox/contacts',
@@ -256,6 +267,51 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   );
 
   app.get('/_sandbox/requests', async () => ({ requests: context.recordedRequests }));
+
+  // What Intercom sends to check an endpoint: a signed `ping`.
+  app.post<{ Body: { webhook: WebhookTarget } }>(
+    '/_sandbox/ping',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['webhook'],
+          additionalProperties: false,
+          properties: { webhook: webhookSchema },
+        },
+      },
+    },
+    async (request, reply) => {
+      const refused = refuseTarget(request.body.webhook, reply);
+      if (refused) return refused;
+      return reply.send(await send(buildPingNotification(context.appId), request.body.webhook));
+    },
+  );
+
+  // A token with only some permissions, to see what Threadline (and `threadline doctor --live`) does
+  // when the app lacks one.
+  app.post<{ Body: { token: string; permissions: SandboxPermission[] } }>(
+    '/_sandbox/tokens',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['token', 'permissions'],
+          additionalProperties: false,
+          properties: {
+            token: { type: 'string', minLength: 8 },
+            permissions: { type: 'array', items: { type: 'string', enum: [...sandboxPermissions] } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.token === context.token)
+        return reply.code(400).send({ error: 'that is the main token, which holds every permission' });
+      context.permissions.grant(request.body.token, request.body.permissions);
+      return reply.code(201).send({ token: request.body.token, permissions: request.body.permissions });
+    },
+  );
 
   app.delete('/_sandbox/state', async (_request, reply) => {
     context.reset();

@@ -30,7 +30,9 @@ describe('the sandbox page', () => {
     // The page's own script (its buttons) is the only one; the note's is stripped.
     expect(page.body.match(/<script/g)).toHaveLength(1);
     expect(page.body).not.toMatch(/onclick|alert\([23]\)/);
-    expect(page.body).toContain('http-equiv="refresh" content="2"');
+    // It updates itself by polling a small JSON route, never by reloading.
+    expect(page.body).not.toContain('http-equiv="refresh"');
+    expect(page.body).toContain('/_sandbox/inbox.json');
     await sandbox.close();
   });
 
@@ -89,13 +91,86 @@ describe('the sandbox page and a conversation state', () => {
     expect(page).toContain('data-state="closed">closed</span>');
     expect(page).toContain('>Reopen</button>');
     expect(page).not.toContain('>Close</button>');
-    expect(page).toContain('Closed by');
+    expect(page).toContain('closed the conversation');
     const again = await sandbox.app.inject({
       method: 'POST',
       url: `/_sandbox/conversations/${conversation.id}/state`,
       payload: { state: 'closed' },
     });
     expect(again.statusCode).toBe(409);
+    await sandbox.close();
+  });
+});
+
+describe('the sandbox page as an inbox', () => {
+  const threadlineNote =
+    '<p><i>Activity from the product, written by Threadline.</i></p><p>[1] Viewed Pricing (/pricing)</p>' +
+    '<p><br></p><p>[2] Clicked "Pay now" button on /billing</p><p><i>Threadline · tl-7-1-2</i></p>';
+
+  it('marks Threadline notes as internal, draws the pause as a break and the reference as metadata', async () => {
+    const sandbox = await createIntercomSandbox({ token: 't' });
+    const contact = sandbox.createContact({
+      external_id: 'user_1',
+      name: 'Sam Rivera',
+      email: 'sam@example.com',
+    });
+    const conversation = sandbox.createConversation({
+      contactId: contact.id,
+      body: "I can't change my plan",
+    });
+    await sandbox.app.inject({
+      method: 'POST',
+      url: `/conversations/${conversation.id}/reply`,
+      headers: { authorization: 'Bearer t' },
+      payload: { message_type: 'note', type: 'admin', admin_id: '991267', body: threadlineNote },
+    });
+    const page = (await sandbox.app.inject({ method: 'GET', url: '/' })).body;
+    expect(page).toContain('<header class="note-label">Internal note · Threadline</header>');
+    expect(page).toContain('data-pause-break');
+    expect(page).not.toContain('<p><br></p>');
+    expect(page).toMatch(/class="part-meta">[^<]*<span class="reference"[^>]*>tl-7-1-2<\/span>/);
+    expect(page).not.toContain('<i>Threadline · tl-7-1-2</i>');
+    expect(page).toContain('<h2 class="contact-name">Sam Rivera</h2>');
+    expect(page).toContain('User ID user_1 · sam@example.com');
+    expect(page).toContain('data-slot="apps-beside-conversation"');
+    await sandbox.close();
+  });
+
+  it('names a contact without a name by email, then User ID, then as a lead', async () => {
+    const sandbox = await createIntercomSandbox({ token: 't' });
+    for (const input of [{ external_id: 'u-9' }, { email: 'lee@example.com' }, {}]) {
+      sandbox.createConversation({ contactId: sandbox.createContact(input).id });
+    }
+    const page = (await sandbox.app.inject({ method: 'GET', url: '/' })).body;
+    expect(page).toContain('>User u-9<');
+    expect(page).toContain('>lee@example.com<');
+    expect(page).toContain('>Anonymous lead<');
+    expect(page).not.toContain('(no name)');
+    await sandbox.close();
+  });
+
+  it('serves the selected thread as JSON whose version changes when a note arrives', async () => {
+    const sandbox = await createIntercomSandbox({ token: 't' });
+    const first = sandbox.createConversation({ contactId: sandbox.createContact({ name: 'Ana' }).id });
+    sandbox.createConversation({ contactId: sandbox.createContact({ name: 'Ben' }).id });
+    const read = async () =>
+      (
+        await sandbox.app.inject({ method: 'GET', url: `/_sandbox/inbox.json?conversation=${first.id}` })
+      ).json();
+    const before = await read();
+    expect(before.selected).toBe(first.id);
+    expect(before.thread).toContain('Ana');
+    expect(before.list).toContain('aria-current="true"');
+    expect((await read()).version).toBe(before.version);
+    await sandbox.app.inject({
+      method: 'POST',
+      url: `/conversations/${first.id}/reply`,
+      headers: { authorization: 'Bearer t' },
+      payload: { message_type: 'note', type: 'admin', admin_id: '991267', body: threadlineNote },
+    });
+    const after = await read();
+    expect(after.version).not.toBe(before.version);
+    expect(after.thread).toContain('Internal note · Threadline');
     await sandbox.close();
   });
 });

@@ -113,3 +113,30 @@ function newestPartForWebhook(part: SandboxConversation['conversation_parts']['c
   const { metadata: _metadata, email_message_metadata: _emailMetadata, ...rest } = part;
   return rest;
 }
+
+/**
+ * The `ping` notification, shaped as the public captures of it (shared research, "1.5 ping"): `id` and
+ * `delivery_status` are null.
+ */
+export function buildPingNotification(
+  appId: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): IntercomNotification {
+  return {
+    type: 'notification_event',
+    app_id: appId,
+    data: {
+      type: 'notification_event_data',
+      item: { type: 'ping', message: 'ping from the Intercom sandbox' },
+    },
+    links: {},
+    id: null,
+    topic: 'ping',
+    delivery_status: null,
+    delivery_attempts: 1,
+    delivered_at: 0,
+    first_sent_at: nowSeconds,
+    created_at: nowSeconds,
+    self: null,
+  };
+}

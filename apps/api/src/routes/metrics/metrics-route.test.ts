@@ -1,4 +1,5 @@
 import { noteShardOf } from '@threadline/jobs';
+import { apiMetricKeys, createMetrics, workerMetricKeys } from '@threadline/observability';
 import { conversationNotification, intercomSignature } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
@@ -75,6 +76,38 @@ describe('GET /metrics', () => {
     );
     expect(text).toMatch(/threadline_queue_jobs\{queue="link",state="waiting",service="api"\} 1/);
     expect(text).toContain('threadline_process_resident_memory_bytes');
+  });
+
+  it('serves only what the API counts: no worker counter shows as 0, every API counter has counted', async () => {
+    const catalogue = createMetrics();
+    const nameOf = (key: string) => (catalogue as unknown as Record<string, { name: string }>)[key]?.name;
+    const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const served = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]));
+    for (const key of workerMetricKeys) expect(served.has(nameOf(key)), key).toBe(false);
+    // The tests above sent capture events and webhooks: each API counter has a series above 0.
+    for (const key of apiMetricKeys) {
+      const name = nameOf(key) as string;
+      expect(served.has(name), key).toBe(true);
+      const samples = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))];
+      const isCounter = name.endsWith('_total');
+      if (isCounter)
+        expect(
+          samples.some((sample) => Number(sample[1]) > 0),
+          name,
+        ).toBe(true);
+      else expect(samples.length, name).toBeGreaterThan(0);
+    }
+    expect(text).toContain('threadline_note_sending_paused{service="api"} 0');
+  });
+
+  it('reports a paused note sending as 1', async () => {
+    await api.composed.deps.queues.sendGate.pause({ code: 'unauthorized', message: 'test: token refused' });
+    try {
+      const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).toContain('threadline_note_sending_paused{service="api"} 1');
+    } finally {
+      await api.composed.deps.queues.sendGate.resume();
+    }
   });
 });
 

@@ -32,6 +32,7 @@ export async function metricsRoute(
       const counts = await queue.getJobCounts(...jobStates);
       for (const state of jobStates) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
     }
+    metrics.noteSendingPaused.set((await queues.sendGate.paused()) ? 1 : 0);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

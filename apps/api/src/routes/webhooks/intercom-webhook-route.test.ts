@@ -15,7 +15,10 @@ const secret = 'test_client_secret';
 let api: TestApi;
 let redis: Redis;
 
-/** Every key of this test's prefix (data keys and queue keys), with its value's fingerprint. */
+/**
+ * Every key of this test's prefix (data keys and queue keys), with its value's fingerprint; but the
+ * webhook log (`{ops}:webhooks*`), which records every delivery for `doctor --live` by design.
+ */
 async function snapshot(prefix: string): Promise<string[]> {
   const found: string[] = [];
   for (const pattern of [`${prefix}:*`, `{${prefix}-*`]) {
@@ -23,7 +26,10 @@ async function snapshot(prefix: string): Promise<string[]> {
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = next;
-      for (const key of keys) found.push(`${key}=${await redis.type(key)}`);
+      for (const key of keys) {
+        if (key.includes(':{ops}:webhook')) continue;
+        found.push(`${key}=${await redis.type(key)}`);
+      }
     } while (cursor !== '0');
   }
   return found.sort();
@@ -346,5 +352,28 @@ describe('POST /webhooks/intercom with INTERCOM_APP_ID', () => {
       statuses.add((await post(body, { 'x-hub-signature': intercomSignature(body, 'wrong') })).statusCode);
     }
     expect([...statuses].sort()).toEqual([200, 400, 401]);
+  });
+});
+
+describe('what the webhook edge remembers for doctor --live', () => {
+  it('records the ping, verified deliveries with their topic, and bad signatures with a count', async () => {
+    const log = api.composed.deps.webhookLog;
+    const before = await log.read();
+    const ping = readFileSync(new URL('../../../../../fixtures/intercom/ping.body', import.meta.url));
+    await post(ping, { 'x-hub-signature': 'sha1=244bbda49dd12ffaa5f9e926b774af8295323aae' });
+    const body = created('notif-log-1', 'conv-log-1');
+    await post(body, { 'x-hub-signature': intercomSignature(body, 'not-the-secret') });
+    const after = await log.read();
+    expect(after.lastPingAt).not.toBeNull();
+    expect(after.topics.map((entry) => entry.topic)).toContain('ping');
+    expect(after.badSignatures).toBe(before.badSignatures + 1);
+    expect(after.lastBadSignatureAt).not.toBeNull();
+    await post(body, { 'x-hub-signature': intercomSignature(body, secret) });
+    expect(await log.read()).toMatchObject({ lastVerifiedTopic: 'conversation.user.created' });
+  });
+
+  it('answers the HEAD request Intercom validates the endpoint URL with', async () => {
+    const response = await api.app.inject({ method: 'HEAD', url: '/webhooks/intercom' });
+    expect(response.statusCode).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { receiveIntercomWebhook, type WebhookOutcome } from '@threadline/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import rawBody from 'fastify-raw-body';
 import type { ApiDependencies } from '../../dependencies.js';
+import { SignatureFailureWarnings } from './signature-failure-warnings.js';
 
 export const webhookBodyLimit = 1024 * 1024;
 
@@ -42,6 +43,11 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, (_request, _body, done) =>
     done(null, undefined),
   );
+  const signatureFailures = new SignatureFailureWarnings(deps.logger);
+  app.addHook('onClose', async () => signatureFailures.stop());
+
+  // Intercom validates the endpoint URL with a HEAD request when it is saved in the Developer Hub.
+  app.head('/webhooks/intercom', async (_request, reply) => reply.code(200).send());
 
   app.post(
     '/webhooks/intercom',
@@ -75,6 +81,15 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         topic: 'topic' in outcome ? outcome.topic : 'unknown',
         outcome: outcome.kind,
       });
+      if (outcome.kind === 'bad_signature') signatureFailures.record();
+      // For `threadline doctor --live`; a Redis hiccup here must not cost Intercom its answer.
+      await deps.webhookLog
+        .record({
+          isVerified: outcome.kind !== 'bad_signature',
+          topic: 'topic' in outcome ? outcome.topic : undefined,
+          at: deps.now(),
+        })
+        .catch((error: Error) => request.log.debug({ err: error }, 'webhook log not written'));
       request.log.info(
         {
           outcome: outcome.kind,
