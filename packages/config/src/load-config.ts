@@ -1,5 +1,5 @@
-import { posthogUpstreamHosts, type UpstreamHosts } from './upstream-settings.js';
 import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
+import { posthogUpstreamHosts, type UpstreamHosts } from './upstream-settings.js';
 
 /** How capture treats who an event says it is from (see CAPTURE_IDENTITY). */
 export type IdentityMode = 'off' | 'mark' | 'require';
