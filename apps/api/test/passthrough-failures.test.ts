@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '@threadline/test-helpers';
+import { type FakePostHog, freePort, posthogLikeAnswer, startFakePostHog } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakePostHog, posthogLikeAnswer, startFakePostHog } from './fake-posthog.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const apiKey = 'phc_test_key';
@@ -107,7 +106,10 @@ describe('PostHog passthrough when the upstream fails', () => {
         // posthog-js sees the status (and retries) only with CORS on the answer.
         expect(answer.headers['access-control-allow-origin']).toBe('https://app.acme.io');
       }
-      const stored = await refused.composed.deps.activity.listRecent({ productId: 'default', userId: user }, 50);
+      const stored = await refused.composed.deps.activity.listRecent(
+        { productId: 'default', userId: user },
+        50,
+      );
       expect(stored).toHaveLength(2);
     } finally {
       await refused.close();

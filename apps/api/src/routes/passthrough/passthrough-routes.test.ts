@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { type FakePostHog, posthogLikeAnswer, startFakePostHog } from '@threadline/test-helpers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakePostHog, posthogLikeAnswer, startFakePostHog } from '../../../test/fake-posthog.js';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
 
 const apiKey = 'phc_test_key';
@@ -41,7 +41,7 @@ async function descriptionsOf(userId: string, expected: number): Promise<string[
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 beforeAll(async () => {
-  ingestion = await startFakePostHog(posthogLikeAnswer({ 'new-billing': true }));
+  ingestion = await startFakePostHog(posthogLikeAnswer({ flags: { 'new-billing': true } }));
   assets = await startFakePostHog();
   api = await startTestApi({ POSTHOG_UPSTREAM: ingestion.url, POSTHOG_ASSETS_UPSTREAM: assets.url });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
@@ -113,7 +113,7 @@ describe('PostHog passthrough: routing as PostHog documents it', () => {
       expect(odd.headers.get('x-posthog-thing')).toBe('kept');
       expect(await odd.text()).toBe('teapot');
     } finally {
-      ingestion.answerWith(posthogLikeAnswer({ 'new-billing': true }));
+      ingestion.answerWith(posthogLikeAnswer({ flags: { 'new-billing': true } }));
     }
   });
 

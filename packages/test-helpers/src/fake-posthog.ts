@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 
 /** One request as the fake upstream received it. */
 export interface ReceivedRequest {
@@ -24,8 +26,16 @@ export interface FakePostHog {
 
 /** What PostHog answers, as far as the tests need: CORS mirrored, JSON bodies, cacheable /static. */
 export const posthogLikeAnswer =
-  (flags: Record<string, boolean | string> = {}): FakeAnswer =>
+  (
+    options: {
+      /** Feature flags `/flags` answers (a string is a variant). */
+      flags?: Record<string, boolean | string>;
+      /** Where `/static/<name>.js` is read from (posthog-js's `dist`); without it a one-line script. */
+      staticDir?: string;
+    } = {},
+  ): FakeAnswer =>
   (request, response) => {
+    const flags = options.flags ?? {};
     const origin = request.headers.origin;
     if (origin) {
       response.setHeader('access-control-allow-origin', origin);
@@ -43,9 +53,18 @@ export const posthogLikeAnswer =
     } else if (path.startsWith('/static/')) {
       response.setHeader('cache-control', 'public, max-age=86400');
       response.setHeader('etag', '"fake-static-1"');
-      response
-        .writeHead(200, { 'content-type': 'application/javascript' })
-        .end(`window.__fakeStatic = (window.__fakeStatic || []).concat(${JSON.stringify(path)});`);
+      // `/static/<name>.js` or, with strict script versioning, `/static/<version>/<name>.js`.
+      const name = /^\/static\/(?:[\d.]+\/)?([\w-]+\.js)$/.exec(path)?.[1];
+      const file = options.staticDir ? join(options.staticDir, name ?? 'none') : undefined;
+      if (file && name && existsSync(file)) {
+        response.writeHead(200, { 'content-type': 'application/javascript' }).end(readFileSync(file));
+      } else if (file) {
+        response.writeHead(404).end();
+      } else {
+        response
+          .writeHead(200, { 'content-type': 'application/javascript' })
+          .end(`window.__fakeStatic = (window.__fakeStatic || []).concat(${JSON.stringify(path)});`);
+      }
     } else if (/^\/array\/[^/]+\/config(\.js)?$/.test(path)) {
       response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
