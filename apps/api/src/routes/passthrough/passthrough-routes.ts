@@ -2,8 +2,13 @@ import replyFrom from '@fastify/reply-from';
 import type { Logger } from '@threadline/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordCaptureCopy } from './capture-copy.js';
+import { CopyQueue } from './copy-queue.js';
 import { type BodyTee, BodyTooLargeError, teeBody } from './tee-body.js';
 import type { UpstreamDefinition } from './upstream-definition.js';
+
+/** Copies recorded at once, and bodies waiting to be (beyond them a copy is shed). */
+const copiesRunning = 32;
+const copiesWaitingBytes = 32 * 1024 * 1024;
 
 /** The most of a request body Threadline copies for itself: capture's own limit (larger ones are refused there). */
 const copyUpToBytes = 1024 * 1024;
@@ -76,11 +81,28 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
     done(null, tee.upstream);
   });
 
+  const copies = new CopyQueue({ maxRunning: copiesRunning, maxWaitingBytes: copiesWaitingBytes });
+  let shedReportedAt = 0;
+  const reportShed = () => {
+    if (Date.now() - shedReportedAt < 10_000) return;
+    shedReportedAt = Date.now();
+    logger.warn(
+      { shed: copies.shed },
+      'capture copies shed: more load than capture records; PostHog still got them',
+    );
+  };
+
+  /**
+   * Records the copy once the client has sent the whole body and `due` has settled: after the answer
+   * went out (so the copy's CPU never sits between PostHog's answer and the client), or at once when
+   * the upstream failed. Resolves when the copy was recorded or shed; never rejects.
+   */
   const recordWhenComplete = (
     request: FastifyRequest,
     path: string,
     query: string,
     tee: BodyTee | undefined,
+    due: Promise<void>,
   ) => {
     const started = (async () => {
       const body = tee ? await tee.copied : ({ kind: 'complete', bytes: Buffer.alloc(0) } as const);
@@ -88,15 +110,28 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
         if (body.kind === 'too_large') logger.debug({ path }, 'capture copy: body too large to record');
         return;
       }
-      const result = await recordCopy({
-        method: request.method,
-        path,
-        query,
-        headers: request.headers,
-        rawBody: body.bytes,
-        ip: request.ip,
+      await due;
+      await new Promise<void>((resolve) => {
+        const isQueued = copies.offer(body.bytes.length, async () => {
+          try {
+            const result = await recordCopy({
+              method: request.method,
+              path,
+              query,
+              headers: request.headers,
+              rawBody: body.bytes,
+              ip: request.ip,
+            });
+            if (result.outcome === 'failed') logger.warn({ err: result.error, path }, 'capture copy failed');
+          } finally {
+            resolve();
+          }
+        });
+        if (!isQueued) {
+          reportShed();
+          resolve();
+        }
       });
-      if (result.outcome === 'failed') logger.warn({ err: result.error, path }, 'capture copy failed');
     })().catch((error: unknown) => logger.warn({ err: error, path }, 'capture copy failed'));
     recording.add(started);
     void started.finally(() => recording.delete(started));
@@ -136,7 +171,12 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
       );
     }
     const tee = tees.get(request);
-    const copy = upstream.isCopied(path) ? recordWhenComplete(request, path, query, tee) : undefined;
+    let releaseCopy: () => void = () => {};
+    const due = new Promise<void>((resolve) => {
+      releaseCopy = resolve;
+    });
+    reply.raw.once('close', releaseCopy);
+    const copy = upstream.isCopied(path) ? recordWhenComplete(request, path, query, tee, due) : undefined;
     return reply.from(upstream.targetOf(path), {
       rewriteRequestHeaders: (incoming, headers) => {
         const { cookie: _cookie, forwarded: _forwarded, 'x-real-ip': _realIp, ...kept } = headers;
@@ -181,6 +221,7 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
         };
         logger.warn({ source: upstream.source, code, path }, 'upstream request failed');
         // The copy is recorded before the client hears the failure, so its retry is a duplicate.
+        releaseCopy();
         if (copy) void copy.finally(answer);
         else answer();
       },
