@@ -11,7 +11,7 @@ function deferred() {
 
 describe('CopyQueue', () => {
   it('runs up to maxRunning at once, then queues within the byte budget, then sheds', async () => {
-    const queue = new CopyQueue({ maxRunning: 2, maxWaitingBytes: 100 });
+    const queue = new CopyQueue({ maxRunning: 2, maxWaiting: 10, maxWaitingBytes: 100 });
     const gates = [deferred(), deferred(), deferred()];
     const started: number[] = [];
     const job = (index: number) => () => {
@@ -34,8 +34,18 @@ describe('CopyQueue', () => {
     expect(queue.offer(60, job(4))).toBe(true);
   });
 
+  it('sheds past maxWaiting copies whatever their size', () => {
+    const queue = new CopyQueue({ maxRunning: 1, maxWaiting: 1, maxWaitingBytes: 1000 });
+    const never = () => new Promise<void>(() => {});
+    expect([queue.offer(1, never), queue.offer(1, never), queue.offer(1, never)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
   it('keeps going after a copy that throws', async () => {
-    const queue = new CopyQueue({ maxRunning: 1, maxWaitingBytes: 10 });
+    const queue = new CopyQueue({ maxRunning: 1, maxWaiting: 10, maxWaitingBytes: 10 });
     const ran: string[] = [];
     queue.offer(1, async () => {
       throw new Error('boom');

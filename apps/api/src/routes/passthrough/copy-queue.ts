@@ -1,6 +1,6 @@
 /**
- * Runs Threadline's copies beside the proxy with bounded room: at most `maxRunning` at once and
- * `maxWaitingBytes` of bodies waiting. Past that a copy is shed (the request still reached the
+ * Runs Threadline's copies beside the proxy with bounded room: at most `maxRunning` at once, and
+ * `maxWaiting` copies (`maxWaitingBytes` of bodies) waiting. Past that a copy is shed (the request still reached the
  * upstream): under more load than capture can record, forwarding keeps its pace instead of queueing
  * behind the copies.
  */
@@ -11,7 +11,7 @@ export class CopyQueue {
   private readonly idle = new Set<() => void>();
   shed = 0;
 
-  constructor(private readonly limits: { maxRunning: number; maxWaitingBytes: number }) {}
+  constructor(private readonly limits: { maxRunning: number; maxWaiting: number; maxWaitingBytes: number }) {}
 
   /** Queues `run`; false when it was shed. */
   offer(bytes: number, run: () => Promise<void>): boolean {
@@ -19,7 +19,10 @@ export class CopyQueue {
       this.start(run);
       return true;
     }
-    if (this.waitingBytes + bytes > this.limits.maxWaitingBytes) {
+    if (
+      this.waiting.length >= this.limits.maxWaiting ||
+      this.waitingBytes + bytes > this.limits.maxWaitingBytes
+    ) {
       this.shed += 1;
       return false;
     }

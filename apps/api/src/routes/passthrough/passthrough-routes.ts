@@ -6,9 +6,11 @@ import { CopyQueue } from './copy-queue.js';
 import { type BodyTee, BodyTooLargeError, teeBody } from './tee-body.js';
 import type { UpstreamDefinition } from './upstream-definition.js';
 
-/** Copies recorded at once, and bodies waiting to be (beyond them a copy is shed). */
-const copiesRunning = 32;
-const copiesWaitingBytes = 32 * 1024 * 1024;
+/**
+ * Copies recorded at once, and copies (bodies) waiting to be; beyond them a copy is shed. About a
+ * second of capture's pace waits at most, so the copies' backlog never grows into the proxy's latency.
+ */
+const copyLimits = { maxRunning: 32, maxWaiting: 1000, maxWaitingBytes: 16 * 1024 * 1024 };
 
 /** The most of a request body Threadline copies for itself: capture's own limit (larger ones are refused there). */
 const copyUpToBytes = 1024 * 1024;
@@ -81,7 +83,7 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
     done(null, tee.upstream);
   });
 
-  const copies = new CopyQueue({ maxRunning: copiesRunning, maxWaitingBytes: copiesWaitingBytes });
+  const copies = new CopyQueue(copyLimits);
   let shedReportedAt = 0;
   const reportShed = () => {
     if (Date.now() - shedReportedAt < 10_000) return;
