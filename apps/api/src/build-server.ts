@@ -8,6 +8,9 @@ import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { metricsRoute } from './routes/metrics/metrics-route.js';
+import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
+import { posthogWebhookThrough, startTodaysCaptureCopy } from './routes/passthrough/todays-capture-copy.js';
+import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -74,7 +77,21 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   );
 
   await app.register(healthRoutes, { deps, state: health });
-  await app.register(captureRoutes, { deps });
+  const { upstreams } = deps.config;
+  if (upstreams.posthog) {
+    // Passthrough: PostHog answers posthog-js; Threadline records a copy through its capture routes.
+    const capture = await startTodaysCaptureCopy(deps);
+    await app.register(passthroughRoutes, {
+      upstreams: [posthogUpstream(upstreams.posthog)],
+      recordCopy: capture.record,
+      timeoutMs: upstreams.timeoutMs,
+      logger: deps.logger,
+      closeRecorder: () => capture.close(),
+    });
+    await app.register(posthogWebhookThrough, { capture });
+  } else {
+    await app.register(captureRoutes, { deps });
+  }
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });

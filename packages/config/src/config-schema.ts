@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upstreamSetting } from './upstream-settings.js';
 
 const optionalText = z
   .string()
@@ -184,6 +185,15 @@ export const configSchema = z.object({
   CAPTURE_CPU_BUDGET_MS: integer(250, 5, 10_000),
   /** Share of Redis `maxmemory` above which capture answers 503. */
   REDIS_MEMORY_HIGH_WATER: share(0.9),
+  /**
+   * PostHog passthrough (unset: off): `us`, `eu`, or a PostHog ingestion URL. Every posthog-js and
+   * posthog-node request is forwarded there unchanged and its answer returned; Threadline keeps a copy.
+   */
+  POSTHOG_UPSTREAM: upstreamSetting(['us', 'eu']),
+  /** The assets host (`/static/…`, `/array/…`) for a custom POSTHOG_UPSTREAM (derived for us/eu). */
+  POSTHOG_ASSETS_UPSTREAM: upstreamSetting(),
+  /** How long a forwarded request may wait for the upstream to connect, answer or send its body (ms). */
+  UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** Proxies whose X-Forwarded-For gives the client IP (unset: none). */
   TRUST_PROXY: trustProxy,
   /** Raw notes visible before a summary replaces the older ones; 0: never summarize, never redact. */
@@ -248,6 +258,9 @@ export function crossVariableProblems(env: Record<string, string | undefined>, r
   }
   if (present(env.CAPTURE_SERVER_KEY) && env.CAPTURE_SERVER_KEY?.trim() === env.CAPTURE_API_KEY?.trim()) {
     problems.push('CAPTURE_SERVER_KEY: must differ from CAPTURE_API_KEY (that one ships in every page)');
+  }
+  if (present(env.POSTHOG_ASSETS_UPSTREAM) && !present(env.POSTHOG_UPSTREAM)) {
+    problems.push('POSTHOG_ASSETS_UPSTREAM: needs POSTHOG_UPSTREAM (the ingestion host it goes with)');
   }
   if (present(env.ADMIN_TOKEN) && (env.ADMIN_TOKEN ?? '').trim().length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');

@@ -15,3 +15,4 @@ export {
   loadConfig,
   loadConfigOrThrow,
 } from './load-config.js';
+export type { UpstreamHosts } from './upstream-settings.js';

@@ -1,4 +1,5 @@
 import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
+import { posthogUpstreamHosts, type UpstreamHosts } from './upstream-settings.js';
 
 /** How capture treats who an event says it is from (see CAPTURE_IDENTITY). */
 export type IdentityMode = 'off' | 'mark' | 'require';
@@ -32,6 +33,13 @@ export interface Config {
     dedupeWindowSeconds: number;
     /** CAPTURE_CPU_BUDGET_MS, default 250. */
     cpuBudgetMs: number;
+  };
+  /** Where each source's requests are forwarded (passthrough); a source without hosts is not forwarded. */
+  upstreams: {
+    /** POSTHOG_UPSTREAM with POSTHOG_ASSETS_UPSTREAM (unset: off). */
+    posthog: UpstreamHosts | undefined;
+    /** UPSTREAM_TIMEOUT_MS, default 10,000: connect, answer and body each. */
+    timeoutMs: number;
   };
   /** TRUST_PROXY: false (default), a hop count, or proxy addresses / CIDRs. */
   trustProxy: false | number | string[];
@@ -116,6 +124,10 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         maxUsersPerRequest: e.CAPTURE_MAX_USERS_PER_REQUEST,
         dedupeWindowSeconds: e.CAPTURE_DEDUPE_WINDOW_S,
         cpuBudgetMs: e.CAPTURE_CPU_BUDGET_MS,
+      },
+      upstreams: {
+        posthog: posthogUpstreamHosts(e.POSTHOG_UPSTREAM, e.POSTHOG_ASSETS_UPSTREAM),
+        timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       },
       trustProxy: e.TRUST_PROXY,
       redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,

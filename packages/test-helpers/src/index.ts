@@ -1,4 +1,11 @@
 export {
+  type FakeAnswer,
+  type FakePostHog,
+  posthogLikeAnswer,
+  type ReceivedRequest,
+  startFakePostHog,
+} from './fake-posthog.js';
+export {
   conversationNotification,
   intercomFixture,
   type LifecycleTopic,
