@@ -8,6 +8,7 @@ import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { metricsRoute } from './routes/metrics/metrics-route.js';
+import { streamRoute } from './routes/stream/stream-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -81,5 +82,6 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(adminRoutes, { deps });
   await app.register(mcpRoute, { deps });
   await app.register(userActivityRoute, { deps });
+  await app.register(streamRoute, { deps });
   return { app, health };
 }

@@ -11,6 +11,7 @@ import {
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
+  RedisStreamLeases,
   waitUntilReady,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
@@ -59,6 +60,10 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         linkByEmail: config.intercom.linkByEmail,
         linkIdleDays: config.intercom.linkIdleDays,
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
+        productFeed: {
+          retentionSeconds: config.stream.retentionSeconds,
+          maxEntries: config.stream.maxEntries,
+        },
       }),
       claims: new RedisNotificationClaims(redis, keys),
       queues,
@@ -75,6 +80,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       accessKeys,
       rateLimiter: new RedisRateLimiter(redis, keys),
       accessRateLimit: defaultAccessRateLimit,
+      openBlockingRedis: () =>
+        createRedis(config.redisUrl, 'worker', (error) =>
+          logger.warn({ err: error }, 'stream redis connection error'),
+        ),
+      // A lease outlives three heartbeats: a stream of a process that died stops counting soon after.
+      streamLeases: new RedisStreamLeases(redis, keys, 3 * config.stream.heartbeatMs),
     },
     close() {
       closing ??= (async () => {

@@ -67,6 +67,10 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
         linkByEmail: config.intercom.linkByEmail,
         linkIdleDays: config.intercom.linkIdleDays,
         fingerprintKey: config.intercom.clientSecret ?? config.prefix,
+        productFeed: {
+          retentionSeconds: config.stream.retentionSeconds,
+          maxEntries: config.stream.maxEntries,
+        },
       }),
       delivery: new RedisDeliveryStore(redis, keys),
       intercom: gatedIntercom(countedIntercom(intercom, metrics), queues.sendGate),

@@ -2,6 +2,7 @@ export * from './access/index.js';
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
+export * from './consumers/index.js';
 export {
   type DeliverNotesDependencies,
   type DeliveryOutcome,
@@ -72,6 +73,7 @@ export type {
 export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
+export type { FeedEntry, ProductFeed } from './ports/product-feed.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

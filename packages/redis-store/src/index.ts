@@ -16,7 +16,9 @@ export {
   readRedisMemory,
 } from './redis-memory-watch.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
+export { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
+export { RedisStreamLeases } from './redis-stream-leases.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
 export { waitUntilReady } from './wait-until-ready.js';

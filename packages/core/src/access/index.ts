@@ -34,4 +34,5 @@ export {
   liveActivityOutputShape,
   type ReadLiveActivityDependencies,
   readLiveActivity,
+  toLiveAction,
 } from './read-live-activity.js';

@@ -1,0 +1,18 @@
+export {
+  type ActivityCanvasInput,
+  buildActivityCanvas,
+  canvasLimits,
+  canvasRefreshId,
+  identityHint,
+} from './activity-canvas.js';
+export type {
+  CanvasButton,
+  CanvasComponent,
+  CanvasDataTable,
+  CanvasDivider,
+  CanvasResponse,
+  CanvasText,
+} from './canvas-components.js';
+export { type ConsumerAction, inertJson, toConsumerAction } from './consumer-action.js';
+export { verifyCanvasSignature } from './verify-canvas-signature.js';
+export { withProductFeed } from './with-product-feed.js';
