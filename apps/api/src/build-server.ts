@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
 import { adminRoutes } from './routes/admin/admin-routes.js';
+import { canvasRoutes } from './routes/canvas/canvas-routes.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
@@ -83,5 +84,6 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(mcpRoute, { deps });
   await app.register(userActivityRoute, { deps });
   await app.register(streamRoute, { deps });
+  await app.register(canvasRoutes, { deps });
   return { app, health };
 }

@@ -5,6 +5,12 @@ export {
   canvasRefreshId,
   identityHint,
 } from './activity-canvas.js';
+export {
+  type AnswerCanvasDependencies,
+  answerCanvasRequest,
+  type CanvasOutcome,
+  canvasRequestSchema,
+} from './answer-canvas-request.js';
 export type {
   CanvasButton,
   CanvasComponent,

@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { canvasResponseProblems } from '../canvas/canvas-kit-schema.js';
+import { canvasRequestBody, requestCanvas } from '../canvas/inbox-app-client.js';
+import { renderCanvas } from '../page/render-canvas.js';
 import { renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
 import type { ConversationState } from '../state/sandbox-store.js';
@@ -69,13 +72,64 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
         })
       : undefined;
 
+  /** The Inbox app beside a conversation: the API its webhooks went to serves the Canvas Kit URLs. */
+  const inboxAppOf = (conversationId: string) => {
+    const target = webhookOf.get(conversationId);
+    return target
+      ? { baseUrl: new URL('/intercom/canvas', target.url).href, clientSecret: target.clientSecret }
+      : undefined;
+  };
+  async function canvasOf(conversation: SandboxConversation, contact: SandboxContact | undefined) {
+    const inboxApp = inboxAppOf(conversation.id);
+    if (!inboxApp) return undefined;
+    const body = canvasRequestBody('initialize', conversation, contact, context.appId, {
+      id: store.admin.id,
+      name: store.admin.name ?? 'Sandbox Admin',
+      email: store.admin.email ?? '',
+    });
+    const answer = await requestCanvas(inboxApp, 'initialize', body);
+    return renderCanvas(
+      conversation.id,
+      answer.ok
+        ? { response: answer.response, problems: canvasResponseProblems(answer.response) }
+        : { problems: [answer.message] },
+    );
+  }
+
   app.get('/', async (_request, reply) => {
-    const conversations = store.allConversations().map((conversation) => ({
-      conversation,
-      contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
-    }));
+    const conversations = await Promise.all(
+      store.allConversations().map(async (conversation) => {
+        const contact = store.contact(conversation.contacts.contacts[0]?.id ?? '');
+        const canvas = await canvasOf(conversation, contact);
+        return { conversation, contact, ...(canvas ? { canvas } : {}) };
+      }),
+    );
     return reply.type('text/html; charset=utf-8').send(renderSandboxPage(conversations));
   });
+
+  // The canvas's Refresh button: a submit request to the app, as the Inbox sends it; then the page.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/_sandbox/conversations/:id/canvas/submit',
+    async (request, reply) => {
+      const conversation = store.conversation(request.params.id);
+      const inboxApp = inboxAppOf(request.params.id);
+      if (!conversation || !inboxApp)
+        return reply.code(404).send({ error: 'no Inbox app for this conversation' });
+      const contact = store.contact(conversation.contacts.contacts[0]?.id ?? '');
+      const body = canvasRequestBody('submit', conversation, contact, context.appId, {
+        id: store.admin.id,
+        name: store.admin.name ?? 'Sandbox Admin',
+        email: store.admin.email ?? '',
+      });
+      await requestCanvas(inboxApp, 'submit', body);
+      return reply.redirect(`/#conversation-${encodeURIComponent(conversation.id)}`, 303);
+    },
+  );
 
   app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(
     '/_sandbox/contacts',

@@ -6,6 +6,8 @@ import { sanitizeNoteHtml } from './sanitize-note-html.js';
 export interface PageConversation {
   conversation: SandboxConversation;
   contact: SandboxContact | undefined;
+  /** The Inbox app's canvas for this conversation, as HTML (see `render-canvas.ts`), when there is one. */
+  canvas?: string;
 }
 
 const style = `
@@ -48,7 +50,7 @@ function renderPart(part: SandboxPart): string {
 <div class="body">${sanitizeNoteHtml(part.body ?? '')}</div></div>`;
 }
 
-function renderConversation({ conversation, contact }: PageConversation): string {
+function renderConversation({ conversation, contact, canvas }: PageConversation): string {
   const who = contact
     ? `${escapeHtml(contact.name ?? '(no name)')} · external_id ${escapeHtml(contact.external_id ?? '(none)')}`
     : 'unknown contact';
@@ -57,6 +59,7 @@ function renderConversation({ conversation, contact }: PageConversation): string
 <h2>Conversation ${escapeHtml(conversation.id)}<span class="state ${conversation.state}" data-state="${conversation.state}">${conversation.state}</span></h2>
 <div class="meta">${who} · opened ${escapeHtml(time(conversation.created_at))}</div>
 ${renderActions(conversation)}
+${canvas ?? ''}
 <div class="part comment"><div class="body">${sanitizeNoteHtml(conversation.source.body)}</div></div>
 ${parts.length === 0 ? '<p class="empty">No notes yet.</p>' : parts.map(renderPart).join('\n')}
 </section>`;
