@@ -7,6 +7,7 @@ import {
   createUserStores,
   RedisDeliveryStore,
   RedisKeys,
+  RedisSubscriptionStore,
   RedisSummaryStore,
   waitUntilReady,
 } from '@threadline/redis-store';
@@ -91,6 +92,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
       },
       metrics,
       now: () => new Date(),
+      subscriptions: new RedisSubscriptionStore(redis, keys),
     },
     close() {
       closing ??= (async () => {

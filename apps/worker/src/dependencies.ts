@@ -5,6 +5,8 @@ import type {
   IdentityStore,
   IntercomPort,
   LinkStore,
+  ProductFeed,
+  SubscriptionStore,
   Summarizer,
   SummaryStore,
 } from '@threadline/core';
@@ -28,6 +30,10 @@ export interface WorkerDependencies {
   summaries: SummaryDependencies;
   metrics: Metrics;
   now(): Date;
+  /** Each product's feed of new actions: what push batches are formed from. */
+  productFeed: ProductFeed;
+  /** Push webhook subscriptions (`threadline subscriptions`). */
+  subscriptions: SubscriptionStore;
 }
 
 /** What summaries need on top of the delivery dependencies. */

@@ -75,5 +75,6 @@ export { IntercomError, type IntercomErrorCode, type IntercomPort } from './port
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { FeedEntry, ProductFeed } from './ports/product-feed.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { Subscription, SubscriptionStore } from './ports/subscription-store.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

@@ -19,6 +19,7 @@ export { RedisNotificationClaims } from './redis-notification-claims.js';
 export { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisStreamLeases } from './redis-stream-leases.js';
+export { RedisSubscriptionStore } from './redis-subscription-store.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
 export { waitUntilReady } from './wait-until-ready.js';

@@ -20,5 +20,12 @@ export type {
   CanvasText,
 } from './canvas-components.js';
 export { type ConsumerAction, inertJson, toConsumerAction } from './consumer-action.js';
+export {
+  type PushBatchLimits,
+  type PushBody,
+  pushBody,
+  pushWebhookId,
+  takePushBatch,
+} from './push-batch.js';
 export { verifyCanvasSignature } from './verify-canvas-signature.js';
 export { withProductFeed } from './with-product-feed.js';
