@@ -21,6 +21,7 @@ const benchmarks = [
   'mcp',
   'summary-retention',
   'workers',
+  'streams',
 ];
 
 const failures: string[] = [];

@@ -19,9 +19,17 @@ export function compareFeedIds(a: string, b: string): number {
   return aMs - bMs || aSeq - bSeq;
 }
 
+/** The hub hands the same entry objects to every stream of a product: each is serialised once. */
+const serialised = new WeakMap<FeedEntry, string>();
+
 /** `event: action` with the feed id as `id:`; the data is the action as the MCP tool shows it. */
 export function actionEvent(entry: FeedEntry): string {
-  return `id: ${entry.id}\nevent: action\ndata: ${inertJson(toConsumerAction(entry.userId, entry.action))}\n\n`;
+  let event = serialised.get(entry);
+  if (event === undefined) {
+    event = `id: ${entry.id}\nevent: action\ndata: ${inertJson(toConsumerAction(entry.userId, entry.action))}\n\n`;
+    serialised.set(entry, event);
+  }
+  return event;
 }
 
 /**
