@@ -43,11 +43,12 @@ function shorten(text: string): string {
 function table(actions: Action[], now: Date): CanvasDataTable {
   return {
     type: 'data-table',
-    items: actions.map((action) => ({
-      type: 'field-value',
-      field: shortTime(action.at, now),
-      value: shorten(action.page ? `${formatAction(action)} (${action.page})` : formatAction(action)),
-    })),
+    items: actions.map((action) => {
+      const line = formatAction(action);
+      // The page only when the line does not already name it ("… on /billing").
+      const withPage = action.page && !line.includes(action.page) ? `${line} (${action.page})` : line;
+      return { type: 'field-value', field: shortTime(action.at, now), value: shorten(withPage) };
+    }),
   };
 }
 

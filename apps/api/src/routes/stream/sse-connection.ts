@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type FeedEntry, inertJson, toConsumerAction } from '@threadline/core';
+import { activityNotice, type FeedEntry, inertJson, toConsumerAction } from '@threadline/core';
 
 /** Why a stream ended from our side: the data of its last event, `closing`. */
 export type ClosingReason = 'too_slow' | 'shutting_down';
@@ -63,7 +63,7 @@ export class SseConnection {
       // Proxies such as nginx would otherwise hold events back.
       'x-accel-buffering': 'no',
     });
-    this.raw.write(`retry: 2000\n: threadline stream, last id ${this.lastId}\n\n`);
+    this.raw.write(`retry: 2000\n: ${activityNotice}\n: threadline stream, last id ${this.lastId}\n\n`);
   }
 
   send(entries: FeedEntry[]): void {
