@@ -71,6 +71,18 @@ export class RedisProductFeed implements ProductFeed {
     return newest[0]?.[0] ?? '0-0';
   }
 
+  /** The oldest entry's id still kept, or `0-0` when the feed is empty. */
+  async oldestId(productId: string): Promise<string> {
+    const oldest = (await this.redis.xrange(
+      this.keys.productFeed(productId),
+      '-',
+      '+',
+      'COUNT',
+      1,
+    )) as StreamEntries;
+    return oldest[0]?.[0] ?? '0-0';
+  }
+
   /**
    * Waits up to `blockMs` for entries after `afterId` (`XREAD BLOCK`). `blocking` must be a
    * connection of its own: a blocked connection answers nothing else meanwhile.

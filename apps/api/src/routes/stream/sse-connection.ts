@@ -86,6 +86,21 @@ export class SseConnection {
     this.lastId = newest;
   }
 
+  /**
+   * `event: gap`, once, before anything else: the resume id is older than what the feed still holds,
+   * so actions between it and the oldest kept may be missing (past STREAM_RETENTION_S or the cap).
+   */
+  gap(oldestKept: string): void {
+    if (!this.isOpen) return;
+    const data = inertJson({
+      message:
+        'Last-Event-ID is older than the stream keeps (STREAM_RETENTION_S): actions before the next may be missing',
+      last_event_id: this.lastId,
+      oldest_kept_id: oldestKept,
+    });
+    this.raw.write(`event: gap\ndata: ${data}\n\n`);
+  }
+
   heartbeat(): void {
     if (this.isOpen) this.raw.write(': heartbeat\n\n');
   }

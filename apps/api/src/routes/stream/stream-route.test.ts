@@ -148,6 +148,18 @@ describe('GET /v1/stream/:productId', () => {
     expect(all).toEqual([...expected, ...expected]);
   });
 
+  it('says so with a gap event when Last-Event-ID is older than the feed keeps, then streams on', async () => {
+    const stream = await openSse(`${urlB}/v1/stream/default`, {
+      authorization: `Bearer ${key}`,
+      'last-event-id': '1000-0',
+    });
+    await stream.waitFor((events) => events.length >= 2);
+    stream.close();
+    expect(stream.events[0]?.event).toBe('gap');
+    expect(JSON.parse(stream.events[0]?.data ?? '{}').last_event_id).toBe('1000-0');
+    expect(stream.events[1]?.event).toBe('action');
+  });
+
   it('sends a heartbeat comment on an idle stream', async () => {
     const stream = await openSse(`${urlB}/v1/stream/default`, { authorization: `Bearer ${key}` });
     await new Promise<void>((resolve, reject) => {

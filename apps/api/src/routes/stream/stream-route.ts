@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
 import { forbiddenBody, grantOf, requireAccess } from '../activity/require-access.js';
 import { ProductFeedHub } from './product-feed-hub.js';
-import { SseConnection } from './sse-connection.js';
+import { compareFeedIds, SseConnection } from './sse-connection.js';
 
 const feedIdPattern = /^\d{1,16}-\d{1,10}$/;
 const catchUpPage = 1000;
@@ -47,8 +47,10 @@ export async function streamRoute(app: FastifyInstance, options: { deps: ApiDepe
         });
     const startAfter = typeof given === 'string' ? given.trim() : await deps.productFeed.latestId(productId);
     const connection = new SseConnection(reply.raw, startAfter, settings.maxBufferBytes);
+    const oldestKept = typeof given === 'string' ? await deps.productFeed.oldestId(productId) : '0-0';
     reply.hijack();
     connection.open();
+    if (oldestKept !== '0-0' && compareFeedIds(oldestKept, startAfter) > 0) connection.gap(oldestKept);
     open.add(connection);
     request.log.info({ productId, resumed: given !== undefined }, 'stream opened');
 
