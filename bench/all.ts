@@ -22,6 +22,7 @@ const benchmarks = [
   'mcp',
   'summary-retention',
   'workers',
+  'streams',
 ];
 
 const failures: string[] = [];

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
 import { adminRoutes } from './routes/admin/admin-routes.js';
+import { canvasRoutes } from './routes/canvas/canvas-routes.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
@@ -11,6 +12,7 @@ import { metricsRoute } from './routes/metrics/metrics-route.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
 import { posthogWebhookThrough, startTodaysCaptureCopy } from './routes/passthrough/todays-capture-copy.js';
 import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
+import { streamRoute } from './routes/stream/stream-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -98,5 +100,7 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(adminRoutes, { deps });
   await app.register(mcpRoute, { deps });
   await app.register(userActivityRoute, { deps });
+  await app.register(streamRoute, { deps });
+  await app.register(canvasRoutes, { deps });
   return { app, health };
 }

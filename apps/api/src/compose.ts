@@ -3,11 +3,13 @@ import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
 import { createApiMetrics, type Logger } from '@threadline/observability';
 import {
+  createRedis,
   RedisAccessKeyStore,
   RedisCaptureQuota,
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
+  RedisStreamLeases,
   RedisWebhookLog,
 } from '@threadline/redis-store';
 import type { ApiDependencies } from './dependencies.js';
@@ -60,6 +62,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       accessKeys,
       rateLimiter: new RedisRateLimiter(redis, keys),
       accessRateLimit: defaultAccessRateLimit,
+      openBlockingRedis: () =>
+        createRedis(config.redisUrl, 'worker', (error) =>
+          logger.warn({ err: error }, 'stream redis connection error'),
+        ),
+      // A lease outlives three heartbeats: a stream of a process that died stops counting soon after.
+      streamLeases: new RedisStreamLeases(redis, keys, 3 * config.stream.heartbeatMs),
     },
     close() {
       redisMemory.stop();

@@ -14,6 +14,7 @@ import type {
 } from '@threadline/core';
 import type { ApiMetrics, Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
+import type { RedisClient, RedisProductFeed, RedisStreamLeases } from '@threadline/redis-store';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
 export interface ApiDependencies {
@@ -53,4 +54,10 @@ export interface ApiDependencies {
   rateLimiter: RateLimiter;
   /** Per-key limit on `/mcp` and the activity route (600 requests a minute). */
   accessRateLimit: AccessRateLimit;
+  /** Each product's feed of new actions: what `GET /v1/stream` reads. */
+  productFeed: RedisProductFeed;
+  /** A new connection a stream reader may block on (`XREAD BLOCK`); the caller disconnects it. */
+  openBlockingRedis(): RedisClient;
+  /** Open streams per access key, across replicas (STREAM_MAX_PER_KEY). */
+  streamLeases: RedisStreamLeases;
 }

@@ -74,7 +74,7 @@ export async function connect(config: Config): Promise<Services> {
       return queue;
     },
     sendGate: queues.sendGate,
-    activity: stores.activity,
+    activity: stores.activityHistory,
     links: stores.links,
     delivery: new RedisDeliveryStore(redis, keys),
     identities: new RedisIdentityStore(redis, keys, {

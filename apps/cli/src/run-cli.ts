@@ -10,6 +10,7 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerResumeCommand } from './commands/resume.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSubscriptionsCommand } from './commands/subscriptions.js';
 import { connect, type Services } from './connect.js';
 
 export interface RunOptions {
@@ -36,6 +37,7 @@ function buildProgram(context: CommandContext): Command {
   registerKeysCommand(program, context);
   registerForgetCommand(program, context);
   registerResumeCommand(program, context);
+  registerSubscriptionsCommand(program, context);
   return program;
 }
 

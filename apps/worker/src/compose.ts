@@ -3,7 +3,7 @@ import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
 import { createWorkerMetrics, type Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
-import { RedisDeliveryStore, RedisSummaryStore } from '@threadline/redis-store';
+import { RedisDeliveryStore, RedisSubscriptionStore, RedisSummaryStore } from '@threadline/redis-store';
 import { OpenAiSummarizer } from '@threadline/summarizer';
 import { countedIntercom } from './counted-intercom.js';
 import type { WorkerDependencies } from './dependencies.js';
@@ -71,6 +71,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
       },
       metrics,
       now: () => new Date(),
+      subscriptions: new RedisSubscriptionStore(redis, keys),
     },
     close: deployment.close,
   };

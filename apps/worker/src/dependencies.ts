@@ -7,6 +7,8 @@ import type {
   IntercomPort,
   IntercomSendGate,
   LinkStore,
+  ProductFeed,
+  SubscriptionStore,
   Summarizer,
   SummaryStore,
 } from '@threadline/core';
@@ -33,6 +35,10 @@ export interface WorkerDependencies {
   summaries: SummaryDependencies;
   metrics: WorkerMetrics;
   now(): Date;
+  /** Each product's feed of new actions: what push batches are formed from. */
+  productFeed: ProductFeed;
+  /** Push webhook subscriptions (`threadline subscriptions`). */
+  subscriptions: SubscriptionStore;
 }
 
 /** What summaries need on top of the delivery dependencies. */

@@ -22,6 +22,8 @@ describe('NOTE_QUEUE_SHARDS=3', () => {
       'notes-1',
       'notes-2',
       'summaries',
+      // Push webhooks: one queue, whatever NOTE_QUEUE_SHARDS is.
+      'push',
     ]);
   });
 

@@ -2,15 +2,20 @@ import {
   deliverNotesJob,
   linkConversationJob,
   noteQueueNames,
+  type PushActionsPayload,
+  pushActionsJob,
+  pushQueuePrefix,
   queueNames,
   queuePrefix,
   summarizeConversationJob,
 } from '@threadline/jobs';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { WorkerDependencies } from './dependencies.js';
 import { deliverNotesProcessor } from './processors/deliver-notes.js';
 import { linkConversationProcessor } from './processors/link-conversation.js';
+import { pushActionsProcessor, pushRetryDelayMs } from './processors/push-actions.js';
 import { summarizeConversationProcessor } from './processors/summarize-conversation.js';
+import { startPushBatches } from './push-batches.js';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -72,7 +77,23 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
       ...stalledOptions,
     },
   );
-  const workers = [linkWorker, ...noteWorkers, summaryWorker];
+  // Push webhooks: their own queue (they talk to subscribers, not Intercom) and the batch former.
+  const pushQueue = new Queue<PushActionsPayload>(pushActionsJob.queue, {
+    connection: deps.connection,
+    prefix: pushQueuePrefix(prefix),
+  });
+  const pushWorker: Worker = new Worker(pushActionsJob.queue, pushActionsProcessor(deps), {
+    connection: deps.connection,
+    prefix: pushQueuePrefix(prefix),
+    concurrency,
+    name: pushActionsJob.name,
+    settings: {
+      backoffStrategy: (attemptsMade: number) => pushRetryDelayMs(attemptsMade, deps.config.push.retryBaseMs),
+    },
+    ...stalledOptions,
+  });
+  const pushBatches = startPushBatches(deps, pushQueue);
+  const workers = [linkWorker, ...noteWorkers, summaryWorker, pushWorker];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
       deps.logger.warn(
@@ -86,7 +107,11 @@ export function startWorkers(deps: WorkerDependencies): RunningWorkers {
   return {
     workers,
     close() {
-      closing ??= Promise.all(workers.map((worker) => worker.close())).then(() => undefined);
+      closing ??= (async () => {
+        await pushBatches.close();
+        await Promise.all(workers.map((worker) => worker.close()));
+        await pushQueue.close();
+      })();
       return closing;
     },
   };

@@ -28,6 +28,7 @@ export function userStoreSettings(config: Config): UserStoreSettings {
     linkByEmail: config.intercom.linkByEmail,
     linkIdleDays: config.intercom.linkIdleDays,
     fingerprintKey: emailFingerprintKey(config),
+    productFeed: { retentionSeconds: config.stream.retentionSeconds, maxEntries: config.stream.maxEntries },
   };
 }
 

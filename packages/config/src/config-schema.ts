@@ -221,6 +221,28 @@ export const configSchema = z.object({
   /** How often workers look for jobs whose worker died (BullMQ `stalledInterval`, ms). */
   WORKER_STALLED_CHECK_MS: integer(30_000, 500, 600_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  /** How long `GET /v1/stream` can resume from a `Last-Event-ID` (s): each product's feed keeps this long. */
+  STREAM_RETENTION_S: integer(3600, 60, 7 * 86_400),
+  /** Most actions a product's feed keeps, whatever their age. */
+  STREAM_MAX_ENTRIES: integer(100_000, 100, 10_000_000),
+  /** Live streams one access key may hold open at once, across every API replica. */
+  STREAM_MAX_PER_KEY: integer(10, 1, 10_000),
+  /** A comment line on an idle stream this often (ms). */
+  STREAM_HEARTBEAT_MS: integer(15_000, 1000, 300_000),
+  /** Bytes a stream may have waiting for a slow client before it is cut off. */
+  STREAM_MAX_BUFFER_BYTES: integer(1_048_576, 16_384, 268_435_456),
+  /** Push webhooks: at most this many actions per POST. */
+  PUSH_BATCH_MAX_ACTIONS: integer(100, 1, 1000),
+  /** Push webhooks: a batch waits at most this long for more actions (ms). */
+  PUSH_BATCH_MAX_WAIT_MS: integer(1000, 0, 60_000),
+  /** Push webhooks: one POST's time limit (ms). */
+  PUSH_TIMEOUT_MS: integer(10_000, 100, 60_000),
+  /** Push webhooks: the first retry's delay (ms); each next one doubles, at most an hour. */
+  PUSH_RETRY_BASE_MS: integer(1000, 10, 3_600_000),
+  /** Push webhooks: a batch failing for this long disables its subscription (ms). */
+  PUSH_RETRY_FOR_MS: integer(86_400_000, 1000, 7 * 86_400_000),
+  /** Allows http and private, loopback and link-local push targets (tests, local receivers). */
+  SUBSCRIPTIONS_ALLOW_PRIVATE: booleanFlag,
 });
 
 /** Which process reads the config: each requires only what it uses. */

@@ -87,6 +87,34 @@ export interface Config {
   metricsPort: number | undefined;
   worker: { concurrency: number; lockMs: number; stalledCheckMs: number; metricsPort: number | undefined };
   shutdownTimeoutMs: number;
+  /** The live stream (`GET /v1/stream/:productId`). */
+  stream: {
+    /** STREAM_RETENTION_S, default 3,600. */
+    retentionSeconds: number;
+    /** STREAM_MAX_ENTRIES, default 100,000. */
+    maxEntries: number;
+    /** STREAM_MAX_PER_KEY, default 10. */
+    maxPerKey: number;
+    /** STREAM_HEARTBEAT_MS, default 15,000. */
+    heartbeatMs: number;
+    /** STREAM_MAX_BUFFER_BYTES, default 1 MiB. */
+    maxBufferBytes: number;
+  };
+  /** Push webhooks (`threadline subscriptions`). */
+  push: {
+    /** PUSH_BATCH_MAX_ACTIONS, default 100. */
+    batchMaxActions: number;
+    /** PUSH_BATCH_MAX_WAIT_MS, default 1,000. */
+    batchMaxWaitMs: number;
+    /** PUSH_TIMEOUT_MS, default 10,000. */
+    timeoutMs: number;
+    /** PUSH_RETRY_BASE_MS, default 1,000. */
+    retryBaseMs: number;
+    /** PUSH_RETRY_FOR_MS, default a day. */
+    retryForMs: number;
+    /** SUBSCRIPTIONS_ALLOW_PRIVATE, default false. */
+    allowPrivate: boolean;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -171,6 +199,21 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         stalledCheckMs: e.WORKER_STALLED_CHECK_MS,
       },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      stream: {
+        retentionSeconds: e.STREAM_RETENTION_S,
+        maxEntries: e.STREAM_MAX_ENTRIES,
+        maxPerKey: e.STREAM_MAX_PER_KEY,
+        heartbeatMs: e.STREAM_HEARTBEAT_MS,
+        maxBufferBytes: e.STREAM_MAX_BUFFER_BYTES,
+      },
+      push: {
+        batchMaxActions: e.PUSH_BATCH_MAX_ACTIONS,
+        batchMaxWaitMs: e.PUSH_BATCH_MAX_WAIT_MS,
+        timeoutMs: e.PUSH_TIMEOUT_MS,
+        retryBaseMs: e.PUSH_RETRY_BASE_MS,
+        retryForMs: e.PUSH_RETRY_FOR_MS,
+        allowPrivate: e.SUBSCRIPTIONS_ALLOW_PRIVATE,
+      },
     },
   };
 }

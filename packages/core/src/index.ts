@@ -2,6 +2,7 @@ export * from './access/index.js';
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
+export * from './consumers/index.js';
 export {
   type DeliverNotesDependencies,
   type DeliveryOutcome,
@@ -80,7 +81,9 @@ export {
 } from './ports/intercom-send-gate.js';
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { NotificationClaims } from './ports/notification-claims.js';
+export type { FeedEntry, ProductFeed } from './ports/product-feed.js';
 export type { AccessRateLimit, RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { Subscription, SubscriptionStore } from './ports/subscription-store.js';
 export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

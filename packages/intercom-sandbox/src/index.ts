@@ -1,3 +1,4 @@
+export { canvasResponseProblems, documentedComponentTypes } from './canvas/canvas-kit-schema.js';
 export {
   createIntercomSandbox,
   type IntercomSandbox,

@@ -63,5 +63,34 @@ export const deliverNotesJob = {
   deduplicationId: (conversationId: string) => `deliver-${jobIdPart(conversationId)}`,
 } as const;
 
+/**
+ * `push-actions`: POST one batch of a product's new actions to a push subscription. Its own queue,
+ * outside `queueNames` (and so outside `status` and `/metrics` for now): it talks to subscribers, not
+ * Intercom. The payload carries the signed body's content, so every retry sends the same batch.
+ */
+export const pushActionsJob = {
+  name: 'push-actions',
+  queue: 'push',
+  payload: z.object({
+    subscriptionId: z.string(),
+    /** `webhook-id`: stable across retries. */
+    webhookId: z.string(),
+    /** The JSON body (`pushBody`); signed afresh on each attempt with that attempt's timestamp. */
+    body: z.string(),
+    actions: z.number().int(),
+    /** When the batch was formed (ms): failing past PUSH_RETRY_FOR_MS from it disables the subscription. */
+    formedAt: z.number(),
+  }),
+  /** One job per batch: forming the same batch twice (a crash before the cursor moved) adds nothing. */
+  jobId: (webhookId: string) => `push-${jobIdPart(webhookId)}`,
+} as const;
+
+/** BullMQ prefix of the push queue, under its own hash tag like every queue. */
+export function pushQueuePrefix(prefix: string): string {
+  return `{${prefix}-${pushActionsJob.queue}}`;
+}
+
+export type PushActionsPayload = z.infer<typeof pushActionsJob.payload>;
+
 export type LinkConversationPayload = z.infer<typeof linkConversationJob.payload>;
 export type DeliverNotesPayload = z.infer<typeof deliverNotesJob.payload>;

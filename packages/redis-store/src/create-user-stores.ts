@@ -1,8 +1,10 @@
+import { withProductFeed } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import { RedisActivityStore } from './redis-activity-store.js';
 import { RedisIdentityStore } from './redis-identity-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisLinkStore } from './redis-link-store.js';
+import { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 
 export interface UserStoreSettings {
   maxActions: number;
@@ -16,19 +18,26 @@ export interface UserStoreSettings {
   fingerprintKey: string;
   /** LINK_IDLE_DAYS (default 14). */
   linkIdleDays?: number;
+  /** STREAM_RETENTION_S and STREAM_MAX_ENTRIES: each product's feed of new actions (stream, push). */
+  productFeed: ProductFeedLimits;
 }
 
 /** The stores both the API and the worker read and write per user, made the same way in each. */
 export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: UserStoreSettings) {
+  const productFeed = new RedisProductFeed(redis, keys, settings.productFeed);
+  const history = new RedisActivityStore(redis, keys, {
+    maxActions: settings.maxActions,
+    retentionSeconds: settings.retentionSeconds,
+    ...(settings.anonymousRetentionSeconds
+      ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds }
+      : {}),
+    ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
+  });
   return {
-    activity: new RedisActivityStore(redis, keys, {
-      maxActions: settings.maxActions,
-      retentionSeconds: settings.retentionSeconds,
-      ...(settings.anonymousRetentionSeconds
-        ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds }
-        : {}),
-      ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
-    }),
+    activity: withProductFeed(history, productFeed),
+    /** The same store without the feed: what the CLI inspects and erases. */
+    activityHistory: history,
+    productFeed,
     links: new RedisLinkStore(redis, keys, settings.linkIdleDays ? { idleDays: settings.linkIdleDays } : {}),
     identities: settings.linkByEmail
       ? new RedisIdentityStore(redis, keys, {

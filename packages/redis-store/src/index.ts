@@ -16,7 +16,10 @@ export {
   readRedisMemory,
 } from './redis-memory-watch.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
+export { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
+export { RedisStreamLeases } from './redis-stream-leases.js';
+export { RedisSubscriptionStore } from './redis-subscription-store.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
 export { RedisWebhookLog } from './redis-webhook-log.js';
 export { globLiteral, scanKeys } from './scan-keys.js';

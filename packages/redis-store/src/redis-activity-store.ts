@@ -9,6 +9,7 @@ import type {
   StoredAction,
   UserRef,
 } from '@threadline/core';
+import { decodeAction as decode, encodeAction as encode } from './action-fields.js';
 import type { RedisClient } from './create-redis.js';
 import { defineLuaScript, LuaScript } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -33,36 +34,6 @@ function eventIdNumber(eventId: string | undefined): string {
   return String(Number.parseInt(createHash('sha256').update(eventId).digest('hex').slice(0, 13), 16));
 }
 
-/** Short field names keep an action near 100–200 bytes in a stream entry. */
-function encode(action: Action): string[] {
-  const fields = ['t', action.type, 'd', action.description, 'a', action.at];
-  if (action.page) fields.push('p', action.page);
-  if (action.sessionId) fields.push('s', action.sessionId);
-  if (action.repeat && action.repeat > 1) fields.push('r', String(action.repeat));
-  // Only the exception is written: two bytes on an unverified action, none on the others.
-  if (action.verified === false) fields.push('v', '0');
-  return fields;
-}
-
-function decode(id: string, fields: string[]): StoredAction {
-  const map = new Map<string, string>();
-  for (let index = 0; index + 1 < fields.length; index += 2) map.set(fields[index]!, fields[index + 1]!);
-  const action: StoredAction = {
-    id,
-    at: map.get('a') ?? '',
-    type: (map.get('t') ?? 'custom') as Action['type'],
-    description: map.get('d') ?? '',
-  };
-  const page = map.get('p');
-  const sessionId = map.get('s');
-  const repeat = Number(map.get('r') ?? 1);
-  if (page) action.page = page;
-  if (sessionId) action.sessionId = sessionId;
-  if (repeat > 1) action.repeat = repeat;
-  if (map.get('v') === '0') action.verified = false;
-  return action;
-}
-
 type StreamEntries = [string, string[]][];
 
 /**
@@ -76,7 +47,8 @@ type StreamEntries = [string, string[]][];
  * anonymous-looking event never shortens an identified user's stream); 4 the marker's retention (s);
  * 5 the dedupe buckets' expiry (s); 6 the actions' fields as one JSON array of arrays; 7 their event
  * ids as a JSON array ("" for none); 8 `1` to mark the user identified.
- * Returns JSON `{ ids, isNew }`: the appended ids, and whether the stream did not exist before.
+ * Returns JSON `{ ids, kept, isNew }`: the appended ids, which actions they are (0-based), and
+ * whether the stream did not exist before.
  */
 const APPEND_ACTIONS = `
 local key = KEYS[1]
@@ -84,6 +56,7 @@ if ARGV[8] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
 local isNew = redis.call('EXISTS', key) == 0
 local eventIds = cjson.decode(ARGV[7])
 local ids = {}
+local kept = {}
 local seenAny = false
 for index, fields in ipairs(cjson.decode(ARGV[6])) do
   local eventId = eventIds[index]
@@ -94,6 +67,7 @@ for index, fields in ipairs(cjson.decode(ARGV[6])) do
   end
   if not isDuplicate then
     ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
+    kept[#kept + 1] = index - 1
   end
 end
 if seenAny then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
@@ -101,7 +75,7 @@ if #ids > 0 then
   redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
   if redis.call('TTL', key) < tonumber(ARGV[3]) then redis.call('EXPIRE', key, ARGV[3]) end
 end
-return cjson.encode({ ids = ids, isNew = isNew and #ids > 0 })`;
+return cjson.encode({ ids = ids, kept = kept, isNew = isNew and #ids > 0 })`;
 
 /**
  * KEYS: identified-as pointer, identified marker, conversations set.
@@ -202,10 +176,17 @@ export class RedisActivityStore implements ActivityStore {
     ];
     const result = JSON.parse((await appendActionsScript.run(this.redis, keys, args)) as string) as {
       ids: string[] | Record<string, never>;
+      kept: number[] | Record<string, never>;
       isNew: boolean;
     };
     // cjson encodes an empty Lua table as `{}`.
-    return { ids: Array.isArray(result.ids) ? result.ids : [], isNewUser: result.isNew };
+    const appendedIndexes = Array.isArray(result.kept) ? result.kept : [];
+    return {
+      ids: Array.isArray(result.ids) ? result.ids : [],
+      // Only when some were left out: absent means every action was appended.
+      ...(appendedIndexes.length < actions.length ? { appendedIndexes } : {}),
+      isNewUser: result.isNew,
+    };
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {

@@ -14,6 +14,31 @@ export class RedisKeys {
     return `${this.prefix}:{c:${encodeURIComponent(conversationId)}}`;
   }
 
+  /** Stream of every new action of a product (user id + action), kept `STREAM_RETENTION_S`: the live stream's and push webhooks' source. */
+  productFeed(productId: string): string {
+    return `${this.prefix}:{f:${encodeURIComponent(productId)}}:feed`;
+  }
+
+  /** Sorted set: the open live streams of one access key (member: stream id, score: lease end, ms). */
+  streamLeases(keyId: string): string {
+    return `${this.prefix}:{sl:${encodeURIComponent(keyId)}}:streams`;
+  }
+
+  /** Hash: push subscription id → JSON record (URL, product, secret, state). */
+  subscriptions(): string {
+    return `${this.prefix}:{subs}:subscriptions`;
+  }
+
+  /** Hash: push subscription id → the last feed id put into a batch. */
+  subscriptionCursors(): string {
+    return `${this.prefix}:{subs}:cursors`;
+  }
+
+  /** String: which worker is forming batches for a subscription right now. */
+  subscriptionLock(subscriptionId: string): string {
+    return `${this.prefix}:{subs}:lock:${encodeURIComponent(subscriptionId)}`;
+  }
+
   /** Stream of the user's actions (capped, trimmed by age). */
   actions(productId: string, userId: string): string {
     return `${this.user(productId, userId)}:actions`;

@@ -55,12 +55,15 @@ describe('RedisActivityStore', () => {
     expect(await store.append(user, [action('pay'), action('cancel')], { eventIds: ['e-1', 'e-2'] })).toEqual(
       {
         ids: [],
+        appendedIndexes: [],
         isNewUser: false,
       },
     );
     now += 20 * 60_000;
     const mixed = await store.append(user, [action('pay'), action('new')], { eventIds: ['e-1', 'e-3'] });
     expect(mixed.ids).toHaveLength(1);
+    // Which of the given actions was new: the product feed takes exactly that one.
+    expect(mixed.appendedIndexes).toEqual([1]);
     // Two windows on, the first ids are forgotten.
     now += 2 * 3600_000;
     expect((await store.append(user, [action('pay')], { eventIds: ['e-1'] })).ids).toHaveLength(1);

@@ -33,4 +33,5 @@ export {
   liveActivityOutputShape,
   type ReadLiveActivityDependencies,
   readLiveActivity,
+  toLiveAction,
 } from './read-live-activity.js';

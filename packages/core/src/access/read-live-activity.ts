@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { Action } from '../actions/action.js';
 import { formatAction } from '../actions/format-action.js';
 import { activityNotice } from '../notes/activity-notice.js';
-import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
+import type { ActivityStore } from '../ports/activity-store.js';
 import type { LinkStore } from '../ports/link-store.js';
 import type { AccessGrant } from './authenticate-access.js';
 
@@ -113,7 +114,8 @@ export function isProductAllowed(grant: AccessGrant, productId: string): boolean
   return grant.productId === productId;
 }
 
-function toLiveAction(action: StoredAction): LiveAction {
+/** An action as the tool, the activity route, the stream and push webhooks show it. */
+export function toLiveAction(action: Action): LiveAction {
   const live: LiveAction = { at: action.at, type: action.type, description: formatAction(action) };
   if (action.page) live.page = action.page;
   if (action.sessionId) live.session_id = action.sessionId;

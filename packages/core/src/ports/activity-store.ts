@@ -52,6 +52,10 @@ export interface IdentityState {
 export interface AppendResult {
   /** Ids of the actions appended (duplicates left out), in order. */
   ids: string[];
+  /**
+   * Which of the given actions those are (0-based, aligned with `ids`); absent: every one of them.
+   */
+  appendedIndexes?: number[];
   /** The user had no stored actions before this call. */
   isNewUser: boolean;
 }

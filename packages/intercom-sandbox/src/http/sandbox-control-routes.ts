@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { canvasResponseProblems } from '../canvas/canvas-kit-schema.js';
+import { canvasRequestBody, requestCanvas } from '../canvas/inbox-app-client.js';
+import { renderCanvas } from '../page/render-canvas.js';
 import { renderInboxFragments, renderSandboxPage } from '../page/render-sandbox-page.js';
 import { plainTextToBody } from '../state/intercom-html-body.js';
 import type { ConversationState } from '../state/sandbox-store.js';
@@ -86,6 +89,71 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     reply
       .header('cache-control', 'no-store')
       .send(renderInboxFragments(pageConversations(), request.query.conversation)),
+  );
+
+  /** The Inbox app beside a conversation: the API its webhooks went to serves the Canvas Kit URLs. */
+  const inboxAppOf = (conversationId: string) => {
+    const target = webhookOf.get(conversationId);
+    return target
+      ? { baseUrl: new URL('/intercom/canvas', target.url).href, clientSecret: target.clientSecret }
+      : undefined;
+  };
+  /** The app's answer to `initialize` (the conversation opened) or `submit` (its Refresh), rendered. */
+  async function canvasOf(
+    kind: 'initialize' | 'submit',
+    conversation: SandboxConversation,
+    contact: SandboxContact | undefined,
+  ) {
+    const inboxApp = inboxAppOf(conversation.id);
+    if (!inboxApp) return undefined;
+    const body = canvasRequestBody(kind, conversation, contact, context.appId, {
+      id: store.admin.id,
+      name: store.admin.name ?? 'Sandbox Admin',
+      email: store.admin.email ?? '',
+    });
+    const answer = await requestCanvas(inboxApp, kind, body);
+    return renderCanvas(
+      conversation.id,
+      answer.ok
+        ? { response: answer.response, problems: canvasResponseProblems(answer.response) }
+        : { problems: [answer.message] },
+    );
+  }
+
+  const contactOf = (conversation: SandboxConversation) =>
+    store.contact(conversation.contacts.contacts[0]?.id ?? '');
+  // The apps column of the page loads this when a conversation is selected.
+  app.get<{ Params: { id: string } }>('/_sandbox/conversations/:id/canvas', async (request, reply) => {
+    const conversation = store.conversation(request.params.id);
+    const canvas = conversation
+      ? await canvasOf('initialize', conversation, contactOf(conversation))
+      : undefined;
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(canvas ?? '<p class="empty">No Inbox app answers for this conversation.</p>');
+  });
+
+  // The canvas's Refresh button: a submit request to the app, as the Inbox sends it.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/_sandbox/conversations/:id/canvas/submit',
+    async (request, reply) => {
+      const conversation = store.conversation(request.params.id);
+      const canvas = conversation
+        ? await canvasOf('submit', conversation, contactOf(conversation))
+        : undefined;
+      if (!conversation || canvas === undefined)
+        return reply.code(404).send({ error: 'no Inbox app for this conversation' });
+      // The page's script asks for the new canvas; a plain form post goes back to the page.
+      if (request.headers['x-sandbox-fragment'] === '1')
+        return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(canvas);
+      return reply.redirect(`/?conversation=${encodeURIComponent(conversation.id)}`, 303);
+    },
   );
 
   app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(

@@ -1,0 +1,84 @@
+import type { Action } from '@threadline/core';
+import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, type RedisClient } from './create-redis.js';
+import { createUserStores } from './create-user-stores.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisStreamLeases } from './redis-stream-leases.js';
+
+const prefix = uniquePrefix('feed');
+const keys = new RedisKeys(prefix);
+let redis: RedisClient;
+
+const action = (description: string, extra: Partial<Action> = {}): Action => ({
+  at: new Date().toISOString(),
+  type: 'click',
+  description,
+  ...extra,
+});
+
+beforeAll(() => {
+  redis = createRedis(testRedisUrl(), 'worker', () => {});
+});
+afterAll(async () => {
+  await deleteKeysWithPrefix(testRedisUrl(), prefix);
+  redis.disconnect();
+});
+
+describe('the product feed written by the activity store', () => {
+  it('gets each newly stored action once, in order, with its user; not duplicates, not pending ones', async () => {
+    const { activity, productFeed } = createUserStores(redis, keys, {
+      maxActions: 200,
+      retentionSeconds: 3600,
+      linkByEmail: false,
+      fingerprintKey: 'k',
+      productFeed: { retentionSeconds: 3600, maxEntries: 1000 },
+    });
+    const start = await productFeed.latestId('shop');
+    expect(start).toBe('0-0');
+    await activity.append({ productId: 'shop', userId: 'ann' }, [action('one'), action('two')], {
+      eventIds: ['e1', 'e2'],
+    });
+    // A retry of e2 with a new e3: only e3 is new.
+    await activity.append({ productId: 'shop', userId: 'ann' }, [action('two again'), action('three')], {
+      eventIds: ['e2', 'e3'],
+    });
+    await activity.append({ productId: 'shop', userId: 'anon-1' }, [action('kept apart')], { pending: true });
+    await activity.append({ productId: 'crm', userId: 'bob' }, [
+      action('other product', { verified: false }),
+    ]);
+    const shop = await productFeed.readAfter('shop', start, 100);
+    expect(shop.map((entry) => [entry.userId, entry.action.description])).toEqual([
+      ['ann', 'one'],
+      ['ann', 'two'],
+      ['ann', 'three'],
+    ]);
+    const [crm] = await productFeed.readAfter('crm', '0-0', 100);
+    expect(crm?.action).toEqual(expect.objectContaining({ description: 'other product', verified: false }));
+    // Resuming after an id gives exactly what follows it.
+    expect(
+      (await productFeed.readAfter('shop', shop[0]?.id ?? '', 100)).map((e) => e.action.description),
+    ).toEqual(['two', 'three']);
+    expect(await productFeed.latestId('shop')).toBe(shop[2]?.id);
+  });
+});
+
+describe('RedisStreamLeases', () => {
+  it('holds at most max streams per key, frees one on release, and lets a dead one lapse', async () => {
+    // The key itself expires at the newest lease end (PEXPIREAT, server time): the clock starts now.
+    let now = Date.now();
+    const leases = new RedisStreamLeases(redis, keys, 1000, () => now);
+    expect(await leases.take('key-1', 's1', 2)).toBe(true);
+    expect(await leases.take('key-1', 's2', 2)).toBe(true);
+    expect(await leases.take('key-1', 's3', 2)).toBe(false);
+    expect(await leases.take('key-2', 's1', 2)).toBe(true);
+    await leases.release('key-1', 's1');
+    expect(await leases.take('key-1', 's3', 2)).toBe(true);
+    now += 600;
+    await leases.renew('key-1', 's3');
+    now += 600;
+    // s2 was not renewed: its lease lapsed; s3's was.
+    expect(await leases.take('key-1', 's4', 2)).toBe(true);
+    expect(await leases.take('key-1', 's5', 2)).toBe(false);
+  });
+});
