@@ -32,7 +32,8 @@ RUN pnpm turbo run build
 # production dependencies of itself and of the workspace packages bundled into it. The hoisted linker
 # puts them all in the app's own node_modules, where the bundle finds them. `--legacy`: this workspace
 # does not set inject-workspace-packages, which pnpm 10's default deploy requires. The sandbox also
-# needs its vendored OpenAPI document, which it reads at run time to validate requests.
+# needs its vendored OpenAPI document, which it reads at run time to validate requests, and every
+# app that writes to Redis the Lua scripts of redis-store (src/lua), which it reads at start.
 RUN set -eu; \
     for app in apps/api apps/worker apps/cli packages/intercom-sandbox; do \
       name="$(node -p "require('./$app/package.json').name")"; \
@@ -41,7 +42,8 @@ RUN set -eu; \
       cp -a "$app/package.json" "$app/dist" "/out/$app/"; \
       cp -a "/tmp/deploy/$app/node_modules" "/out/$app/"; \
     done; \
-    cp -a packages/intercom-sandbox/openapi /out/packages/intercom-sandbox/
+    cp -a packages/intercom-sandbox/openapi /out/packages/intercom-sandbox/; \
+    mkdir -p /out/packages/redis-store/src; cp -a packages/redis-store/src/lua /out/packages/redis-store/src/
 
 # ---- runtime: bundles and production dependencies only, run as the unprivileged `node` user
 FROM ${NODE_IMAGE} AS runtime

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
 import { adminRoutes } from './routes/admin/admin-routes.js';
+import { createCaptureEntry } from './routes/capture/capture-entry.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
@@ -46,6 +47,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
     },
     trustProxy: trustedProxies(deps.config.trustProxy),
     return503OnClosing: true,
+    // `/batch` and `/batch/` are one route (posthog-js posts with the slash, other clients without).
+    routerOptions: { ignoreTrailingSlash: true },
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -74,7 +77,7 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   );
 
   await app.register(healthRoutes, { deps, state: health });
-  await app.register(captureRoutes, { deps });
+  await app.register(captureRoutes, { deps, capture: createCaptureEntry(deps) });
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });

@@ -2,16 +2,12 @@ export * from './access/index.js';
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
+export * from './capture/index.js';
 export {
   type DeliverNotesDependencies,
   type DeliveryOutcome,
   deliverNotes,
 } from './delivery/deliver-notes.js';
-export {
-  type RecordActivityDependencies,
-  type RecordActivityResult,
-  recordActivity,
-} from './delivery/record-activity.js';
 export * from './identity/index.js';
 export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
 export { type ContactMergeOutcome, forgetContact, relinkMergedContact } from './linking/contact-events.js';
@@ -59,9 +55,16 @@ export type {
   IdentityState,
   MergeOutcome,
   StoredAction,
+  UserAppend,
   UserRef,
 } from './ports/activity-store.js';
 export type { CaptureQuota, CaptureQuotaDecision, CaptureQuotaReason } from './ports/capture-quota.js';
+export type {
+  CaptureKeyKind,
+  CaptureReader,
+  RawCaptureRequest,
+  ReadCapture,
+} from './ports/capture-reader.js';
 export type {
   DeliveryLock,
   DeliveryState,
@@ -73,5 +76,6 @@ export type { IdentityStore } from './ports/identity-store.js';
 export { IntercomError, type IntercomErrorCode, type IntercomPort } from './ports/intercom-port.js';
 export type { AwaitingLink, CatchUp, ConversationLink, LinkStore } from './ports/link-store.js';
 export type { RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
+export type { SlicedResults, WorkSlicer } from './ports/work-slicer.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

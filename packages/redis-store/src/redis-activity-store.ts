@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type {
   Action,
   ActivityStore,
@@ -7,10 +8,11 @@ import type {
   IdentityState,
   MergeOutcome,
   StoredAction,
+  UserAppend,
   UserRef,
 } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
-import { LuaScript } from './lua-script.js';
+import { LuaScript, type ScriptCall } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 export interface ActivityLimits {
@@ -64,44 +66,6 @@ function decode(id: string, fields: string[]): StoredAction {
 }
 
 type StreamEntries = [string, string[]][];
-
-/**
-/**
- * Appends every action of one call in one command: skips actions whose client event id was seen in
- * the dedupe window, `XADD`s the rest (capped by count), trims by age, and sets the expiry.
- *
- * KEYS: 1 the stream (history or pending); 2 the user's identified marker; 3 the event ids seen in
- * the current dedupe bucket; 4 those of the previous bucket (a set each, of small integers: intsets).
- * ARGV: 1 max length; 2 oldest kept id; 3 the stream's retention (s; the expiry only grows, so an
- * anonymous-looking event never shortens an identified user's stream); 4 the marker's retention (s);
- * 5 the dedupe buckets' expiry (s); 6 the actions' fields as one JSON array of arrays; 7 their event
- * ids as a JSON array ("" for none); 8 `1` to mark the user identified.
- * Returns JSON `{ ids, isNew }`: the appended ids, and whether the stream did not exist before.
- */
-const APPEND_ACTIONS = `
-local key = KEYS[1]
-if ARGV[8] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
-local isNew = redis.call('EXISTS', key) == 0
-local eventIds = cjson.decode(ARGV[7])
-local ids = {}
-local seenAny = false
-for index, fields in ipairs(cjson.decode(ARGV[6])) do
-  local eventId = eventIds[index]
-  local isDuplicate = false
-  if eventId ~= '' then
-    seenAny = true
-    isDuplicate = redis.call('SISMEMBER', KEYS[4], eventId) == 1 or redis.call('SADD', KEYS[3], eventId) == 0
-  end
-  if not isDuplicate then
-    ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-  end
-end
-if seenAny then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
-if #ids > 0 then
-  redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
-  if redis.call('TTL', key) < tonumber(ARGV[3]) then redis.call('EXPIRE', key, ARGV[3]) end
-end
-return cjson.encode({ ids = ids, isNew = isNew and #ids > 0 })`;
 
 /**
  * The first half of a merge, on the anonymous id's slot: checks that the id may be merged, claims it
@@ -166,7 +130,9 @@ function replaceLoneSurrogates(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd');
 }
 
-const appendActionsScript = new LuaScript(APPEND_ACTIONS);
+const appendActionsScript = new LuaScript(
+  readFileSync(new URL('./lua/append-actions.lua', import.meta.url), 'utf8'),
+);
 const claimMergeScript = new LuaScript(CLAIM_MERGE);
 const identityOfScript = new LuaScript(IDENTITY_OF);
 const deleteCopiedScript = new LuaScript(DELETE_COPIED);
@@ -202,7 +168,36 @@ export class RedisActivityStore implements ActivityStore {
   ) {}
 
   async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (actions.length === 0 && !options.markIdentified) return { ids: [], isNewUser: false };
+    const [result] = await this.appendAll([{ user, actions, options }]);
+    return result as AppendResult;
+  }
+
+  async appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
+    const calls = appends.map((append) => this.appendCall(append));
+    const answers = await appendActionsScript.runInPipeline(
+      this.redis,
+      calls.filter((call) => call !== null),
+    );
+    let next = 0;
+    return calls.map((call) => {
+      if (call === null) return { ids: [], isNewUser: false, conversations: [] };
+      const result = JSON.parse(answers[next++] as string) as {
+        ids: string[] | Record<string, never>;
+        isNew: boolean;
+        conversations: string[] | Record<string, never>;
+      };
+      // cjson encodes an empty Lua table as `{}`.
+      return {
+        ids: Array.isArray(result.ids) ? result.ids : [],
+        isNewUser: result.isNew,
+        conversations: Array.isArray(result.conversations) ? result.conversations : [],
+      };
+    });
+  }
+
+  /** The script's keys and arguments for one user's append (see lua/append-actions.lua), or null for nothing to do. */
+  private appendCall({ user, actions, options = {} }: UserAppend): ScriptCall | null {
+    if (actions.length === 0 && !options.markIdentified) return null;
     const now = this.now().getTime();
     const window = this.limits.dedupeWindowSeconds ?? 7200;
     const bucket = Math.floor(now / 1000 / window);
@@ -217,6 +212,7 @@ export class RedisActivityStore implements ActivityStore {
       this.keys.identified(user.productId, user.userId),
       this.keys.seenEvents(user.productId, user.userId, bucket),
       this.keys.seenEvents(user.productId, user.userId, bucket - 1),
+      this.keys.userConversations(user.productId, user.userId),
     ];
     const args = [
       String(this.limits.maxActions),
@@ -227,13 +223,9 @@ export class RedisActivityStore implements ActivityStore {
       actions.length === 0 ? '[]' : encodeAll(actions),
       JSON.stringify(actions.map((_action, index) => eventIdNumber(options.eventIds?.[index]))),
       options.markIdentified ? '1' : '0',
+      options.pending ? '0' : '1',
     ];
-    const result = JSON.parse((await appendActionsScript.run(this.redis, keys, args)) as string) as {
-      ids: string[] | Record<string, never>;
-      isNew: boolean;
-    };
-    // cjson encodes an empty Lua table as `{}`.
-    return { ids: Array.isArray(result.ids) ? result.ids : [], isNewUser: result.isNew };
+    return { keys, args };
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {

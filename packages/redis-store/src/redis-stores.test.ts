@@ -56,6 +56,7 @@ describe('RedisActivityStore', () => {
       {
         ids: [],
         isNewUser: false,
+        conversations: [],
       },
     );
     now += 20 * 60_000;
@@ -251,7 +252,11 @@ describe('RedisActivityStore', () => {
     expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
     // An event with nothing to describe still marks its id, without creating a stream.
     const quiet = { productId: 'shop', userId: 'victim-quiet' };
-    expect(await store.append(quiet, [], { markIdentified: true })).toEqual({ ids: [], isNewUser: false });
+    expect(await store.append(quiet, [], { markIdentified: true })).toEqual({
+      ids: [],
+      isNewUser: false,
+      conversations: [],
+    });
     expect(await redis.exists(keys.actions('shop', 'victim-quiet'))).toBe(0);
     expect(await store.merge(quiet, attacker)).toEqual({ kind: 'identified' });
     expect(await redis.ttl(keys.identified('shop', 'victim-quiet'))).toBeGreaterThan(3500);
