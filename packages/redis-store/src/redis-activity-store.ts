@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type {
   Action,
@@ -32,7 +32,7 @@ export interface ActivityLimits {
  */
 function eventIdNumber(eventId: string | undefined): string {
   if (!eventId) return '';
-  return String(Number.parseInt(createHash('sha256').update(eventId).digest('hex').slice(0, 13), 16));
+  return String(Number.parseInt(hash('sha256', eventId).slice(0, 13), 16));
 }
 
 /** Short field names keep an action near 100–200 bytes in a stream entry. */
@@ -110,25 +110,6 @@ return {
   redis.call('EXISTS', KEYS[2]),
   redis.call('EXISTS', KEYS[3]),
 }`;
-
-/** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * The actions' fields as JSON for the script. Lone surrogates become U+FFFD first, which is also what
- * writing them to Redis as UTF-8 stored before, so the stored bytes do not change.
- */
-function encodeAll(actions: Action[]): string {
-  const json = JSON.stringify(actions.map(encode));
-  // JSON.stringify writes a lone surrogate as a `\udxxx` escape (and nothing else in that form but
-  // an escaped backslash followed by `ud`, which only costs a second, identical encoding).
-  if (!json.includes('\\ud')) return json;
-  return JSON.stringify(actions.map((action) => encode(action).map(replaceLoneSurrogates)));
-}
-
-function replaceLoneSurrogates(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
 
 const appendActionsScript = new LuaScript(
   readFileSync(new URL('./lua/append-actions.lua', import.meta.url), 'utf8'),
@@ -220,11 +201,14 @@ export class RedisActivityStore implements ActivityStore {
       String(retention),
       String(this.limits.retentionSeconds),
       String(2 * window),
-      actions.length === 0 ? '[]' : encodeAll(actions),
-      JSON.stringify(actions.map((_action, index) => eventIdNumber(options.eventIds?.[index]))),
       options.markIdentified ? '1' : '0',
       options.pending ? '0' : '1',
     ];
+    // Strings go to Redis as UTF-8, where a lone surrogate becomes U+FFFD.
+    actions.forEach((action, index) => {
+      const fields = encode(action);
+      args.push(eventIdNumber(options.eventIds?.[index]), String(fields.length), ...fields);
+    });
     return { keys, args };
   }
 
