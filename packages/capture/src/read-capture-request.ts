@@ -1,4 +1,4 @@
-import type { CaptureReader, RawCaptureRequest, ReadCapture } from '@threadline/core';
+import type { RawCaptureRequest, ReadCapture } from '@threadline/core';
 import { type CaptureKeys, captureKeyKind } from './capture-key.js';
 import { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
 import { decodeCaptureBody } from './decode-capture-body.js';
@@ -58,9 +58,4 @@ export function readCaptureRequest(
     events: extracted.events,
     skipped: extracted.skipped.length,
   };
-}
-
-/** Reads every request on the calling thread. */
-export function inlineCaptureReader(settings: CaptureReaderSettings): CaptureReader {
-  return { read: async (request, receivedAt) => readCaptureRequest(request, receivedAt, settings) };
 }

@@ -30,6 +30,8 @@ export interface Config {
     dedupeWindowSeconds: number;
     /** CAPTURE_CPU_BUDGET_MS, default 250. */
     cpuBudgetMs: number;
+    /** CAPTURE_DECODE_THREADS, default 1: worker threads for large bodies (0: read on the event loop). */
+    decodeThreads: number;
   };
   /** TRUST_PROXY: false (default), a hop count, or proxy addresses / CIDRs. */
   trustProxy: false | number | string[];
@@ -113,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         maxUsersPerRequest: e.CAPTURE_MAX_USERS_PER_REQUEST,
         dedupeWindowSeconds: e.CAPTURE_DEDUPE_WINDOW_S,
         cpuBudgetMs: e.CAPTURE_CPU_BUDGET_MS,
+        decodeThreads: e.CAPTURE_DECODE_THREADS,
       },
       trustProxy: e.TRUST_PROXY,
       redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,

@@ -1,4 +1,4 @@
-import { type CaptureLimits, defaultCaptureLimits, inlineCaptureReader } from '@threadline/capture';
+import { type CaptureLimits, defaultCaptureLimits } from '@threadline/capture';
 import {
   type CaptureEventsDependencies,
   type CaptureOutcome,
@@ -72,12 +72,7 @@ export function createCaptureEntry(
 ): CaptureEntry {
   const { config } = deps;
   const dependencies: CaptureEventsDependencies = {
-    // Proofs are checked only when something uses the answer.
-    reader: inlineCaptureReader({
-      keys: { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey },
-      identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
-      limits,
-    }),
+    reader: deps.captureReader,
     quota: deps.captureQuota,
     refusals: new RecentRefusals(),
     storage: {
