@@ -106,25 +106,17 @@ describe('captureEvents', () => {
     expect(activity.users.get('ann')?.map((action) => action.description)).toEqual(['Invoice paid']);
   });
 
-  it('answers 503 reasons before reading the body while storage is out', async () => {
-    const down = setup(accepted([event('ann')]), {
-      storage: { isConnected: () => false, isAboveHighWater: false },
-    });
-    expect(await down.capture()).toMatchObject({
-      kind: 'refused',
-      reason: 'redis_unavailable',
-      retryAfterMs: 1000,
-    });
-    const full = setup(accepted([event('ann')]), {
-      storage: { isConnected: () => true, isAboveHighWater: true },
-    });
-    expect(await full.capture()).toMatchObject({
-      kind: 'refused',
-      reason: 'redis_memory_high',
-      retryAfterMs: 30_000,
-    });
-    expect([...down.reads, ...full.reads]).toEqual([]);
-  });
+  it.each([
+    [{ isConnected: () => false, isAboveHighWater: false }, 'redis_unavailable', 1000],
+    [{ isConnected: () => true, isAboveHighWater: true }, 'redis_memory_high', 30_000],
+  ] as const)(
+    'answers 503 before reading the body while storage is out (%#)',
+    async (storage, reason, retryAfterMs) => {
+      const { capture, reads } = setup(accepted([event('ann')]), { storage });
+      expect(await capture()).toMatchObject({ kind: 'refused', reason, retryAfterMs });
+      expect(reads).toEqual([]);
+    },
+  );
 
   it('charges what an unreadable body or a wrong key cost: 100 events, a full batch when too large', async () => {
     const malformed = setup({ ok: false, code: 'malformed', message: 'body is empty' });
@@ -159,15 +151,7 @@ describe('captureEvents', () => {
 
   it('refuses a client over its minute, stores nothing, and refuses it again without reading', async () => {
     const many = Array.from({ length: 1001 }, () => event('ann'));
-    const { capture, reads, activity } = setup(accepted(many), {
-      settings: {
-        productId: 'shop',
-        identity: 'off',
-        maxUsersPerRequest: 2,
-        cpuBudgetMs: 100,
-        maxEventsPerBatch: 1000,
-      },
-    });
+    const { capture, reads, activity } = setup(accepted(many));
     expect(await capture()).toMatchObject({ kind: 'refused', reason: 'ip_events', retryAfterMs: 30_000 });
     expect(activity.users.size).toBe(0);
     const again = await capture();
