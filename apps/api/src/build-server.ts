@@ -77,7 +77,9 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   );
 
   await app.register(healthRoutes, { deps, state: health });
-  await app.register(captureRoutes, { deps, capture: createCaptureEntry(deps) });
+  // One capture per app: every route that feeds it (capture, a passthrough) shares its refusals.
+  const capture = createCaptureEntry(deps);
+  await app.register(captureRoutes, { deps, capture });
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });
