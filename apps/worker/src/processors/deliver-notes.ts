@@ -1,4 +1,4 @@
-import { deliverNotes, formatAction, IntercomError } from '@threadline/core';
+import { deliverNotes, IntercomError } from '@threadline/core';
 import { type DeliverNotesPayload, deliverNotesJob } from '@threadline/jobs';
 import { DelayedError, type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { WorkerDependencies } from '../dependencies.js';
@@ -33,7 +33,6 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
         links: deps.links,
         delivery: deps.delivery,
         intercom: deps.intercom,
-        formatAction,
         maxActionsPerNote: deps.config.notes.maxActions,
         prechatActions: deps.config.notes.prechatActions,
         now: deps.now,
