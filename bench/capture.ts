@@ -110,6 +110,29 @@ function bodies(eventsPerRequest: number, count: number, options: { withHash?: b
   });
 }
 
+/**
+ * A backend's batch (posthog-node 5 as it posts `/batch/`): one small event for each of 50 different
+ * users, the shape where per-user Redis work dominates.
+ */
+function multiUserBodies(count: number): string[] {
+  return Array.from({ length: count }, (_, request) =>
+    JSON.stringify({
+      api_key: apiKey,
+      batch: Array.from({ length: batchSize }, (_, index) => ({
+        uuid: randomUUID(),
+        distinct_id: `bench-backend-user-${(request * batchSize + index) % (users * 10)}`,
+        event: index % 2 === 0 ? 'invoice_paid' : 'plan_changed',
+        type: 'capture',
+        library: 'posthog-node',
+        library_version: '5.8.1',
+        timestamp: new Date().toISOString(),
+        properties: { $lib: 'posthog-node', $lib_version: '5.8.1', plan: 'pro', amount: 49 },
+      })),
+      sent_at: new Date().toISOString(),
+    }),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Server {
@@ -190,6 +213,7 @@ async function main(): Promise<void> {
   const batchBodies = bodies(batchSize, 400);
   const hashedBatchBodies = bodies(batchSize, 400, { withHash: true });
   const singleBodies = bodies(1, 4000);
+  const multiUserBatchBodies = multiUserBodies(400);
   const results: string[] = [];
   const summary: Record<string, number> = {};
 
@@ -201,6 +225,7 @@ async function main(): Promise<void> {
     for (const server of [bare, api]) {
       await load(server.url, '/batch/', batchBodies, { duration: 2 });
       await load(server.url, '/e/', singleBodies, { duration: 2 });
+      await load(server.url, '/batch/', multiUserBatchBodies, { duration: 2 });
     }
     await load(verifying.url, '/batch/', hashedBatchBodies, { duration: 2 });
 
@@ -215,6 +240,8 @@ async function main(): Promise<void> {
         batchSize,
         {},
       ],
+      ['bare route, batches of 50 users', bare, '/batch/', multiUserBatchBodies, batchSize, {}],
+      ['Threadline API, batches of 50 users', api, '/batch/', multiUserBatchBodies, batchSize, {}],
       ['bare route, single events', bare, '/e/', singleBodies, 1, {}],
       ['Threadline API, single events', api, '/e/', singleBodies, 1, {}],
       ['bare route, single events at 5,000 req/s', bare, '/e/', singleBodies, 1, { overallRate: 5000 }],
@@ -269,6 +296,8 @@ async function main(): Promise<void> {
       summary['Threadline API, identity checked (require), batches of 50']! /
       summary['bare route, batches of 50']!;
     const identityCost = identityRatio / ratio;
+    const multiUserRatio =
+      summary['Threadline API, batches of 50 users']! / summary['bare route, batches of 50 users']!;
     const singleRatio = summary['Threadline API, single events']! / summary['bare route, single events']!;
     const bytesPerAction = storage.bytes / storage.actions;
     const otherBytesPerAction = storage.otherUserKeyBytes / storage.actions;
@@ -288,8 +317,8 @@ async function main(): Promise<void> {
       row([
         'batches of 50: API / bare route',
         `${ratio.toFixed(2)}×`,
-        '≥ 0.35×',
-        ratio >= 0.35 ? 'yes' : 'NO',
+        '≥ 0.45× (issue 13: 0.35×)',
+        ratio >= 0.45 ? 'yes' : 'NO',
       ]),
     );
     console.log(
@@ -298,6 +327,14 @@ async function main(): Promise<void> {
         `${identityRatio.toFixed(2)}× (${identityCost.toFixed(2)} of off)`,
         '≥ 0.90 of off',
         identityCost >= 0.9 ? 'yes' : 'NO',
+      ]),
+    );
+    console.log(
+      row([
+        'batches of 50 users (one small event each): API / bare route',
+        `${multiUserRatio.toFixed(2)}×`,
+        '≥ 0.15×',
+        multiUserRatio >= 0.15 ? 'yes' : 'NO',
       ]),
     );
     console.log(row(['single events: API / bare route', `${singleRatio.toFixed(2)}×`, '(no goal)', '']));
@@ -326,8 +363,16 @@ async function main(): Promise<void> {
         name: 'batches of 50: API / bare route',
         value: Number(ratio.toFixed(2)),
         unit: '×',
-        goal: '≥ 0.35',
-        met: ratio >= 0.35,
+        goal: '≥ 0.45',
+        met: ratio >= 0.45,
+      },
+      {
+        benchmark: 'capture',
+        name: 'batches of 50 users: API / bare route',
+        value: Number(multiUserRatio.toFixed(2)),
+        unit: '×',
+        goal: '≥ 0.15',
+        met: multiUserRatio >= 0.15,
       },
       {
         benchmark: 'capture',

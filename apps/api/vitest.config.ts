@@ -5,6 +5,8 @@ export default defineProject({
     name: 'api',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Capture's decode threads load TypeScript source, as under tsx in development.
+    execArgv: ['--import', 'tsx'],
     hookTimeout: 30_000,
   },
 });

@@ -5,12 +5,13 @@ import type { ApiDependencies } from './dependencies.js';
 import { userActivityRoute } from './routes/activity/user-activity-route.js';
 import { adminRoutes } from './routes/admin/admin-routes.js';
 import { canvasRoutes } from './routes/canvas/canvas-routes.js';
+import { createCaptureEntry } from './routes/capture/capture-entry.js';
 import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { metricsRoute } from './routes/metrics/metrics-route.js';
+import { posthogWebhookThrough, startCaptureCopy } from './routes/passthrough/capture-copy-app.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
-import { posthogWebhookThrough, startTodaysCaptureCopy } from './routes/passthrough/todays-capture-copy.js';
 import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
 import { streamRoute } from './routes/stream/stream-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
@@ -51,6 +52,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
     },
     trustProxy: trustedProxies(deps.config.trustProxy),
     return503OnClosing: true,
+    // `/batch` and `/batch/` are one route (posthog-js posts with the slash, other clients without).
+    routerOptions: { ignoreTrailingSlash: true },
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -79,20 +82,22 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   );
 
   await app.register(healthRoutes, { deps, state: health });
+  // One capture per app: every route that feeds it (capture, the passthrough's copy) shares its refusals.
+  const capture = createCaptureEntry(deps);
   const { upstreams } = deps.config;
   if (upstreams.posthog) {
-    // Passthrough: PostHog answers posthog-js; Threadline records a copy through its capture routes.
-    const capture = await startTodaysCaptureCopy(deps);
+    // Passthrough: PostHog answers posthog-js; Threadline records a copy through the same capture.
+    const copy = await startCaptureCopy(deps, capture);
     await app.register(passthroughRoutes, {
       upstreams: [posthogUpstream(upstreams.posthog)],
-      recordCopy: capture.record,
+      recordCopy: copy.record,
       timeoutMs: upstreams.timeoutMs,
       logger: deps.logger,
-      closeRecorder: () => capture.close(),
+      closeRecorder: () => copy.close(),
     });
-    await app.register(posthogWebhookThrough, { capture });
+    await app.register(posthogWebhookThrough, { capture: copy });
   } else {
-    await app.register(captureRoutes, { deps });
+    await app.register(captureRoutes, { deps, capture });
   }
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.

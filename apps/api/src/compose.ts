@@ -1,3 +1,4 @@
+import { startCaptureReader } from '@threadline/capture';
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
@@ -39,6 +40,20 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
   // Before key ids were keyed, an environment key's id was a prefix of its plain SHA-256; what was
   // recorded under those ids goes (its use is recorded again under the new id).
   await accessKeys.forgetUses(config.mcpKeys.map(({ key }) => legacyEnvironmentKeyId(key)));
+  const captureReader = await startCaptureReader(
+    {
+      keys: { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey },
+      // Proofs are checked only when something uses the answer.
+      identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
+    },
+    { threads: config.capture.decodeThreads },
+  );
+  if (captureReader.problem)
+    logger.warn(
+      { problem: captureReader.problem },
+      'capture decode threads unavailable: large bodies are read on the event loop',
+    );
+  let closing: Promise<void> | undefined;
   return {
     deps: {
       config,
@@ -53,6 +68,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       isRedisConnected: () => redis.status === 'ready',
       redisMemory,
+      captureReader,
       captureQuota: new RedisCaptureQuota(redis, keys, {
         eventsPerMinute: config.capture.ipEventsPerMinute,
         newUsersPerHour: config.capture.ipNewUsersPerHour,
@@ -70,8 +86,12 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       streamLeases: new RedisStreamLeases(redis, keys, 3 * config.stream.heartbeatMs),
     },
     close() {
-      redisMemory.stop();
-      return deployment.close();
+      closing ??= (async () => {
+        redisMemory.stop();
+        await captureReader.close();
+        await deployment.close();
+      })();
+      return closing;
     },
   };
 }

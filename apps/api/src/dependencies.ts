@@ -4,6 +4,7 @@ import type {
   AccessRateLimit,
   ActivityStore,
   CaptureQuota,
+  CaptureReader,
   DeliveryScheduler,
   EnvironmentAccessKey,
   IdentityStore,
@@ -46,6 +47,8 @@ export interface ApiDependencies {
   redisMemory: { readonly isAboveHighWater: boolean };
   /** Per-client limits of the public capture key. */
   captureQuota: CaptureQuota;
+  /** Decodes capture bodies (large ones on worker threads, CAPTURE_DECODE_THREADS). */
+  captureReader: CaptureReader;
   now(): Date;
   /** Keys of `MCP_API_KEYS`, hashed once at start. */
   environmentKeys: EnvironmentAccessKey[];

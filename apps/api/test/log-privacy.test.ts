@@ -173,7 +173,7 @@ describe('what the API logs', () => {
 
     const text = lines.join('');
     // The paths really were logged (so the scan below scans something).
-    expect(text).toContain('"route":"/batch/"');
+    expect(text).toContain('"route":"/batch"');
     expect(text).toContain('"route":"/v1/users/:productId/:userId/activity"');
     expect(text).toMatch(/WRONGTYPE/);
     for (const value of [canaryUser, canaryEmail, canaryText, data.slice(0, 24)]) {

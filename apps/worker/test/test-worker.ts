@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from '@threadline/config';
-import { type CapturedEvent, describeEvent, type LinkRequest, recordActivity } from '@threadline/core';
+import { type CapturedEvent, type LinkRequest, recordActivity } from '@threadline/core';
 import { createIntercomSandbox, type IntercomSandbox } from '@threadline/intercom-sandbox';
 import { createLogger } from '@threadline/observability';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
@@ -55,7 +55,6 @@ export async function startTestWorker(env: Record<string, string> = {}): Promise
           activity: deps.activity,
           links: deps.links,
           ...(deps.identities ? { identities: deps.identities } : {}),
-          describe: (event) => describeEvent(event),
           requestDelivery: (conversationId) => deps.deliveries.request(conversationId),
         },
       );

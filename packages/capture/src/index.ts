@@ -13,6 +13,12 @@ export {
 } from './extract-events.js';
 export { extractWebhookEvent } from './extract-webhook-event.js';
 export { flagsResponse } from './flags-response.js';
+export {
+  type CaptureReaderPool,
+  type CaptureReaderPoolOptions,
+  startCaptureReader,
+} from './pooled-capture-reader.js';
+export { type CaptureReaderSettings, readCaptureRequest } from './read-capture-request.js';
 export { remoteConfigResponse } from './remote-config-response.js';
 export { keptPosthogProperties } from './sanitize-properties.js';
 export { sentAtFromQuery } from './sent-at-from-query.js';

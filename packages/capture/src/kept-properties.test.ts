@@ -10,6 +10,7 @@ import {
   type MergeOutcome,
   recordActivity,
   type StoredAction,
+  type UserAppend,
   type UserRef,
 } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
@@ -132,7 +133,14 @@ class MemoryActivityStore implements ActivityStore {
 
   async append(user: UserRef, actions: Action[]): Promise<AppendResult> {
     this.log.push(['append', user.userId, actions]);
-    return { ids: actions.map((_, index) => String(index)), isNewUser: false };
+    return {
+      ids: actions.map((_, index) => String(index)),
+      isNewUser: false,
+      conversations: [`conversation-of-${user.userId}`],
+    };
+  }
+  async appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
+    return Promise.all(appends.map(({ user, actions }) => this.append(user, actions)));
   }
   async listAfter(): Promise<StoredAction[]> {
     return [];
@@ -156,9 +164,20 @@ async function record(events: CapturedEvent[]): Promise<unknown[]> {
   const log: unknown[] = [];
   const result = await recordActivity('default', events, {
     activity,
-    links: { conversationsOf: async (user) => [`conversation-of-${user.userId}`] },
+    links: {
+      conversationsOf: async (user) => [`conversation-of-${user.userId}`],
+      get: async (conversationId) => ({
+        conversationId,
+        productId: 'default',
+        userId: conversationId.replace('conversation-of-', ''),
+        appId: null,
+        sessionId: null,
+        conversationCreatedAt: null,
+        linkedAt: '',
+        status: 'open',
+      }),
+    },
     identities: { rememberEmail: async (_product, email, userId) => void log.push(['email', email, userId]) },
-    describe: (event) => describeEvent(event),
     requestDelivery: async (conversationId) => void log.push(['delivery', conversationId]),
   });
   return [...activity.log, ...log, result];

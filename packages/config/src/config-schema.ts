@@ -183,6 +183,8 @@ export const configSchema = z.object({
   CAPTURE_DEDUPE_WINDOW_S: integer(7200, 60, 7 * 86_400),
   /** CPU time one capture request may spend describing its events (ms); the rest get 413. */
   CAPTURE_CPU_BUDGET_MS: integer(250, 5, 10_000),
+  /** Worker threads that decode and extract large capture bodies off the event loop (0: none). */
+  CAPTURE_DECODE_THREADS: integer(1, 0, 16),
   /** Share of Redis `maxmemory` above which capture answers 503. */
   REDIS_MEMORY_HIGH_WATER: share(0.9),
   /**

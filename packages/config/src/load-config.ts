@@ -33,6 +33,8 @@ export interface Config {
     dedupeWindowSeconds: number;
     /** CAPTURE_CPU_BUDGET_MS, default 250. */
     cpuBudgetMs: number;
+    /** CAPTURE_DECODE_THREADS, default 1: worker threads for large bodies (0: read on the event loop). */
+    decodeThreads: number;
   };
   /** Where each source's requests are forwarded (passthrough); a source without hosts is not forwarded. */
   upstreams: {
@@ -152,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         maxUsersPerRequest: e.CAPTURE_MAX_USERS_PER_REQUEST,
         dedupeWindowSeconds: e.CAPTURE_DEDUPE_WINDOW_S,
         cpuBudgetMs: e.CAPTURE_CPU_BUDGET_MS,
+        decodeThreads: e.CAPTURE_DECODE_THREADS,
       },
       upstreams: {
         posthog: posthogUpstreamHosts(e.POSTHOG_UPSTREAM, e.POSTHOG_ASSETS_UPSTREAM),

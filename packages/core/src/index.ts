@@ -2,17 +2,13 @@ export * from './access/index.js';
 export type { Action, ActionType, CapturedEvent } from './actions/action.js';
 export { identifiedEmail } from './actions/identified-email.js';
 export * from './actions/index.js';
+export * from './capture/index.js';
 export * from './consumers/index.js';
 export {
   type DeliverNotesDependencies,
   type DeliveryOutcome,
   deliverNotes,
 } from './delivery/deliver-notes.js';
-export {
-  type RecordActivityDependencies,
-  type RecordActivityResult,
-  recordActivity,
-} from './delivery/record-activity.js';
 export * from './identity/index.js';
 export { type ApplyLifecycleOutcome, applyLifecycleEvent } from './linking/apply-lifecycle-event.js';
 export { type ContactMergeOutcome, forgetContact, relinkMergedContact } from './linking/contact-events.js';
@@ -59,9 +55,16 @@ export type {
   IdentityState,
   MergeOutcome,
   StoredAction,
+  UserAppend,
   UserRef,
 } from './ports/activity-store.js';
 export type { CaptureQuota, CaptureQuotaDecision, CaptureQuotaReason } from './ports/capture-quota.js';
+export type {
+  CaptureKeyKind,
+  CaptureReader,
+  RawCaptureRequest,
+  ReadCapture,
+} from './ports/capture-reader.js';
 export type { DeliveryScheduler } from './ports/delivery-scheduler.js';
 export type {
   DeliveryLock,
@@ -85,5 +88,6 @@ export type { FeedEntry, ProductFeed } from './ports/product-feed.js';
 export type { AccessRateLimit, RateLimitDecision, RateLimiter } from './ports/rate-limiter.js';
 export type { Subscription, SubscriptionStore } from './ports/subscription-store.js';
 export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
+export type { SlicedResults, WorkSlicer } from './ports/work-slicer.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';

@@ -14,7 +14,7 @@ beforeAll(() => {
   redis = new Redis(testRedisUrl());
 });
 afterAll(async () => {
-  await redis.del(`${prefix}:counter`);
+  await redis.del(`${prefix}:counter`, `${prefix}:a`, `${prefix}:b`);
   redis.disconnect();
 });
 
@@ -84,5 +84,34 @@ describe('defineLuaScript', () => {
       /takes one value/,
     );
     await expect(echo.run(redis, { target: `${prefix}:e` }, { value: 'v' })).rejects.toThrow(/does not name/);
+  });
+});
+
+describe('LuaScript.runInPipeline', () => {
+  // A text no Redis has seen (it names this run's prefix), as after a restart or on a new node.
+  const source = `-- ${prefix} pipeline\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`;
+  const sha = createHash('sha1').update(source).digest('hex');
+  const script = new LuaScript(source);
+
+  it('runs every call in order, by text the first time and by hash after', async () => {
+    expect(await redis.script('EXISTS', sha)).toEqual([0]);
+    const calls = [
+      { keys: [`${prefix}:a`], args: [2] },
+      { keys: [`${prefix}:b`], args: [5] },
+      { keys: [`${prefix}:a`], args: [3] },
+    ];
+    expect(await script.runInPipeline(redis, calls)).toEqual([2, 5, 5]);
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
+    expect(await script.runInPipeline(redis, calls)).toEqual([7, 10, 10]);
+    expect(await script.runInPipeline(redis, [])).toEqual([]);
+  });
+
+  it('rejects with a call’s own error', async () => {
+    await expect(
+      script.runInPipeline(redis, [
+        { keys: [`${prefix}:a`], args: [1] },
+        { keys: [`${prefix}:b`], args: ['not a number'] },
+      ]),
+    ).rejects.toThrow(/integer/);
   });
 });

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type {
   Action,
   ActivityStore,
@@ -7,11 +8,12 @@ import type {
   IdentityState,
   MergeOutcome,
   StoredAction,
+  UserAppend,
   UserRef,
 } from '@threadline/core';
 import { decodeAction as decode, encodeAction as encode } from './action-fields.js';
 import type { RedisClient } from './create-redis.js';
-import { defineLuaScript, LuaScript } from './lua-script.js';
+import { defineLuaScript, LuaScript, type ScriptCall } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 
 export interface ActivityLimits {
@@ -31,51 +33,10 @@ export interface ActivityLimits {
  */
 function eventIdNumber(eventId: string | undefined): string {
   if (!eventId) return '';
-  return String(Number.parseInt(createHash('sha256').update(eventId).digest('hex').slice(0, 13), 16));
+  return String(Number.parseInt(hash('sha256', eventId).slice(0, 13), 16));
 }
 
 type StreamEntries = [string, string[]][];
-
-/**
-/**
- * Appends every action of one call in one command: skips actions whose client event id was seen in
- * the dedupe window, `XADD`s the rest (capped by count), trims by age, and sets the expiry.
- *
- * KEYS: 1 the stream (history or pending); 2 the user's identified marker; 3 the event ids seen in
- * the current dedupe bucket; 4 those of the previous bucket (a set each, of small integers: intsets).
- * ARGV: 1 max length; 2 oldest kept id; 3 the stream's retention (s; the expiry only grows, so an
- * anonymous-looking event never shortens an identified user's stream); 4 the marker's retention (s);
- * 5 the dedupe buckets' expiry (s); 6 the actions' fields as one JSON array of arrays; 7 their event
- * ids as a JSON array ("" for none); 8 `1` to mark the user identified.
- * Returns JSON `{ ids, kept, isNew }`: the appended ids, which actions they are (0-based), and
- * whether the stream did not exist before.
- */
-const APPEND_ACTIONS = `
-local key = KEYS[1]
-if ARGV[8] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
-local isNew = redis.call('EXISTS', key) == 0
-local eventIds = cjson.decode(ARGV[7])
-local ids = {}
-local kept = {}
-local seenAny = false
-for index, fields in ipairs(cjson.decode(ARGV[6])) do
-  local eventId = eventIds[index]
-  local isDuplicate = false
-  if eventId ~= '' then
-    seenAny = true
-    isDuplicate = redis.call('SISMEMBER', KEYS[4], eventId) == 1 or redis.call('SADD', KEYS[3], eventId) == 0
-  end
-  if not isDuplicate then
-    ids[#ids + 1] = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-    kept[#kept + 1] = index - 1
-  end
-end
-if seenAny then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
-if #ids > 0 then
-  redis.call('XTRIM', key, 'MINID', '~', ARGV[2])
-  if redis.call('TTL', key) < tonumber(ARGV[3]) then redis.call('EXPIRE', key, ARGV[3]) end
-end
-return cjson.encode({ ids = ids, kept = kept, isNew = isNew and #ids > 0 })`;
 
 /**
  * KEYS: identified-as pointer, identified marker, conversations set.
@@ -88,26 +49,9 @@ return {
   redis.call('EXISTS', KEYS[3]),
 }`;
 
-/** A surrogate without its other half; JSON would escape it, and Lua's cjson refuses that escape. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * The actions' fields as JSON for the script. Lone surrogates become U+FFFD first, which is also what
- * writing them to Redis as UTF-8 stored before, so the stored bytes do not change.
- */
-function encodeAll(actions: Action[]): string {
-  const json = JSON.stringify(actions.map(encode));
-  // JSON.stringify writes a lone surrogate as a `\udxxx` escape (and nothing else in that form but
-  // an escaped backslash followed by `ud`, which only costs a second, identical encoding).
-  if (!json.includes('\\ud')) return json;
-  return JSON.stringify(actions.map((action) => encode(action).map(replaceLoneSurrogates)));
-}
-
-function replaceLoneSurrogates(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
-
-const appendActionsScript = new LuaScript(APPEND_ACTIONS);
+const appendActionsScript = new LuaScript(
+  readFileSync(new URL('./lua/append-actions.lua', import.meta.url), 'utf8'),
+);
 const identityOfScript = new LuaScript(IDENTITY_OF);
 const claimMergeScript = defineLuaScript<
   'history' | 'pending' | 'identifiedAs' | 'identified' | 'conversations',
@@ -148,7 +92,41 @@ export class RedisActivityStore implements ActivityStore {
   ) {}
 
   async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (actions.length === 0 && !options.markIdentified) return { ids: [], isNewUser: false };
+    const [result] = await this.appendAll([{ user, actions, options }]);
+    return result as AppendResult;
+  }
+
+  async appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
+    const calls = appends.map((append) => this.appendCall(append));
+    const answers = await appendActionsScript.runInPipeline(
+      this.redis,
+      calls.filter((call) => call !== null),
+    );
+    let next = 0;
+    return calls.map((call, position) => {
+      if (call === null) return { ids: [], isNewUser: false, conversations: [] };
+      const result = JSON.parse(answers[next++] as string) as {
+        ids: string[] | Record<string, never>;
+        kept: number[] | Record<string, never>;
+        isNew: boolean;
+        conversations: string[] | Record<string, never>;
+      };
+      // cjson encodes an empty Lua table as `{}`.
+      const appendedIndexes = Array.isArray(result.kept) ? result.kept : [];
+      const requested = appends[position]?.actions.length ?? 0;
+      return {
+        ids: Array.isArray(result.ids) ? result.ids : [],
+        // Only when some were left out: absent means every action was appended.
+        ...(appendedIndexes.length < requested ? { appendedIndexes } : {}),
+        isNewUser: result.isNew,
+        conversations: Array.isArray(result.conversations) ? result.conversations : [],
+      };
+    });
+  }
+
+  /** The script's keys and arguments for one user's append (see lua/append-actions.lua), or null for nothing to do. */
+  private appendCall({ user, actions, options = {} }: UserAppend): ScriptCall | null {
+    if (actions.length === 0 && !options.markIdentified) return null;
     const now = this.now().getTime();
     const window = this.limits.dedupeWindowSeconds ?? 7200;
     const bucket = Math.floor(now / 1000 / window);
@@ -163,6 +141,7 @@ export class RedisActivityStore implements ActivityStore {
       this.keys.identified(user.productId, user.userId),
       this.keys.seenEvents(user.productId, user.userId, bucket),
       this.keys.seenEvents(user.productId, user.userId, bucket - 1),
+      this.keys.userConversations(user.productId, user.userId),
     ];
     const args = [
       String(this.limits.maxActions),
@@ -170,23 +149,15 @@ export class RedisActivityStore implements ActivityStore {
       String(retention),
       String(this.limits.retentionSeconds),
       String(2 * window),
-      actions.length === 0 ? '[]' : encodeAll(actions),
-      JSON.stringify(actions.map((_action, index) => eventIdNumber(options.eventIds?.[index]))),
       options.markIdentified ? '1' : '0',
+      options.pending ? '0' : '1',
     ];
-    const result = JSON.parse((await appendActionsScript.run(this.redis, keys, args)) as string) as {
-      ids: string[] | Record<string, never>;
-      kept: number[] | Record<string, never>;
-      isNew: boolean;
-    };
-    // cjson encodes an empty Lua table as `{}`.
-    const appendedIndexes = Array.isArray(result.kept) ? result.kept : [];
-    return {
-      ids: Array.isArray(result.ids) ? result.ids : [],
-      // Only when some were left out: absent means every action was appended.
-      ...(appendedIndexes.length < actions.length ? { appendedIndexes } : {}),
-      isNewUser: result.isNew,
-    };
+    // Strings go to Redis as UTF-8, where a lone surrogate becomes U+FFFD.
+    actions.forEach((action, index) => {
+      const fields = encode(action);
+      args.push(eventIdNumber(options.eventIds?.[index]), String(fields.length), ...fields);
+    });
+    return { keys, args };
   }
 
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {

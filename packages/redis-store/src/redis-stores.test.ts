@@ -1,4 +1,4 @@
-import type { Action } from '@threadline/core';
+import type { Action, ConversationLink } from '@threadline/core';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from './create-redis.js';
@@ -12,6 +12,20 @@ import { RedisSummaryStore } from './redis-summary-store.js';
 const prefix = uniquePrefix('store');
 const keys = new RedisKeys(prefix);
 let redis: RedisClient;
+
+/** An open link of a user of product `shop`, linked now. */
+function openLink(conversationId: string, userId: string): ConversationLink {
+  return {
+    conversationId,
+    productId: 'shop',
+    userId,
+    appId: null,
+    sessionId: null,
+    conversationCreatedAt: null,
+    linkedAt: new Date().toISOString(),
+    status: 'open',
+  };
+}
 
 function action(description: string, at = new Date().toISOString(), extra: Partial<Action> = {}): Action {
   return { at, type: 'click', description, ...extra };
@@ -57,6 +71,7 @@ describe('RedisActivityStore', () => {
         ids: [],
         appendedIndexes: [],
         isNewUser: false,
+        conversations: [],
       },
     );
     now += 20 * 60_000;
@@ -232,19 +247,7 @@ describe('RedisActivityStore', () => {
     const linked = { productId: 'shop', userId: 'victim-linked' };
     await store.append(marked, [action('paid invoice')], { markIdentified: true });
     await store.append(linked, [action('asked for help')]);
-    await links.create(
-      {
-        conversationId: 'conv-victim',
-        productId: 'shop',
-        userId: 'victim-linked',
-        appId: null,
-        sessionId: null,
-        conversationCreatedAt: null,
-        linkedAt: new Date().toISOString(),
-        status: 'open',
-      },
-      null,
-    );
+    await links.create(openLink('conv-victim', 'victim-linked'), null);
     expect(await store.merge(marked, attacker)).toEqual({ kind: 'identified' });
     expect(await store.merge(linked, attacker)).toEqual({ kind: 'has_conversation' });
     expect((await store.listRecent(marked, 10)).map((a) => a.description)).toEqual(['paid invoice']);
@@ -254,7 +257,11 @@ describe('RedisActivityStore', () => {
     expect(await store.identityOf(linked)).toEqual({ mergedInto: null, isIdentified: true });
     // An event with nothing to describe still marks its id, without creating a stream.
     const quiet = { productId: 'shop', userId: 'victim-quiet' };
-    expect(await store.append(quiet, [], { markIdentified: true })).toEqual({ ids: [], isNewUser: false });
+    expect(await store.append(quiet, [], { markIdentified: true })).toEqual({
+      ids: [],
+      isNewUser: false,
+      conversations: [],
+    });
     expect(await redis.exists(keys.actions('shop', 'victim-quiet'))).toBe(0);
     expect(await store.merge(quiet, attacker)).toEqual({ kind: 'identified' });
     expect(await redis.ttl(keys.identified('shop', 'victim-quiet'))).toBeGreaterThan(3500);
@@ -503,5 +510,55 @@ describe('RedisNotificationClaims', () => {
     expect(await redis.ttl(keys.notification('notif-1'))).toBeGreaterThan(60);
     await claims.release('notif-1');
     expect(await claims.claim('notif-1', 60)).toBe(true);
+  });
+});
+
+function hashTag(key: string): string {
+  return key.slice(key.indexOf('{') + 1, key.indexOf('}'));
+}
+
+describe('append-actions.lua (RedisActivityStore.appendAll)', () => {
+  it('names only keys of the user’s hash tag, so one Redis Cluster slot runs it', () => {
+    const tags = [
+      keys.actions('shop', 'u:1{x}'),
+      keys.pendingActions('shop', 'u:1{x}'),
+      keys.identified('shop', 'u:1{x}'),
+      keys.seenEvents('shop', 'u:1{x}', 7),
+      keys.seenEvents('shop', 'u:1{x}', 6),
+      keys.userConversations('shop', 'u:1{x}'),
+    ].map(hashTag);
+    expect(new Set(tags)).toEqual(new Set(['u:shop:u%3A1%7Bx%7D']));
+  });
+
+  it('appends each user’s actions in one pipeline and answers each user’s linked conversations', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
+    const links = new RedisLinkStore(redis, keys);
+    const linked = { productId: 'shop', userId: 'with-conversations' };
+    for (const conversationId of ['conv-a', 'conv-b']) {
+      await links.create(openLink(conversationId, linked.userId), null);
+    }
+    const quiet = { productId: 'shop', userId: 'without-conversations' };
+    const pending = { productId: 'shop', userId: 'with-conversations' };
+    const results = await store.appendAll([
+      { user: linked, actions: [action('paid'), action('left')], options: { eventIds: ['e-1', 'e-2'] } },
+      { user: quiet, actions: [action('browsed')] },
+      { user: pending, actions: [action('claimed')], options: { pending: true } },
+      { user: { productId: 'shop', userId: 'nothing' }, actions: [] },
+    ]);
+    expect(results.map((result) => result.ids.length)).toEqual([2, 1, 1, 0]);
+    expect(results.map((result) => result.isNewUser)).toEqual([true, true, true, false]);
+    expect(results[0]?.conversations.sort()).toEqual(['conv-a', 'conv-b']);
+    expect(results[1]?.conversations).toEqual([]);
+    // Pending actions are read by nobody: the conversations are not asked for.
+    expect(results[2]?.conversations).toEqual([]);
+    expect(results[3]).toEqual({ ids: [], isNewUser: false, conversations: [] });
+    expect((await store.listRecent(linked, 10)).map((a) => a.description)).toEqual(['paid', 'left']);
+
+    // A retry of the first user's events stores nothing and still names its conversations.
+    const [retry] = await store.appendAll([
+      { user: linked, actions: [action('paid'), action('left')], options: { eventIds: ['e-1', 'e-2'] } },
+    ]);
+    expect(retry).toMatchObject({ ids: [], isNewUser: false });
+    expect(retry?.conversations.sort()).toEqual(['conv-a', 'conv-b']);
   });
 });

@@ -1,4 +1,4 @@
-import { deliverNotes, formatAction } from '@threadline/core';
+import { deliverNotes } from '@threadline/core';
 import { deliverNotesJob } from '@threadline/jobs';
 import type { Worker } from 'bullmq';
 import { defineProcessor } from '../define-processor.js';
@@ -28,7 +28,6 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
         links: deps.links,
         delivery: deps.delivery,
         intercom: deps.intercom,
-        formatAction,
         maxActionsPerNote: deps.config.notes.maxActions,
         prechatActions: deps.config.notes.prechatActions,
         now: deps.now,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { formatAction } from '../actions/format-action.js';
 import type { StoredAction } from '../ports/activity-store.js';
 import type { DeliveryLock, DeliveryState, PendingNote } from '../ports/delivery-store.js';
 import type { ConversationLink } from '../ports/link-store.js';
@@ -74,7 +73,6 @@ function world(actions: StoredAction[], options: { lockLostAfterExtends?: number
         return index === -1 ? null : { partId: `part-${index + 1}` };
       },
     },
-    formatAction,
     maxActionsPerNote: 1,
     now: () => new Date('2026-01-01T00:05:00Z'),
     lockTtlMs: 25_000,

@@ -1,4 +1,4 @@
-import type { Action } from '../actions/action.js';
+import { formatAction } from '../actions/format-action.js';
 import { renderNote } from '../notes/render-note.js';
 import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
 import type { DeliveryStore, PendingNote } from '../ports/delivery-store.js';
@@ -25,7 +25,6 @@ export interface DeliverNotesDependencies {
   links: Pick<LinkStore, 'get'>;
   delivery: Pick<DeliveryStore, 'lock' | 'state' | 'setPending' | 'commit' | 'clearCatchUp'>;
   intercom: Pick<IntercomPort, 'findNoteByReference' | 'addNote'>;
-  formatAction(action: Action): string;
   maxActionsPerNote: number;
   /** The first note may carry this many pre-chat actions, even beyond `maxActionsPerNote`. */
   prechatActions?: number;
@@ -154,7 +153,7 @@ export async function deliverNotes(
         const note = renderNote({
           conversationId,
           lines: byTime(found.batch).map((action, index) => ({ number: state.nextNumber + index, action })),
-          formatLine: dependencies.formatAction,
+          formatLine: formatAction,
           heading: catchUpHeading(state.catchUp, found.batch, found.leftOut),
           pauseBreakMs: prechatPauseMs,
         });
@@ -185,7 +184,7 @@ export async function deliverNotes(
       const note = renderNote({
         conversationId,
         lines: byTime(batch).map((action, index) => ({ number: state.nextNumber + index, action })),
-        formatLine: dependencies.formatAction,
+        formatLine: formatAction,
         ...(prechat ? { heading: prechatHeading(link, prechat), pauseBreakMs: prechatPauseMs } : {}),
       });
       pending = {

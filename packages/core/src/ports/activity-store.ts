@@ -58,12 +58,26 @@ export interface AppendResult {
   appendedIndexes?: number[];
   /** The user had no stored actions before this call. */
   isNewUser: boolean;
+  /**
+   * The user's linked conversations (open or paused), read in the same call; empty for pending
+   * actions. Capture checks only these for being open, so a user without one costs one call.
+   */
+  conversations: string[];
+}
+
+/** One user's actions of one request, for {@link ActivityStore.appendAll}. */
+export interface UserAppend {
+  user: UserRef;
+  actions: Action[];
+  options?: AppendOptions;
 }
 
 /** Per-user, capped, time-bound action history. */
 export interface ActivityStore {
   /** Appends in order, leaving out events already stored; with no actions it only applies the options. */
   append(user: UserRef, actions: Action[], options?: AppendOptions): Promise<AppendResult>;
+  /** Several users' appends at once (one pipeline), answers in the same order. */
+  appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]>;
   /** Oldest first, strictly after `afterId` (null: from the oldest kept). */
   listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]>;
   /** The newest `limit` actions, oldest first. */

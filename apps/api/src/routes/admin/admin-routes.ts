@@ -130,7 +130,8 @@ export async function adminRoutes(app: FastifyInstance, options: { deps: ApiDepe
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const path = pathOf(request.url);
+    // The route's own pattern: `/admin/login/` is the login route too (ignoreTrailingSlash).
+    const path = request.routeOptions.url ?? pathOf(request.url);
     const access = authenticate(request, tokens, deps.now());
     const isStateChanging = request.method !== 'GET' && request.method !== 'HEAD';
     if (isStateChanging && !isFromThisOrigin(request, access !== 'basic' && access?.via === 'bearer')) {

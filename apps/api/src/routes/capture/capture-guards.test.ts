@@ -7,7 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../test/test-api.js';
-import { captureClientOf, RecentRefusals, SlicedDescriber } from './capture-guards.js';
+import { captureClientOf, SlicedDescriber } from './capture-guards.js';
 
 const apiKey = 'phc_test_key';
 let userCounter = 0;
@@ -344,47 +344,27 @@ describe('SlicedDescriber', () => {
       .then(() => setImmediatePromise())
       .then(() => order.push('other work'));
     const [heavy, small] = await Promise.all([
-      describer.describe([1, 2, 3, 4, 5, 6, 7, 8, 9], cost('h'), 9),
-      describer.describe([1, 2], cost('s'), 100),
+      describer.map([1, 2, 3, 4, 5, 6, 7, 8, 9], cost('h'), 9),
+      describer.map([1, 2], cost('s'), 100),
     ]);
     await other;
     // A slice of 6 ms runs describes that start within it, round robin; work queued for the next
     // turn of the loop runs between two slices.
     expect(order).toEqual(['h1', 's1', 'h2', 's2', 'other work', 'h3', 'h4', 'h5']);
     expect(small.count).toBe(2);
-    expect([...small.actions]).toEqual([
+    expect([...small.results]).toEqual([
       [1, null],
       [2, 2],
     ]);
     // 2 ms each: past 9 ms after the fifth.
     expect(heavy.count).toBe(5);
-    expect(heavy.actions.get(4)).toBe(4);
+    expect(heavy.results.get(4)).toBe(4);
   });
 
   it('answers an empty request at once', async () => {
-    expect(await new SlicedDescriber(5).describe([], () => null, 10)).toEqual({
-      actions: new Map(),
+    expect(await new SlicedDescriber(5).map([], () => null, 10)).toEqual({
+      results: new Map(),
       count: 0,
     });
-  });
-});
-
-describe('RecentRefusals', () => {
-  it('repeats a refusal with the time left until it ends, then forgets it; bounded in size', () => {
-    let now = 1000;
-    const refusals = new RecentRefusals(2, () => now);
-    refusals.remember('a', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
-    now += 2000;
-    expect(refusals.standing('a')).toEqual({ isAllowed: false, reason: 'ip_events', retryAfterMs: 3000 });
-    expect(refusals.standing('b')).toBeNull();
-    now += 3000;
-    expect(refusals.standing('a')).toBeNull();
-
-    refusals.remember('a', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
-    refusals.remember('b', { isAllowed: false, reason: 'ip_new_users', retryAfterMs: 5000 });
-    refusals.remember('c', { isAllowed: false, reason: 'ip_events', retryAfterMs: 5000 });
-    expect(refusals.standing('a')).toBeNull();
-    expect(refusals.standing('b')).toMatchObject({ reason: 'ip_new_users' });
-    expect(refusals.standing('c')).toMatchObject({ reason: 'ip_events' });
   });
 });

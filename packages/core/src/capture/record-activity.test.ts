@@ -1,74 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, CapturedEvent } from '../actions/action.js';
-import { describeEvent } from '../actions/describe-event.js';
 import type { IdentitySettings } from '../identity/identity-mode.js';
 import type {
   ActivityStore,
   AppendOptions,
   AppendResult,
-  IdentityState,
-  MergeOutcome,
-  StoredAction,
+  UserAppend,
   UserRef,
 } from '../ports/activity-store.js';
+import { InMemoryActivityStore } from './in-memory-activity-store.test-support.js';
 import { recordActivity } from './record-activity.js';
-
-/**
- * The port's contract in memory: append-ordered lists per user (history and pending), an id merged
- * at most once, never out of a marked user, and merge moves and clears.
- */
-class InMemoryActivityStore implements ActivityStore {
-  readonly users = new Map<string, StoredAction[]>();
-  readonly pending = new Map<string, StoredAction[]>();
-  readonly identified = new Set<string>();
-  private readonly aliases = new Map<string, string>();
-  private nextId = 0;
-
-  async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (options.markIdentified) this.identified.add(user.userId);
-    if (actions.length === 0) return { ids: [], isNewUser: false };
-    const streams = options.pending ? this.pending : this.users;
-    const isNewUser = !streams.has(user.userId);
-    const list = streams.get(user.userId) ?? [];
-    const ids = actions.map((action) => {
-      this.nextId += 1;
-      list.push({ ...action, id: String(this.nextId) });
-      return String(this.nextId);
-    });
-    streams.set(user.userId, list);
-    return { ids, isNewUser };
-  }
-
-  async listAfter(user: UserRef): Promise<StoredAction[]> {
-    return this.users.get(user.userId) ?? [];
-  }
-
-  async listRecent(user: UserRef): Promise<StoredAction[]> {
-    return this.users.get(user.userId) ?? [];
-  }
-
-  async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
-    if (this.identified.has(from.userId)) return { kind: 'identified' };
-    if (this.aliases.has(from.userId)) return { kind: 'already_merged' };
-    this.aliases.set(from.userId, into.userId);
-    const moved = [...(this.users.get(from.userId) ?? []), ...(this.pending.get(from.userId) ?? [])];
-    this.users.delete(from.userId);
-    this.pending.delete(from.userId);
-    await this.append(
-      into,
-      moved.map(({ id: _id, ...action }) => action),
-      { markIdentified: true },
-    );
-    return { kind: 'merged', moved: moved.length };
-  }
-
-  async identityOf(user: UserRef): Promise<IdentityState> {
-    return {
-      mergedInto: this.aliases.get(user.userId) ?? null,
-      isIdentified: this.identified.has(user.userId),
-    };
-  }
-}
 
 const start = Date.parse('2025-01-06T09:00:00.000Z');
 
@@ -84,8 +25,7 @@ function event(name: string, distinctId: string, second: number, properties: Rec
 function record(store: ActivityStore, events: CapturedEvent[], identity?: IdentitySettings) {
   return recordActivity('default', events, {
     activity: store,
-    links: { conversationsOf: async () => [] },
-    describe: (captured) => describeEvent(captured),
+    links: { conversationsOf: async () => [], get: async () => null },
     requestDelivery: async () => {},
     ...(identity ? { identity } : {}),
   });
@@ -257,6 +197,11 @@ describe('recordActivity and the store', () => {
       this.log.push(`append ${user.userId} ${actions.map((action) => action.description).join(', ')}`);
       return super.append(user, actions, options);
     }
+
+    override async appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
+      this.log.push(`appendAll ${appends.map(({ user }) => user.userId).join(', ')}`);
+      return super.appendAll(appends);
+    }
   }
 
   it('appends each user once, oldest first, events of the same instant in arrival order', async () => {
@@ -271,28 +216,48 @@ describe('recordActivity and the store', () => {
     expect(store.log.sort()).toEqual([
       'append ann Step one, Step one bis, Step two',
       'append bob Other one, Other two',
+      'appendAll ann, bob',
     ]);
     expect(result).toEqual({ stored: 5, dropped: 0, unverified: 0, users: 2, duplicates: 0, newUsers: 2 });
   });
 
-  it('looks up conversations only once every append is done, and asks for each delivery', async () => {
+  it('appends every user in one call, checks only the conversations it answered, and asks for the open ones', async () => {
     const store = new LoggingActivityStore();
+    store.conversations.set('ann', ['conv-1', 'conv-2']);
+    store.conversations.set('bob', ['conv-3']);
     const requested: string[] = [];
-    await recordActivity('default', [event('a', 'ann', 0), event('b', 'bob', 0)], {
+    const status = { 'conv-1': 'open', 'conv-2': 'closed', 'conv-3': 'open' } as const;
+    await recordActivity('default', [event('a', 'ann', 0), event('b', 'bob', 0), event('c', 'cyd', 0)], {
       activity: store,
       links: {
-        conversationsOf: async ({ userId }) => {
-          store.log.push(`conversations ${userId}`);
-          return userId === 'ann' ? ['conv-1', 'conv-2'] : ['conv-3'];
+        conversationsOf: async () => {
+          throw new Error('the append answers the conversations; nothing asks for them again');
+        },
+        get: async (conversationId) => {
+          store.log.push(`link ${conversationId}`);
+          const state = status[conversationId as keyof typeof status];
+          return {
+            conversationId,
+            productId: 'default',
+            userId: 'ann',
+            appId: null,
+            sessionId: null,
+            conversationCreatedAt: null,
+            linkedAt: '',
+            status: state,
+          };
         },
       },
-      describe: (captured) => describeEvent(captured),
       requestDelivery: async (conversationId) => {
         requested.push(conversationId);
       },
     });
-    expect(store.log.slice(0, 2).sort()).toEqual(['append ann A', 'append bob B']);
-    expect(store.log.slice(2)).toEqual(['conversations ann', 'conversations bob']);
-    expect(requested).toEqual(['conv-1', 'conv-2', 'conv-3']);
+    expect(store.log.filter((line) => !line.startsWith('append '))).toEqual([
+      'appendAll ann, bob, cyd',
+      'link conv-1',
+      'link conv-2',
+      'link conv-3',
+    ]);
+    expect(requested).toEqual(['conv-1', 'conv-3']);
   });
 });

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { captureRoutes } from '../capture/capture-routes.js';
-import type { CaptureCopyOutcome, RecordCaptureCopy } from './capture-copy.js';
+import type { CaptureEntry } from '../capture/capture-entry.js';
+import { captureRoutes, captureStatus } from '../capture/capture-routes.js';
+import type { RecordCaptureCopy } from './capture-copy.js';
 
 /** Headers of the client's request that mean nothing to a replay inside this process. */
 const droppedHeaders = new Set([
@@ -24,7 +25,7 @@ function replayHeaders(headers: IncomingHttpHeaders): Record<string, string | st
   return kept;
 }
 
-export interface TodaysCaptureCopy {
+export interface CaptureCopyApp {
   record: RecordCaptureCopy;
   /** The capture routes behind the copy (for the PostHog webhook destination, served as without an upstream). */
   app: FastifyInstance;
@@ -32,26 +33,27 @@ export interface TodaysCaptureCopy {
 }
 
 /**
- * RecordCaptureCopy over today's capture routes: the copy is replayed (`inject`, no socket) into a
- * private app that has only them, with the client's IP. Capture's decoding, key check, limits,
- * identity rules and uuid dedupe apply as to a direct request; its answer is the outcome.
+ * RecordCaptureCopy over the app's capture use case (`CaptureEntry`): the bytes the proxy forwarded
+ * go through the same decoding, key check, limits, identity rules and uuid dedupe as a direct request.
+ * The private app holds the capture routes only for `POST /webhooks/posthog` in this mode.
  */
-export async function startTodaysCaptureCopy(deps: ApiDependencies): Promise<TodaysCaptureCopy> {
+export async function startCaptureCopy(
+  deps: ApiDependencies,
+  capture: CaptureEntry,
+): Promise<CaptureCopyApp> {
   const app = Fastify({ loggerInstance: deps.logger.child({ part: 'capture-copy' }) as FastifyBaseLogger });
-  await app.register(captureRoutes, { deps });
+  await app.register(captureRoutes, { deps, capture });
   await app.ready();
   const record: RecordCaptureCopy = async (copy) => {
     try {
-      const response = await app.inject({
-        method: copy.method === 'GET' ? 'GET' : 'POST',
-        url: `${copy.path}${copy.query}`,
-        headers: replayHeaders(copy.headers),
-        remoteAddress: copy.ip,
-        ...(copy.method === 'GET' ? {} : { payload: copy.rawBody }),
+      const outcome = await capture.capture({
+        body: copy.method === 'GET' ? undefined : copy.rawBody,
+        headers: copy.headers,
+        query: Object.fromEntries(new URLSearchParams(copy.query)),
+        ip: copy.ip,
       });
-      if (response.statusCode === 200) return { outcome: 'stored' };
-      const code = (response.json() as { error?: string }).error ?? 'unknown';
-      return { outcome: 'refused', status: response.statusCode, code } satisfies CaptureCopyOutcome;
+      if (outcome.kind === 'accepted') return { outcome: 'stored' };
+      return { outcome: 'refused', status: captureStatus(outcome).status, code: outcome.reason };
     } catch (error) {
       return { outcome: 'failed', error };
     }
@@ -63,7 +65,7 @@ export async function startTodaysCaptureCopy(deps: ApiDependencies): Promise<Tod
  * `POST /webhooks/posthog` in passthrough mode: the capture routes live in the copy's app there, so
  * the destination's requests are answered by it, unchanged.
  */
-export async function posthogWebhookThrough(app: FastifyInstance, options: { capture: TodaysCaptureCopy }) {
+export async function posthogWebhookThrough(app: FastifyInstance, options: { capture: CaptureCopyApp }) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
     done(null, body),

@@ -1,4 +1,5 @@
 import type { Action, CapturedEvent } from '../actions/action.js';
+import { describeEvent } from '../actions/describe-event.js';
 import { identifiedEmail } from '../actions/identified-email.js';
 import type { IdentityMode, IdentitySettings } from '../identity/identity-mode.js';
 import type { ActivityStore, IdentityState, UserRef } from '../ports/activity-store.js';
@@ -7,8 +8,9 @@ import type { LinkStore } from '../ports/link-store.js';
 
 export interface RecordActivityDependencies {
   activity: ActivityStore;
-  links: Pick<LinkStore, 'conversationsOf'>;
-  describe(event: CapturedEvent): Action | null;
+  links: Pick<LinkStore, 'get' | 'conversationsOf'>;
+  /** The events' descriptions made beforehand (capture describes in slices); absent: described here. */
+  actions?: ReadonlyMap<CapturedEvent, Action | null>;
   /** Set only with LINK_BY_EMAIL: remembers which user an identify call gave an email. */
   identities?: Pick<IdentityStore, 'rememberEmail'>;
   /** Asks for a note delivery for this conversation soon (coalesced by the queue). */
@@ -143,8 +145,8 @@ interface Destination {
  * unverified actions are kept and marked `verified: false`.
  *
  * Redis is asked as few times as it can be: the merges and the ids' lookups together, then every
- * user's appends together (each user's actions in one call, so in order), then their conversations
- * together, then the delivery requests together.
+ * user's append in one pipeline (each user's actions in one call, so in order, answering the user's
+ * linked conversations), then the state of those conversations, then the delivery requests together.
  */
 export async function recordActivity(
   productId: string,
@@ -217,7 +219,7 @@ export async function recordActivity(
     const email =
       dependencies.identities && (mode !== 'require' || isVerified) ? identifiedEmail(event) : null;
     if (email) emails.push({ email, userId: distinctId });
-    const action = dependencies.describe(event);
+    const action = dependencies.actions ? (dependencies.actions.get(event) ?? null) : describeEvent(event);
     if (!action) {
       dropped += 1;
       continue;
@@ -229,37 +231,51 @@ export async function recordActivity(
   for (const { email, userId } of emails)
     await dependencies.identities?.rememberEmail(productId, email, userId);
 
-  const appended = await Promise.all(
-    [...destinations.values()].map(({ userId, pending, markIdentified, isAnonymous, entries }) => {
+  const targets = [...destinations.values()];
+  // One call per user (its append answers its linked conversations), all in one pipeline.
+  const appended = await dependencies.activity.appendAll(
+    targets.map(({ userId, pending, markIdentified, isAnonymous, entries }) => {
       const ordered = byTime(entries);
-      return dependencies.activity.append(
-        { productId, userId },
-        ordered.map((entry) => entry.action),
-        {
+      return {
+        user: { productId, userId },
+        actions: ordered.map((entry) => entry.action),
+        options: {
           eventIds: ordered.map((entry) => entry.eventId),
           isAnonymous: isAnonymous && !markIdentified,
           ...(pending ? { pending } : {}),
           ...(markIdentified ? { markIdentified } : {}),
         },
-      );
+      };
     }),
   );
   const stored = appended.reduce((total, result) => total + result.ids.length, 0);
-  const described = [...destinations.values()].reduce((total, { entries }) => total + entries.length, 0);
+  const described = targets.reduce((total, { entries }) => total + entries.length, 0);
   const newUsers = appended.filter((result) => result.isNewUser).length;
 
-  const touched = new Set<string>();
-  for (const { userId, pending, entries } of destinations.values()) {
-    if (!pending && entries.length > 0) touched.add(userId);
-  }
-  merges.forEach(({ into }, index) => {
-    const outcome = outcomes[index];
-    if (outcome?.kind === 'merged' && outcome.moved > 0) touched.add(into.userId);
+  // The users who did something, with the conversations their append answered.
+  const linked = new Map<string, readonly string[]>();
+  targets.forEach(({ userId, pending, entries }, index) => {
+    if (!pending && entries.length > 0) linked.set(userId, appended[index]?.conversations ?? []);
   });
-  const conversations = await Promise.all(
-    [...touched].map((userId) => dependencies.links.conversationsOf({ productId, userId })),
+  // A merge's user got the moved actions through the merge, not an append of this request.
+  const mergedOnly = merges.filter(
+    ({ into }, index) =>
+      outcomes[index]?.kind === 'merged' &&
+      (outcomes[index] as { moved: number }).moved > 0 &&
+      !linked.has(into.userId),
   );
+  const mergedConversations = await Promise.all(
+    mergedOnly.map(({ into }) => dependencies.links.conversationsOf(into)),
+  );
+  // Only a user's linked conversations are checked for being open (on their own slots): a user
+  // without a conversation costs its append alone.
+  const candidates = [...new Set([...linked.values()].flat())];
+  const links = await Promise.all(candidates.map((id) => dependencies.links.get(id)));
+  const open = candidates.filter((_id, index) => links[index]?.status === 'open');
+  const touched = new Set([...linked.keys(), ...mergedOnly.map(({ into }) => into.userId)]);
   // Conversations are independent of each other: their requests go out together.
-  await Promise.all([...new Set(conversations.flat())].map((id) => dependencies.requestDelivery(id)));
+  await Promise.all(
+    [...new Set([...open, ...mergedConversations.flat()])].map((id) => dependencies.requestDelivery(id)),
+  );
   return { stored, dropped, unverified, users: touched.size, duplicates: described - stored, newUsers };
 }
