@@ -32,7 +32,8 @@ export function posthogUpstream(hosts: UpstreamHosts): UpstreamDefinition {
     prefix: '/',
     targetOf: (path) =>
       `${path.startsWith('/static/') || path.startsWith('/array/') ? hosts.assets : hosts.ingestion}${path}`,
-    isCopied: (path) => copied.has(path),
+    // The app ignores a trailing slash, so `/e/` is the capture path `/e` as well.
+    isCopied: (path) => copied.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path),
     maxBodyBytes: posthogMaxBodyBytes,
   };
 }
