@@ -106,6 +106,12 @@ describe('LuaScript.runInPipeline', () => {
     expect(await script.runInPipeline(redis, [])).toEqual([]);
   });
 
+  it('runs a single call without a pipeline, by text when Redis does not know the script yet', async () => {
+    const single = new LuaScript(`-- ${prefix} single\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`);
+    expect(await single.runInPipeline(redis, [{ keys: [`${prefix}:single`], args: [4] }])).toEqual([4]);
+    expect(await single.runInPipeline(redis, [{ keys: [`${prefix}:single`], args: [1] }])).toEqual([5]);
+  });
+
   it('rejects with a call’s own error', async () => {
     await expect(
       script.runInPipeline(redis, [

@@ -41,6 +41,11 @@ export class LuaScript {
    */
   async runInPipeline(redis: RedisClient, calls: readonly ScriptCall[]): Promise<unknown[]> {
     if (calls.length === 0) return [];
+    // One call (a request of one user, the usual browser case): no pipeline object to build.
+    if (calls.length === 1) {
+      const [call] = calls as [ScriptCall];
+      return [await this.run(redis, call.keys, call.args)];
+    }
     if (redis instanceof Cluster)
       return Promise.all(calls.map(({ keys, args }) => this.run(redis, keys, args)));
     const first = await pipelined(redis, calls, (pipeline, { keys, args }) =>
