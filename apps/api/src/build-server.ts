@@ -66,6 +66,12 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
         .header('retry-after', '1')
         .send({ error: 'redis_unavailable', message: 'storage is unreachable; retry shortly' });
     }
+    // The client hung up while an upstream's answer was streamed to it (passthrough): nothing failed here.
+    if (error.code === 'UND_ERR_ABORTED' && request.raw.destroyed) {
+      request.log.debug({ err: error }, 'client went away during the answer');
+      reply.raw.destroy();
+      return reply;
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       return reply
