@@ -101,17 +101,23 @@ function firstPresent(...values: Array<string | undefined>): string | undefined 
   return values.find((value) => value !== undefined && value.trim() !== '');
 }
 
-/** Names a person reads on screen or hears from a screen reader; never an input's value. */
+/**
+ * The accessible name, in the order a screen reader computes it: `aria-label` (or the text of the
+ * `aria-labelledby` element, when the source knew it) before the visible text, so an icon button
+ * `<button aria-label="Retry payment">↻</button>` is "Retry payment"; then `title`, `alt`, a form
+ * field's label or `name`, `placeholder`. Never an input's value.
+ */
 function readableName(element: ElementInfo): string | undefined {
   const { attributes } = element;
+  const isField = element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select';
   return firstPresent(
-    element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select'
-      ? undefined
-      : element.text,
     attributes['aria-label'],
+    element.labelledByText,
+    isField ? undefined : element.text,
     attributes.title,
-    attributes.name,
     attributes.alt,
+    element.label,
+    attributes.name,
     attributes.placeholder,
   );
 }
@@ -180,6 +186,8 @@ export function describeField(elements: readonly ElementInfo[]): ElementLabel {
   const { attributes } = field;
   const label = firstPresent(
     attributes['aria-label'],
+    field.labelledByText,
+    field.label,
     attributes.name,
     attributes.placeholder,
     attributes.title,
