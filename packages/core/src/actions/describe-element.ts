@@ -102,8 +102,8 @@ function firstPresent(...values: Array<string | undefined>): string | undefined 
 }
 
 /**
- * The accessible name, in the order a screen reader computes it: `aria-label` (or the text of the
- * `aria-labelledby` element, when the source knew it) before the visible text, so an icon button
+ * The accessible name, in the order a screen reader computes it: the text `aria-labelledby` points
+ * at (when the source knew it), then `aria-label`, before the visible text, so an icon button
  * `<button aria-label="Retry payment">↻</button>` is "Retry payment"; then `title`, `alt`, a form
  * field's label or `name`, `placeholder`. Never an input's value.
  */
@@ -111,8 +111,8 @@ function readableName(element: ElementInfo): string | undefined {
   const { attributes } = element;
   const isField = element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select';
   return firstPresent(
-    attributes['aria-label'],
     element.labelledByText,
+    attributes['aria-label'],
     isField ? undefined : element.text,
     attributes.title,
     attributes.alt,
@@ -185,8 +185,8 @@ export function describeField(elements: readonly ElementInfo[]): ElementLabel {
   if (!field) return {};
   const { attributes } = field;
   const label = firstPresent(
-    attributes['aria-label'],
     field.labelledByText,
+    attributes['aria-label'],
     field.label,
     attributes.name,
     attributes.placeholder,
