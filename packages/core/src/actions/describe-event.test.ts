@@ -84,7 +84,7 @@ describe('describeEvent', () => {
     );
     expect(
       change({ attr__name: 'company', $labelledby_text: 'Legal name', 'attr__aria-label': 'Name' }),
-    ).toBe('Changed the "Name" field on /billing');
+    ).toBe('Changed the "Legal name" field on /billing');
     expect(change({ attr__placeholder: 'you@example.com', attr__name: 'email' })).toBe(
       'Changed the "email" field on /billing',
     );
