@@ -8,6 +8,8 @@ import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { metricsRoute } from './routes/metrics/metrics-route.js';
+import { amplitudeRoutes } from './routes/sources/amplitude-routes.js';
+import { segmentRoutes } from './routes/sources/segment-routes.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
@@ -75,6 +77,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
 
   await app.register(healthRoutes, { deps, state: health });
   await app.register(captureRoutes, { deps });
+  await app.register(segmentRoutes, { deps });
+  await app.register(amplitudeRoutes, { deps });
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });

@@ -12,6 +12,8 @@ export interface SourceBatch {
   apiKey: string | undefined;
   events: CapturedEvent[];
   skipped: { index: number; reason: string }[];
+  /** How many events the request held. */
+  received: number;
 }
 
 /**
@@ -55,5 +57,5 @@ export function toSourceBatch<T>(
       else skipped.push({ index, reason: result.reason });
     }
   });
-  return { ok: true, apiKey, events, skipped };
+  return { ok: true, apiKey, events, skipped, received: items.length };
 }
