@@ -102,6 +102,15 @@ function firstPresent(...values: Array<string | undefined>): string | undefined 
 }
 
 /**
+ * Visible text made only of symbols (`↻`, `×`, `⋯`) names nothing for someone reading a note; the
+ * names after it (title, alt, developer names) are tried instead. posthog-js captures neither an
+ * `<svg><title>` nor the text `aria-labelledby` points at, so an icon button often has only that.
+ */
+function wordsOf(text: string | undefined): string | undefined {
+  return text !== undefined && /[\p{L}\p{N}]/u.test(text) ? text : undefined;
+}
+
+/**
  * The accessible name, in the order a screen reader computes it: the text `aria-labelledby` points
  * at (when the source knew it), then `aria-label`, before the visible text, so an icon button
  * `<button aria-label="Retry payment">↻</button>` is "Retry payment"; then `title`, `alt`, a form
@@ -113,7 +122,7 @@ function readableName(element: ElementInfo): string | undefined {
   return firstPresent(
     element.labelledByText,
     attributes['aria-label'],
-    isField ? undefined : element.text,
+    isField ? undefined : wordsOf(element.text),
     attributes.title,
     attributes.alt,
     element.label,
@@ -157,10 +166,12 @@ export function describeClickTarget(elements: readonly ElementInfo[], fallbackTe
   const label = firstPresent(
     readableName(primary),
     readableName(target),
-    fallbackText,
+    wordsOf(fallbackText),
     developerName(primary),
     developerName(target),
     linkTarget(primary),
+    primary.text,
+    fallbackText,
   );
   const role = roleOf(primary);
   return { ...(label !== undefined ? { label } : {}), ...(role !== undefined ? { role } : {}) };

@@ -62,7 +62,13 @@ describe('describeEvent', () => {
       'button:attr__aria-label="Retry payment"nth-child="1"text="↻"',
       'Clicked "Retry payment" button on /billing',
     ],
-    ['a:attr__title="Open settings"href="/settings"nth-child="1"text="⚙"', 'Clicked "⚙" link on /billing'],
+    // Symbols alone name nothing: the title (or a developer name) is read instead.
+    [
+      'a:attr__title="Open settings"href="/settings"nth-child="1"text="⚙"',
+      'Clicked "Open settings" link on /billing',
+    ],
+    ['button:attr__id="close"nth-child="1"text="×"', 'Clicked "close" button on /billing'],
+    ['button:nth-child="1"text="×"', 'Clicked "×" button on /billing'],
   ])('click on %s', (chain, expected) => {
     expect(click(chain)).toBe(expected);
   });
