@@ -102,8 +102,10 @@ describe('extractAmplitudeEvents', () => {
     });
     const field = browserEvent('[Amplitude] Element Changed', {
       '[Amplitude] Element Tag': 'input',
+      '[Amplitude] Element ID': 'company-name',
       '[Amplitude] Element Attributes': { type: 'text' },
-      '[Amplitude] Element Parent Label': 'Company name',
+      // The nearest heading, not the field's label: not used.
+      '[Amplitude] Element Parent Label': 'Billing',
       '[Amplitude] Page URL': 'https://app.example.com/settings',
     });
     const formStarted = browserEvent('[Amplitude] Form Started', {
@@ -126,7 +128,7 @@ describe('extractAmplitudeEvents', () => {
       lines(extract({ api_key: 'k', events: [link, field, formStarted, formSubmitted, rage, dead] })),
     ).toEqual([
       'Clicked "View invoices" link on /billing',
-      'Changed the "Company name" field on /settings',
+      'Changed the "company-name" field on /settings',
       'Started filling in the "signup" form',
       'Submitted the "checkout" form',
       'Rage-clicked "Pay now" button on /checkout',

@@ -50,10 +50,8 @@ function elementsOf(properties: JsonObject): JsonObject[] {
   if (href !== undefined) target.attr__href = href;
   const id = text(properties, 'Element ID');
   if (id !== undefined) target.attr__id = id;
-  // For a field, the text Amplitude found next to it (a span or heading of its parent) is its label;
-  // for anything else it is a nearby heading, not the element's name.
-  const parentLabel = text(properties, 'Element Parent Label');
-  if (parentLabel !== undefined && isField(target.tag_name)) target.$label = parentLabel;
+  // `[Amplitude] Element Parent Label` is left out: it is the text of the nearest span or heading
+  // of any ancestor (a form's page heading for a field, in a recorded session), not a label.
   const own =
     hierarchy.length > 0 && isJsonObject(hierarchy.at(-1))
       ? objectOr((hierarchy.at(-1) as JsonObject).attrs)
@@ -62,10 +60,6 @@ function elementsOf(properties: JsonObject): JsonObject[] {
     if (typeof value === 'string' && !(`attr__${name}` in target)) target[`attr__${name}`] = value;
   }
   return [target, ...ancestors];
-}
-
-function isField(tag: unknown): boolean {
-  return tag === 'input' || tag === 'select' || tag === 'textarea';
 }
 
 function elementOfHierarchy(element: JsonObject): JsonObject {
