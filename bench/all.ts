@@ -14,6 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = join(mkdtempSync(join(tmpdir(), 'threadline-bench-')), 'figures.jsonl');
 const benchmarks = [
   'capture',
+  'sources',
   'hostile-capture',
   'redaction',
   'webhook',
