@@ -152,6 +152,22 @@ describe('extractAmplitudeEvents', () => {
     ]);
   });
 
+  it("drops `$` keys from event properties and Amplitude's other `$` event types", () => {
+    const batch = extract({
+      api_key: 'k',
+      events: [
+        {
+          user_id: 'u12345',
+          event_type: 'Report Exported',
+          event_properties: { $anon_distinct_id: 'victim', plan: 'Pro' },
+        },
+        { user_id: 'u12345', event_type: '$groupidentify', group_properties: { name: 'Acme' } },
+      ],
+    });
+    expect(batch.events[0]?.properties).toEqual({ plan: 'Pro' });
+    expect(lines(batch)).toEqual(['Report exported (plan: Pro)', undefined]);
+  });
+
   it('links a device to its user once, at the first event with both ids, with a line-less merge', () => {
     const batch = extract({
       api_key: 'k',

@@ -2,7 +2,7 @@ import { tooLarge } from '../capture-failure.js';
 import type { CaptureLimits } from '../capture-limits.js';
 import type { ExtractContext } from '../extract-events.js';
 import { isJsonObject, type JsonObject, nonEmptyString } from '../json-value.js';
-import { type PosthogShaped, type SourceBatch, toSourceBatch } from './source-batch.js';
+import { type PosthogShaped, type SourceBatch, toSourceBatch, withoutDollarKeys } from './source-batch.js';
 
 /** Amplitude HTTP V2's limits: 2,000 events and 1 MB per request, over either a 413. */
 export const amplitudeMaxEvents = 2000;
@@ -145,10 +145,16 @@ function translateAmplitude(
   if (eventType === undefined) return 'event_type is missing';
   if (userId === undefined && deviceId === undefined) return 'user_id or device_id is required';
   const eventProperties = objectOr(item.event_properties);
+  // Amplitude's own `$` event types ($identify, $groupidentify) set properties; none writes a line.
   const translated =
     eventType === '$identify'
-      ? { event: '$set', properties: { $set: objectOr(objectOr(item.user_properties).$set) } }
-      : autocaptured(eventType, eventProperties);
+      ? {
+          event: '$set',
+          properties: { $set: withoutDollarKeys(objectOr(objectOr(item.user_properties).$set)) },
+        }
+      : eventType.startsWith('$')
+        ? { event: '$amplitude_telemetry', properties: {} }
+        : autocaptured(eventType, withoutDollarKeys(eventProperties));
   const proof: JsonObject = {};
   for (const key of ['$user_hash', '$user_jwt']) {
     if (typeof eventProperties[key] === 'string') proof[key] = eventProperties[key];

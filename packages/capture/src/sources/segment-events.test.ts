@@ -168,6 +168,29 @@ describe('extractSegmentEvents', () => {
     expect(lines(batch)).toEqual([undefined]);
   });
 
+  it("never lets a product's own properties or event names carry PostHog's `$` meanings", () => {
+    const batch = extract({
+      batch: [
+        {
+          type: 'track',
+          userId: 'attacker',
+          event: '$identify',
+          properties: { $anon_distinct_id: 'victim' },
+        },
+        {
+          type: 'track',
+          userId: 'u1',
+          event: 'Report Exported',
+          properties: { $anon_distinct_id: 'victim', $is_identified: false, plan: 'Pro' },
+        },
+        { type: 'identify', userId: 'u1', traits: { $anon_distinct_id: 'victim', email: 'a@example.com' } },
+      ],
+    });
+    expect(batch.skipped).toEqual([{ index: 0, reason: 'event names starting with $ are reserved' }]);
+    expect(batch.events[0]?.properties).toEqual({ plan: 'Pro' });
+    expect(batch.events[1]?.properties).toEqual({ $set: { email: 'a@example.com' } });
+  });
+
   it('reads screen and drops group', () => {
     expect(lines(extract({ userId: 'u1', name: 'Settings' }, 'screen'))).toEqual(['Viewed screen Settings']);
     expect(lines(extract({ userId: 'u1', groupId: 'acme', traits: { name: 'Acme' } }, 'group'))).toEqual([

@@ -2,7 +2,7 @@ import { type CaptureFailure, malformed, tooLarge } from '../capture-failure.js'
 import type { CaptureLimits } from '../capture-limits.js';
 import type { ExtractContext } from '../extract-events.js';
 import { isJsonObject, type JsonObject, nonEmptyString } from '../json-value.js';
-import { type PosthogShaped, type SourceBatch, toSourceBatch } from './source-batch.js';
+import { type PosthogShaped, type SourceBatch, toSourceBatch, withoutDollarKeys } from './source-batch.js';
 
 /** Segment's own limits: 32 KB per event, 500 KB per batch request; over either is a 400. */
 export const segmentMaxEventBytes = 32 * 1024;
@@ -85,7 +85,7 @@ function translateSegment(
   const userId = idOf(item.userId);
   const anonymousId = idOf(item.anonymousId);
   if (userId === undefined && anonymousId === undefined) return 'userId or anonymousId is required';
-  const properties = objectOr(item.properties);
+  const properties = withoutDollarKeys(objectOr(item.properties));
   const anonymous = userId === undefined ? { $is_identified: false, $device_id: String(anonymousId) } : {};
   const base = {
     distinct_id: userId ?? anonymousId,
@@ -105,6 +105,7 @@ function translateSegment(
     case 'track': {
       const event = nonEmptyString(item.event);
       if (event === undefined) return 'track needs an event name';
+      if (event.startsWith('$')) return 'event names starting with $ are reserved';
       return shaped(event, properties);
     }
     case 'page': {
@@ -120,7 +121,7 @@ function translateSegment(
       // Without a userId an identify only sets traits on the anonymous visitor: nothing to show.
       if (userId === undefined) return shaped('$set', {});
       return shaped('$identify', {
-        $set: objectOr(item.traits),
+        $set: withoutDollarKeys(objectOr(item.traits)),
         ...(anonymousId !== undefined ? { $anon_distinct_id: String(anonymousId) } : {}),
       });
     case 'alias': {

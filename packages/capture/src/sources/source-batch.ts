@@ -59,3 +59,17 @@ export function toSourceBatch<T>(
   });
   return { ok: true, apiKey, events, skipped, received: items.length };
 }
+
+/**
+ * A source's own properties without `$` keys: those are PostHog's (`$anon_distinct_id`,
+ * `$is_identified`, `$set`…), which only the translation may set, never a product's property bag.
+ */
+export function withoutDollarKeys(properties: JsonObject): JsonObject {
+  let copy: JsonObject | undefined;
+  for (const key in properties) {
+    if (key.charCodeAt(0) !== 0x24) continue;
+    copy ??= { ...properties };
+    delete copy[key];
+  }
+  return copy ?? properties;
+}
