@@ -201,7 +201,7 @@ describe('@amplitude/analytics-browser with autocapture in headless Chromium, on
         serverUrl: ${JSON.stringify(`${apiUrl}/amplitude/2/httpapi`)},
         fetchRemoteConfig: false,
         flushIntervalMillis: 100,
-        autocapture: { pageViews: true, elementInteractions: true, formInteractions: true, frustrationInteractions: true,
+        autocapture: { pageViews: { trackHistoryChanges: 'pathOnly' }, elementInteractions: true, formInteractions: true, frustrationInteractions: true,
           sessions: false, attribution: false, fileDownloads: false, webVitals: false, networkTracking: false },
       }).promise.then(() => { window.ready = true; });
       document.getElementById('signup').addEventListener('submit', (event) => {
@@ -216,16 +216,16 @@ describe('@amplitude/analytics-browser with autocapture in headless Chromium, on
       (globalThis as unknown as { amplitude: { getDeviceId(): string } }).amplitude.getDeviceId(),
     );
     await walkJourney(page);
-    const lines = await waitForActions(userId, 10);
+    const lines = await waitForActions(userId, 9);
     await page.close();
     expect(failed).toEqual([]);
     expect(errors).toEqual([]);
     expect(lines).toEqual([
       'Viewed Billing (/billing)',
       'Clicked "Retry payment" button on /billing',
+      // The link only changes the hash: with trackHistoryChanges 'pathOnly' that is no page view (with
+      // 'all' it is one, in either order with the click, as the SDK emits both for one click).
       'Clicked "Invoice history" link on /billing',
-      // The link's #invoices is a history change, which Amplitude counts as a page view.
-      'Viewed Billing (/billing)',
       // Amplitude masks a field's attributes (aria-label included) but keeps its id.
       'Changed the "company" field on /billing',
       'Started filling in the "signup" form on /billing',
