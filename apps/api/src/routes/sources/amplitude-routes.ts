@@ -6,12 +6,13 @@ import {
   defaultCaptureLimits,
   extractAmplitudeEvents,
 } from '@threadline/capture';
+import type { CaptureOutcome } from '@threadline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { captureClientOf, refuseOverQuota } from '../capture/capture-guards.js';
-import { captureKeyOf } from '../capture/capture-routes.js';
-import { createSourceCapture, refusedRequestCost } from './capture-source-events.js';
+import type { CaptureEntry } from '../capture/capture-entry.js';
+import { captureStatus, replyRefused } from '../capture/capture-routes.js';
 import { acceptRawBodies, allowBrowserOrigins, decodeSourceBody } from './source-body.js';
+import { refuseBeforeBody, sourceExtractContext } from './source-capture.js';
 
 const limits: CaptureLimits = {
   ...defaultCaptureLimits,
@@ -37,14 +38,29 @@ function refuse(reply: FastifyReply, failure: CaptureFailure | AmplitudeRefusal,
 }
 
 /**
+ * A refused capture outcome in Amplitude's words: its 400 for a wrong key, its 413 (too many users,
+ * over the CPU budget: the SDKs split a batch answered 413 and send the halves again; stored events
+ * are not stored twice); 429 and 503 as PostHog capture answers them.
+ */
+function answerRefused(reply: FastifyReply, outcome: Extract<CaptureOutcome, { kind: 'refused' }>) {
+  if (outcome.reason === 'unknown_api_key')
+    return reply.code(400).send({ code: 400, error: 'Invalid API key', missing_field: null });
+  const { status } = captureStatus(outcome);
+  if (status === 413)
+    return reply.code(413).send({ code: 413, error: 'Payload too large', message: outcome.message });
+  return replyRefused(reply, outcome);
+}
+
+/**
  * Amplitude HTTP V2 compatible capture (`/amplitude/2/httpapi`, `/amplitude/batch`): what the
  * Amplitude browser and node SDKs send with `serverUrl: '<host>/amplitude/2/httpapi'`. The
  * `api_key` in the body is a capture key; answers are Amplitude's (`{"code":200,"events_ingested":n,…}`).
  */
-export async function amplitudeRoutes(app: FastifyInstance, options: { deps: ApiDependencies }) {
-  const { deps } = options;
-  const { config } = deps;
-  const sources = createSourceCapture(deps);
+export async function amplitudeRoutes(
+  app: FastifyInstance,
+  options: { deps: ApiDependencies; capture: CaptureEntry },
+) {
+  const { deps, capture } = options;
   acceptRawBodies(app, amplitudeMaxBodyBytes);
   allowBrowserOrigins(app, amplitudePaths);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -57,58 +73,27 @@ export async function amplitudeRoutes(app: FastifyInstance, options: { deps: Api
     });
   });
 
-  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
-    const client = captureClientOf(request.ip);
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const decoded = decodeSourceBody(request, limits);
     const batch = decoded.ok
-      ? extractAmplitudeEvents(
-          decoded.payload,
-          {
-            now: deps.now(),
-            ...(config.capture.identity !== 'off' && config.capture.identitySecret
-              ? { identitySecret: config.capture.identitySecret }
-              : {}),
-          },
-          limits,
-        )
+      ? extractAmplitudeEvents(decoded.payload, sourceExtractContext(deps), limits)
       : decoded;
     if (!batch.ok) {
-      await sources.chargeRefused(client, refusedRequestCost);
+      await capture.chargeRefused(request.ip);
       return refuse(reply, batch, deps);
     }
-    const key = captureKeyOf(batch.apiKey, config);
-    if (!key) {
-      await sources.chargeRefused(client, refusedRequestCost);
-      deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
-      return reply.code(400).send({ code: 400, error: 'Invalid API key', missing_field: null });
-    }
-    if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
-    const outcome = await sources.captureSourceEvents({ events: batch.events, key, client });
-    switch (outcome.kind) {
-      case 'stored':
-        return reply.code(200).send({
-          code: 200,
-          // Every event of the request was taken (stored, or known already, or carrying nothing to show).
-          events_ingested: batch.received,
-          payload_size_bytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
-          server_upload_time: deps.now().getTime(),
-        });
-      case 'over_quota':
-        return refuseOverQuota(reply, outcome.decision, deps.metrics);
-      case 'too_many_users':
-        return reply.code(413).send({
-          code: 413,
-          error: 'Payload too large',
-          message: `one request may carry the events of at most ${outcome.limit} users (CAPTURE_MAX_USERS_PER_REQUEST)`,
-        });
-      case 'cpu_budget':
-        // Amplitude's SDKs split a batch answered 413 and send the halves again; stored events are not stored twice.
-        return reply.code(413).send({
-          code: 413,
-          error: 'Payload too large',
-          message: `the last ${outcome.notStored} of ${outcome.total} events were not stored: describing them took longer than CAPTURE_CPU_BUDGET_MS`,
-        });
-    }
+    const outcome = await capture.captureExtracted(
+      { key: capture.keyOf(batch.apiKey), events: batch.events, skipped: batch.skipped.length },
+      request.ip,
+    );
+    if (outcome.kind === 'refused') return answerRefused(reply, outcome);
+    return reply.code(200).send({
+      code: 200,
+      // Every event of the request was taken (stored, or known already, or carrying nothing to show).
+      events_ingested: batch.received,
+      payload_size_bytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
+      server_upload_time: deps.now().getTime(),
+    });
   };
-  for (const path of amplitudePaths) app.post(path, { onRequest: sources.guardBeforeBody }, capture);
+  for (const path of amplitudePaths) app.post(path, { onRequest: refuseBeforeBody(capture) }, handle);
 }

@@ -216,6 +216,37 @@ describe('Segment routes: limits and outages', () => {
     expect(early.statusCode).toBe(429);
   });
 
+  it("shares the app's refusal memory with PostHog capture and Amplitude; the webhook is not counted per IP", async () => {
+    api = await startTestApi({
+      REDIS_URL: redis.url,
+      CAPTURE_IP_EVENTS_PER_MINUTE: '3',
+      SEGMENT_WEBHOOK_SECRET: webhookSecret,
+    });
+    const user = newUser('shared');
+    const steps = Array.from({ length: 4 }, (_, index) => ({
+      type: 'track',
+      userId: user,
+      event: `Step ${index}`,
+      messageId: randomUUID(),
+      timestamp: new Date(Date.now() + index).toISOString(),
+    }));
+    const webhook = await post(api, '/webhooks/segment', steps, { authorization: `Bearer ${webhookSecret}` });
+    expect(webhook.statusCode).toBe(200);
+    expect(await descriptions(api, user)).toEqual(['Step 0', 'Step 1', 'Step 2', 'Step 3']);
+    const posthog = await post(api, '/batch/', {
+      api_key: writeKey,
+      batch: Array.from({ length: 4 }, () => ({ event: 'A', distinct_id: user })),
+    });
+    expect(posthog.statusCode).toBe(429);
+    // Unreadable bodies: only a refusal remembered before the body is read answers them 429.
+    const segment = await post(api, '/segment/v1/t', 'not json', { 'content-type': 'text/plain' });
+    expect(segment.statusCode).toBe(429);
+    expect(segment.json()).toMatchObject({ error: 'ip_events' });
+    const amplitude = await post(api, '/amplitude/2/httpapi', 'not json');
+    expect(amplitude.statusCode).toBe(429);
+    expect(Number(amplitude.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('503 with Retry-After while Redis is down, and the webhook too', async () => {
     api = await startTestApi({ REDIS_URL: redis.url, SEGMENT_WEBHOOK_SECRET: webhookSecret });
     const current = api;

@@ -8,15 +8,11 @@ import {
   segmentMaxBatchBytes,
   segmentMaxEventBytes,
 } from '@threadline/capture';
+import type { CaptureOutcome } from '@threadline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { captureClientOf, refuseOverQuota } from '../capture/capture-guards.js';
-import { captureKeyOf } from '../capture/capture-routes.js';
-import {
-  createSourceCapture,
-  refusedRequestCost,
-  type SourceCaptureOutcome,
-} from './capture-source-events.js';
+import type { CaptureEntry } from '../capture/capture-entry.js';
+import { replyRefused } from '../capture/capture-routes.js';
 import {
   acceptRawBodies,
   allowBrowserOrigins,
@@ -24,6 +20,7 @@ import {
   bearerToken,
   decodeSourceBody,
 } from './source-body.js';
+import { refuseBeforeBody, sourceExtractContext } from './source-capture.js';
 
 /** Segment's answer to every accepted call. */
 const accepted = { success: true } as const;
@@ -48,28 +45,26 @@ function refuse(reply: FastifyReply, failure: CaptureFailure, deps: ApiDependenc
   return reply.code(400).send({ success: false, error: failure.code, message: failure.message });
 }
 
-function answer(reply: FastifyReply, outcome: SourceCaptureOutcome, deps: ApiDependencies) {
-  switch (outcome.kind) {
-    case 'stored':
-      return reply.code(200).send(accepted);
-    case 'over_quota':
-      return refuseOverQuota(reply, outcome.decision, deps.metrics);
-    case 'too_many_users':
-      return reply.code(400).send({
+/** The capture outcome in Segment's words; 429 and 503 (Redis) as PostHog capture answers them. */
+function answer(reply: FastifyReply, outcome: CaptureOutcome) {
+  if (outcome.kind === 'accepted') return reply.code(200).send(accepted);
+  switch (outcome.reason) {
+    case 'unknown_api_key':
+      return reply.code(401).send({
         success: false,
-        error: 'too_many_users',
-        message: `one request may carry the events of at most ${outcome.limit} users (CAPTURE_MAX_USERS_PER_REQUEST); send fewer at a time`,
+        error: 'unknown_write_key',
+        message: "the write key is not this project's capture key",
       });
+    case 'too_many_users':
+      return reply.code(400).send({ success: false, error: outcome.reason, message: outcome.message });
     case 'cpu_budget':
       // 5xx: Segment's libraries retry it (4xx other than 429 are dropped); what was stored is not stored twice.
       return reply
         .code(503)
         .header('retry-after', '1')
-        .send({
-          success: false,
-          error: 'cpu_budget',
-          message: `the last ${outcome.notStored} of ${outcome.total} events were not stored: describing them took longer than CAPTURE_CPU_BUDGET_MS; send smaller batches`,
-        });
+        .send({ success: false, error: outcome.reason, message: outcome.message });
+    default:
+      return replyRefused(reply, outcome);
   }
 }
 
@@ -79,10 +74,12 @@ function answer(reply: FastifyReply, outcome: SourceCaptureOutcome, deps: ApiDep
  * RudderStack's SDKs, which speak the same protocol. The write key is a capture key, as Basic auth
  * user or `writeKey` in the body. Also `POST /webhooks/segment`, a "Webhooks (Actions)" destination.
  */
-export async function segmentRoutes(app: FastifyInstance, options: { deps: ApiDependencies }) {
-  const { deps } = options;
+export async function segmentRoutes(
+  app: FastifyInstance,
+  options: { deps: ApiDependencies; capture: CaptureEntry },
+) {
+  const { deps, capture } = options;
   const { config } = deps;
-  const sources = createSourceCapture(deps);
   acceptRawBodies(app, segmentMaxBatchBytes);
   allowBrowserOrigins(app, ['/segment/v1/:call']);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -95,46 +92,36 @@ export async function segmentRoutes(app: FastifyInstance, options: { deps: ApiDe
     });
   });
 
-  const capture = async (request: FastifyRequest, reply: FastifyReply) => {
+  const handleCall = async (request: FastifyRequest, reply: FastifyReply) => {
     const call = segmentCallOf((request.params as { call: string }).call);
     if (call === undefined) {
       return reply.code(404).send({ success: false, error: 'not_found', message: 'no such Segment call' });
     }
-    const client = captureClientOf(request.ip);
     const isBatch = call === 'batch';
     const decoded = decodeSourceBody(request, isBatch ? batchLimits : callLimits);
     const batch = decoded.ok
       ? extractSegmentEvents(
           decoded.payload,
           {
-            now: deps.now(),
+            ...sourceExtractContext(deps),
             bodyBytes: decoded.decodedBytes,
             ...(isBatch ? {} : { pathType: call }),
-            ...(config.capture.identity !== 'off' && config.capture.identitySecret
-              ? { identitySecret: config.capture.identitySecret }
-              : {}),
           },
           batchLimits,
         )
       : decoded;
     if (!batch.ok) {
-      await sources.chargeRefused(client, refusedRequestCost);
+      await capture.chargeRefused(request.ip);
       return refuse(reply, batch, deps);
     }
-    const key = captureKeyOf(basicAuthUser(request) ?? batch.apiKey, config);
-    if (!key) {
-      await sources.chargeRefused(client, refusedRequestCost);
-      deps.metrics.eventsRefused.inc({ reason: 'unknown_api_key' });
-      return reply.code(401).send({
-        success: false,
-        error: 'unknown_write_key',
-        message: "the write key is not this project's capture key",
-      });
-    }
-    if (batch.skipped.length > 0) deps.metrics.eventsRefused.inc({ reason: 'skipped' }, batch.skipped.length);
-    return answer(reply, await sources.captureSourceEvents({ events: batch.events, key, client }), deps);
+    const key = capture.keyOf(basicAuthUser(request) ?? batch.apiKey);
+    const outcome = await capture.captureExtracted(
+      { key, events: batch.events, skipped: batch.skipped.length },
+      request.ip,
+    );
+    return answer(reply, outcome);
   };
-  app.post('/segment/v1/:call', { onRequest: sources.guardBeforeBody }, capture);
+  app.post('/segment/v1/:call', { onRequest: refuseBeforeBody(capture) }, handleCall);
   // analytics.js's metrics (`/m`): accepted and dropped.
   app.post('/segment/v1/m', async () => accepted);
 
@@ -142,8 +129,8 @@ export async function segmentRoutes(app: FastifyInstance, options: { deps: ApiDe
     const secret = config.capture.segmentWebhookSecret;
     if (!secret)
       return reply.code(404).send({ error: 'not_configured', message: 'SEGMENT_WEBHOOK_SECRET is not set' });
-    const unavailable = sources.refuseWhileStorageIsOut(reply);
-    if (unavailable) return unavailable;
+    const unavailable = capture.storageOut();
+    if (unavailable?.kind === 'refused') return replyRefused(reply, unavailable);
     const received = bearerToken(request);
     if (!received || !sameSecret(received, secret)) {
       deps.metrics.eventsRefused.inc({ reason: 'bad_secret' });
@@ -160,20 +147,15 @@ export async function segmentRoutes(app: FastifyInstance, options: { deps: ApiDe
       : { batch: [decoded.payload] };
     const batch = extractSegmentEvents(
       payload,
-      {
-        now: deps.now(),
-        bodyBytes: decoded.decodedBytes,
-        ...(config.capture.identity !== 'off' && config.capture.identitySecret
-          ? { identitySecret: config.capture.identitySecret }
-          : {}),
-      },
+      { ...sourceExtractContext(deps), bodyBytes: decoded.decodedBytes },
       batchLimits,
     );
     if (!batch.ok) return refuse(reply, batch, deps);
-    return answer(
-      reply,
-      await sources.captureSourceEvents({ events: batch.events, key: null, client: null }),
-      deps,
+    // The destination is checked by its own secret: no per-IP limits, and no proof of who sent the events.
+    const outcome = await capture.captureExtracted(
+      { key: 'webhook', events: batch.events, skipped: batch.skipped.length },
+      request.ip,
     );
+    return answer(reply, outcome);
   });
 }
