@@ -32,7 +32,8 @@ export function posthogUpstream(hosts: UpstreamHosts): UpstreamDefinition {
     prefix: '/',
     targetOf: (path) =>
       `${path.startsWith('/static/') || path.startsWith('/array/') ? hosts.assets : hosts.ingestion}${path}`,
-    isCopied: (path) => copied.has(path),
+    // The capture routes ignore a trailing slash (posthog-js posts `/e/`), so the copy does too.
+    isCopied: (path) => copied.has(path.replace(/(.)\/$/, '$1')),
     maxBodyBytes: posthogMaxBodyBytes,
   };
 }
