@@ -13,9 +13,9 @@ import { metricsRoute } from './routes/metrics/metrics-route.js';
 import { posthogWebhookThrough, startCaptureCopy } from './routes/passthrough/capture-copy-app.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
 import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
-import { streamRoute } from './routes/stream/stream-route.js';
 import { amplitudeRoutes } from './routes/sources/amplitude-routes.js';
 import { segmentRoutes } from './routes/sources/segment-routes.js';
+import { streamRoute } from './routes/stream/stream-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
 export interface ThreadlineServer {
