@@ -84,7 +84,8 @@ export function countCaptureOutcome(
 /**
  * Builds capture for one app. The PostHog passthrough calls `capture({ body, headers, query, ip })`
  * with the same raw bytes it forwarded, and gets the same outcome (and limits, dedupe, identity
- * rules and metrics) as `POST /batch/`.
+ * rules and metrics) as `POST /batch/`. The Segment and Amplitude routes decode their own bodies and
+ * hand the events to `captureExtracted`, over the same refusal memory and describer.
  */
 export function createCaptureEntry(
   deps: ApiDependencies,
