@@ -15,6 +15,7 @@ const resultsFile = join(mkdtempSync(join(tmpdir(), 'threadline-bench-')), 'figu
 const benchmarks = [
   'capture',
   'passthrough',
+  'sources',
   'hostile-capture',
   'redaction',
   'webhook',

@@ -13,6 +13,8 @@ import { metricsRoute } from './routes/metrics/metrics-route.js';
 import { posthogWebhookThrough, startCaptureCopy } from './routes/passthrough/capture-copy-app.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
 import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
+import { amplitudeRoutes } from './routes/sources/amplitude-routes.js';
+import { segmentRoutes } from './routes/sources/segment-routes.js';
 import { streamRoute } from './routes/stream/stream-route.js';
 import { intercomWebhookRoute } from './routes/webhooks/intercom-webhook-route.js';
 
@@ -105,6 +107,8 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   } else {
     await app.register(captureRoutes, { deps, capture });
   }
+  await app.register(segmentRoutes, { deps, capture });
+  await app.register(amplitudeRoutes, { deps, capture });
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });

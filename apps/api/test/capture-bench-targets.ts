@@ -55,10 +55,10 @@ export async function startCaptureApi(options: {
   };
 }
 
-/** The baseline: Fastify's JSON parser and a constant answer, nothing else. */
-export async function startBareRoute(): Promise<BenchTarget> {
+/** The baseline: Fastify's JSON parser and a constant answer, nothing else, on the given paths. */
+export async function startBareRoute(paths: readonly string[] = ['/e/', '/batch/']): Promise<BenchTarget> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  for (const path of ['/e/', '/batch/']) {
+  for (const path of paths) {
     app.post(path, async (request) => ({
       status: 1,
       events: Array.isArray(request.body) ? request.body.length : 1,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { describeEvent } from '@threadline/core';
 import { describe, expect, it } from 'vitest';
 import { decodeCaptureBody } from './decode-capture-body.js';
 import { extractEvents } from './extract-events.js';
@@ -64,5 +65,38 @@ describe('real client bodies', () => {
       $anon_distinct_id: '01972c5d-ffff-7aaa-8bbb-000000000001',
       $set: { email: 'ada@example.com' },
     });
+  });
+});
+
+describe('what posthog-js 1.434 records for icons, images and fields (recorded in Chromium)', () => {
+  it('names each by its accessible name where posthog-js captured one, else by a developer name', () => {
+    const recorded = JSON.parse(fixture('posthog-js-1.434-accessible-names.json')) as {
+      events: { event: string; properties: Record<string, unknown> }[];
+    };
+    const lines = recorded.events.map(
+      (event) =>
+        describeEvent({ ...event, distinctId: 'u1', timestamp: now, properties: { ...event.properties } })
+          ?.description,
+    );
+    expect(lines).toEqual([
+      // <button aria-label="Retry payment">↻</button>
+      'Clicked "Retry payment" button on /invoices',
+      // a click on the <path> of an <svg> inside <button aria-label="Delete invoice">: posthog-js reports the button
+      'Clicked "Delete invoice" button on /invoices',
+      // <a href="/home"><img alt="Acme home"></a>
+      'Clicked "Acme home" link on /invoices',
+      // <button id="settings"><svg><title>Settings</title>…: posthog-js keeps no <title>, the id remains
+      'Clicked "settings" button on /home',
+      // <button id="close" aria-labelledby="dialog-title">×</button>: the label's text is not captured
+      'Clicked "close" button on /home',
+      // <label for="email">Work email</label><input name="email">: the label is not captured either
+      'Changed the "email" field on /home',
+      // <input name="q" placeholder="Search invoices">: the name comes before the placeholder
+      'Changed the "q" field on /home',
+      // <input aria-label="Coupon code">
+      'Changed the "Coupon code" field on /home',
+      // <input id="bare">
+      'Changed the "bare" field on /home',
+    ]);
   });
 });

@@ -22,4 +22,19 @@ export { type CaptureReaderSettings, readCaptureRequest } from './read-capture-r
 export { remoteConfigResponse } from './remote-config-response.js';
 export { keptPosthogProperties } from './sanitize-properties.js';
 export { sentAtFromQuery } from './sent-at-from-query.js';
+export {
+  type AmplitudeRefusal,
+  amplitudeMaxBodyBytes,
+  amplitudeMaxEvents,
+  extractAmplitudeEvents,
+} from './sources/amplitude-events.js';
+export {
+  extractSegmentEvents,
+  type SegmentRequestContext,
+  type SegmentType,
+  segmentCallOf,
+  segmentMaxBatchBytes,
+  segmentMaxEventBytes,
+} from './sources/segment-events.js';
+export type { SourceBatch } from './sources/source-batch.js';
 export { maxEventNameChars } from './to-captured-event.js';

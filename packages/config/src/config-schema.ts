@@ -127,6 +127,7 @@ export const configSchema = z.object({
   /** Required by the API (see `crossVariableProblems`). */
   CAPTURE_API_KEY: optionalText,
   POSTHOG_WEBHOOK_SECRET: optionalText,
+  SEGMENT_WEBHOOK_SECRET: optionalText,
   /**
    * A secret capture key for product backends (posthog-node): accepted wherever CAPTURE_API_KEY is,
    * and its events count as verified.

@@ -17,6 +17,8 @@ export interface Config {
   capture: {
     apiKey: string | undefined;
     posthogWebhookSecret: string | undefined;
+    /** SEGMENT_WEBHOOK_SECRET: the bearer token a Segment "Webhooks (Actions)" destination sends; unset turns the route off. */
+    segmentWebhookSecret: string | undefined;
     /** CAPTURE_SERVER_KEY: accepted as a capture key; its events count as verified. */
     serverKey: string | undefined;
     /** INTERCOM_IDENTITY_SECRET: the key of `$user_hash` and `$user_jwt`. */
@@ -146,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       capture: {
         apiKey: e.CAPTURE_API_KEY,
         posthogWebhookSecret: e.POSTHOG_WEBHOOK_SECRET,
+        segmentWebhookSecret: e.SEGMENT_WEBHOOK_SECRET,
         serverKey: e.CAPTURE_SERVER_KEY,
         identitySecret: e.INTERCOM_IDENTITY_SECRET,
         identity: e.CAPTURE_IDENTITY ?? (e.INTERCOM_IDENTITY_SECRET ? 'require' : 'off'),

@@ -101,17 +101,32 @@ function firstPresent(...values: Array<string | undefined>): string | undefined 
   return values.find((value) => value !== undefined && value.trim() !== '');
 }
 
-/** Names a person reads on screen or hears from a screen reader; never an input's value. */
+/**
+ * Visible text made only of symbols (`↻`, `×`, `⋯`) names nothing for someone reading a note; the
+ * names after it (title, alt, developer names) are tried instead. posthog-js captures neither an
+ * `<svg><title>` nor the text `aria-labelledby` points at, so an icon button often has only that.
+ */
+function wordsOf(text: string | undefined): string | undefined {
+  return text !== undefined && /[\p{L}\p{N}]/u.test(text) ? text : undefined;
+}
+
+/**
+ * The accessible name, in the order a screen reader computes it: the text `aria-labelledby` points
+ * at (when the source knew it), then `aria-label`, before the visible text, so an icon button
+ * `<button aria-label="Retry payment">↻</button>` is "Retry payment"; then `title`, `alt`, a form
+ * field's label or `name`, `placeholder`. Never an input's value.
+ */
 function readableName(element: ElementInfo): string | undefined {
   const { attributes } = element;
+  const isField = element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select';
   return firstPresent(
-    element.tag === 'input' || element.tag === 'textarea' || element.tag === 'select'
-      ? undefined
-      : element.text,
+    element.labelledByText,
     attributes['aria-label'],
+    isField ? undefined : wordsOf(element.text),
     attributes.title,
-    attributes.name,
     attributes.alt,
+    element.label,
+    attributes.name,
     attributes.placeholder,
   );
 }
@@ -151,10 +166,12 @@ export function describeClickTarget(elements: readonly ElementInfo[], fallbackTe
   const label = firstPresent(
     readableName(primary),
     readableName(target),
-    fallbackText,
+    wordsOf(fallbackText),
     developerName(primary),
     developerName(target),
     linkTarget(primary),
+    primary.text,
+    fallbackText,
   );
   const role = roleOf(primary);
   return { ...(label !== undefined ? { label } : {}), ...(role !== undefined ? { role } : {}) };
@@ -179,7 +196,9 @@ export function describeField(elements: readonly ElementInfo[]): ElementLabel {
   if (!field) return {};
   const { attributes } = field;
   const label = firstPresent(
+    field.labelledByText,
     attributes['aria-label'],
+    field.label,
     attributes.name,
     attributes.placeholder,
     attributes.title,

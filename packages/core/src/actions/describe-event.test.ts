@@ -57,6 +57,18 @@ describe('describeEvent', () => {
     ],
     ['span.label:nth-child="1"text="Plans";a:href="/plans"nth-child="1"', 'Clicked "Plans" link on /billing'],
     ['div:nth-child="1"text="   Plan\n\n  details  "', 'Clicked "Plan details" on /billing'],
+    // The accessible name wins over the visible glyph of an icon button.
+    [
+      'button:attr__aria-label="Retry payment"nth-child="1"text="↻"',
+      'Clicked "Retry payment" button on /billing',
+    ],
+    // Symbols alone name nothing: the title (or a developer name) is read instead.
+    [
+      'a:attr__title="Open settings"href="/settings"nth-child="1"text="⚙"',
+      'Clicked "Open settings" link on /billing',
+    ],
+    ['button:attr__id="close"nth-child="1"text="×"', 'Clicked "close" button on /billing'],
+    ['button:nth-child="1"text="×"', 'Clicked "×" button on /billing'],
   ])('click on %s', (chain, expected) => {
     expect(click(chain)).toBe(expected);
   });
@@ -68,6 +80,32 @@ describe('describeEvent', () => {
         $elements: [{ tag_name: 'button', $el_text: 'Pay now', nth_child: 1 }],
       }),
     ).toBe('Clicked "Pay now" button on /billing');
+  });
+
+  it('names fields by their known label before name and placeholder, and forms being started', () => {
+    const change = (element: Record<string, unknown>) =>
+      line('$autocapture', { $event_type: 'change', $elements: [{ tag_name: 'input', ...element }] });
+    expect(change({ attr__name: 'company', $label: 'Company name' })).toBe(
+      'Changed the "Company name" field on /billing',
+    );
+    expect(
+      change({ attr__name: 'company', $labelledby_text: 'Legal name', 'attr__aria-label': 'Name' }),
+    ).toBe('Changed the "Legal name" field on /billing');
+    expect(change({ attr__placeholder: 'you@example.com', attr__name: 'email' })).toBe(
+      'Changed the "email" field on /billing',
+    );
+    expect(
+      line('$autocapture', {
+        $event_type: 'click',
+        $elements: [{ tag_name: 'button', $el_text: '×', $labelledby_text: 'Close the dialog' }],
+      }),
+    ).toBe('Clicked "Close the dialog" button on /billing');
+    expect(
+      line('$autocapture', {
+        $event_type: 'form_start',
+        $elements: [{ tag_name: 'form', attr__name: 'signup' }],
+      }),
+    ).toBe('Started filling in the "signup" form on /billing');
   });
 
   it('describes submits, changes, rage clicks and dead clicks', () => {

@@ -86,6 +86,13 @@ export function describeInteraction(
         description: `Submitted ${name ? `the ${name} form` : 'a form'}${onPage(page)}`,
       };
     }
+    case 'form_start': {
+      const name = quoted(describeForm(readElements(properties)), options);
+      return {
+        type: 'change',
+        description: `Started filling in ${name ? `the ${name} form` : 'a form'}${onPage(page)}`,
+      };
+    }
     case 'change': {
       const field = describeField(readElements(properties));
       const name = quoted(field, options);

@@ -10,6 +10,10 @@ export interface ElementInfo {
   id?: string;
   nthChild?: number;
   nthOfType?: number;
+  /** The text of the field's `<label>`, when the source captured it (Amplitude's parent label). */
+  label?: string;
+  /** The text of the element `aria-labelledby` points at, when the source captured it. */
+  labelledByText?: string;
   /** Other captured attributes by HTML name (`aria-label`, `name`, `type`, `role`, `data-attr`…). */
   attributes: Record<string, string>;
 }

@@ -30,6 +30,10 @@ function parseElement(raw: unknown): ElementInfo | null {
   };
   const text = asString(element.$el_text) ?? asString(element.text);
   if (text !== undefined) info.text = text;
+  const label = asString(element.$label);
+  if (label !== undefined) info.label = label;
+  const labelledByText = asString(element.$labelledby_text);
+  if (labelledByText !== undefined) info.labelledByText = labelledByText;
   const href = asString(element.attr__href) ?? asString(element.href);
   if (href !== undefined) info.href = href;
   const id = asString(element.attr__id) ?? asString(element.attr_id);
@@ -50,7 +54,8 @@ function parseElement(raw: unknown): ElementInfo | null {
 
 /**
  * Reads the older `$elements` form: an array of `{ tag_name, $el_text, attr__class, attr__id,
- * attr__href, nth_child, nth_of_type, attr__<name>… }`, clicked element first. Skips anything that is
+ * attr__href, nth_child, nth_of_type, attr__<name>… }` (and, from sources that know them, `$label` and
+ * `$labelledby_text`), clicked element first. Skips anything that is
  * not an object.
  */
 export function parseElementsArray(elements: unknown): ElementInfo[] {

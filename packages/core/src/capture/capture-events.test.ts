@@ -3,7 +3,12 @@ import type { CapturedEvent } from '../actions/action.js';
 import type { CaptureQuota, CaptureQuotaDecision } from '../ports/capture-quota.js';
 import type { ReadCapture } from '../ports/capture-reader.js';
 import type { WorkSlicer } from '../ports/work-slicer.js';
-import { type CaptureEventsDependencies, captureEvents } from './capture-events.js';
+import {
+  type CaptureEventsDependencies,
+  captureEvents,
+  chargeRefusedRequest,
+  storeCapturedBatch,
+} from './capture-events.js';
 import { InMemoryActivityStore } from './in-memory-activity-store.test-support.js';
 import { RecentRefusals } from './recent-refusals.js';
 
@@ -169,5 +174,80 @@ describe('captureEvents', () => {
       counts: { stored: 2, overBudget: 1 },
     });
     expect(activity.users.get('ann')?.map((action) => action.description)).toEqual(['A', 'B']);
+  });
+});
+
+describe('storeCapturedBatch (events a source decoded itself)', () => {
+  const client = '198.51.100.7';
+  const required = (dependencies: CaptureEventsDependencies): CaptureEventsDependencies => ({
+    ...dependencies,
+    settings: { ...dependencies.settings, identity: 'require' },
+  });
+
+  it('stores a webhook batch without the per-IP limits or the users cap', async () => {
+    const { dependencies, quota, activity } = setup(accepted([]));
+    const outcome = await storeCapturedBatch(
+      { key: 'webhook', events: [event('ann', 'a', 'w-1'), event('bob'), event('cyd')], skipped: 2 },
+      client,
+      dependencies,
+    );
+    expect(outcome).toEqual({
+      kind: 'accepted',
+      counts: { stored: 3, dropped: 0, duplicates: 0, unverified: 0, skipped: 2, overBudget: 0 },
+    });
+    expect([quota.taken, quota.newUsers]).toEqual([[], []]);
+    expect([...activity.users.keys()].sort()).toEqual(['ann', 'bob', 'cyd']);
+    expect(dependencies.refusals.standing(client)).toBeNull();
+  });
+
+  it('does not take a webhook as a trusted source: with require, only proven events are stored', async () => {
+    const { dependencies, activity } = setup(accepted([]));
+    const events = [event('ann', 'a'), { ...event('bob', 'b'), verified: true }];
+    const outcome = await storeCapturedBatch(
+      { key: 'webhook', events, skipped: 0 },
+      client,
+      required(dependencies),
+    );
+    expect(outcome).toMatchObject({ kind: 'accepted', counts: { stored: 1, unverified: 1 } });
+    expect([...activity.users.keys()]).toEqual(['bob']);
+    const backend = setup(accepted([]));
+    const fromServer = await storeCapturedBatch(
+      { key: 'server', events: [event('ann', 'a')], skipped: 0 },
+      client,
+      required(backend.dependencies),
+    );
+    expect(fromServer).toMatchObject({ kind: 'accepted', counts: { stored: 1, unverified: 0 } });
+  });
+
+  it('counts and caps a public batch as captureEvents does, and refuses a batch with no key', async () => {
+    const { dependencies, quota, activity } = setup(accepted([]));
+    const capped = await storeCapturedBatch(
+      { key: 'public', events: [event('ann'), event('bob'), event('cyd')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(capped).toMatchObject({ kind: 'refused', reason: 'too_many_users' });
+    const keyless = await storeCapturedBatch(
+      { key: null, events: [event('ann')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(keyless).toMatchObject({ kind: 'refused', reason: 'unknown_api_key', counts: { stored: 0 } });
+    expect(quota.taken).toEqual([3, 100]);
+    expect(activity.users.size).toBe(0);
+    await storeCapturedBatch({ key: 'public', events: [event('ann')], skipped: 0 }, client, dependencies);
+    expect(quota.taken).toEqual([3, 100, 1]);
+    expect(quota.newUsers).toEqual([1]);
+  });
+});
+
+describe('chargeRefusedRequest', () => {
+  it('charges 100 events by default and remembers the refusal it earns', async () => {
+    const { dependencies, quota } = setup(accepted([]));
+    for (let request = 0; request < 10; request++) await chargeRefusedRequest('203.0.113.9', dependencies);
+    expect(dependencies.refusals.standing('203.0.113.9')).toBeNull();
+    await chargeRefusedRequest('203.0.113.9', dependencies, 5);
+    expect(quota.taken).toEqual([...Array(10).fill(100), 5]);
+    expect(dependencies.refusals.standing('203.0.113.9')).toMatchObject({ reason: 'ip_events' });
   });
 });

@@ -2,7 +2,7 @@ import type { Action, CapturedEvent } from '../actions/action.js';
 import { describeEvent } from '../actions/describe-event.js';
 import type { IdentityMode } from '../identity/identity-mode.js';
 import type { CaptureQuota, CaptureQuotaReason } from '../ports/capture-quota.js';
-import type { CaptureReader, RawCaptureRequest } from '../ports/capture-reader.js';
+import type { CaptureKeyKind, CaptureReader, RawCaptureRequest } from '../ports/capture-reader.js';
 import type { WorkSlicer } from '../ports/work-slicer.js';
 import type { QuotaRefusal, RecentRefusals } from './recent-refusals.js';
 import { type RecordActivityDependencies, recordActivity } from './record-activity.js';
@@ -139,40 +139,56 @@ export function refusalBeforeBody(
 }
 
 /**
- * The capture use case, from a raw request to one outcome: refusals that need no body first, then
- * the body read, the key, the per-request cap of users, the client's minute (counted while the
- * events are described, in slices, within the CPU budget), the store (`recordActivity`: one Redis
- * call per user, then delivery requests for the users' open conversations), and the client's new
- * ids of the hour. The server key (backends) is neither counted nor capped.
+ * Which key a batch was sent with: `public` (CAPTURE_API_KEY: per-IP limits, the users cap), `server`
+ * (CAPTURE_SERVER_KEY: backends, neither counted nor capped, every event verified), `webhook` (a
+ * source's webhook destination, checked by its own secret: no per-IP limits, and its events prove
+ * nothing about who sent them), or null: neither capture key.
  */
-export async function captureEvents(
-  request: CaptureEventsRequest,
+export type CapturedBatchKey = CaptureKeyKind | 'webhook';
+
+/** A request's events once read, from any source: the PostHog reader, or a source's own decoder. */
+export interface CapturedBatch {
+  key: CapturedBatchKey | null;
+  events: CapturedEvent[];
+  /** Events the reader left out (not an object, no distinct id, …). */
+  skipped: number;
+}
+
+/**
+ * What a request refused after its body was read cost: its decoding counts against the client's
+ * minute (100 events; `events` for one refused with its events known), so malformed bodies and
+ * gzip bombs are limited like events. A refusal it earns is remembered.
+ */
+export async function chargeRefusedRequest(
+  client: string,
+  dependencies: Pick<CaptureEventsDependencies, 'quota' | 'refusals'>,
+  events = refusedRequestCost,
+): Promise<void> {
+  const decision = await dependencies.quota.takeEvents(client, events);
+  if (!decision.isAllowed) dependencies.refusals.remember(client, decision);
+}
+
+/**
+ * The use case after the read, for any source's events: the key, the per-request cap of users, the
+ * client's minute (counted while the events are described, in slices, within the CPU budget), the
+ * store (`recordActivity`: one Redis call per user, then delivery requests for the users' open
+ * conversations), and the client's new ids of the hour. Only the public key is counted and capped;
+ * the caller answered the refusals that need no body (`refusalBeforeBody`) first.
+ */
+export async function storeCapturedBatch(
+  batch: CapturedBatch,
+  client: string,
   dependencies: CaptureEventsDependencies,
 ): Promise<CaptureOutcome> {
-  const early = refusalBeforeBody(request.client, dependencies);
-  if (early) return early;
   const { settings, quota, refusals } = dependencies;
-  const { client } = request;
-  const remember = (decision: { isAllowed: true } | QuotaRefusal) => {
-    if (!decision.isAllowed) refusals.remember(client, decision);
-  };
-  // A request refused after its body was read still cost its decoding: it counts against the
-  // client's minute, so malformed bodies and gzip bombs are limited like events.
-  const charge = async (events: number) => remember(await quota.takeEvents(client, events));
-
-  const batch = await dependencies.reader.read(request, dependencies.now());
-  if (!batch.ok) {
-    await charge(batch.code === 'too_large' ? settings.maxEventsPerBatch : refusedRequestCost);
-    return refused(batch.code, batch.message);
-  }
   if (!batch.key) {
-    await charge(refusedRequestCost);
+    await chargeRefusedRequest(client, dependencies);
     return refused('unknown_api_key', "the api_key / token is not this project's capture key");
   }
   const isPublic = batch.key === 'public';
   const { events } = batch;
   if (isPublic && new Set(events.map((event) => event.distinctId)).size > settings.maxUsersPerRequest) {
-    await charge(events.length);
+    await chargeRefusedRequest(client, dependencies, events.length);
     return refused(
       'too_many_users',
       `one request may carry the events of at most ${settings.maxUsersPerRequest} users (CAPTURE_MAX_USERS_PER_REQUEST); send fewer at a time`,
@@ -189,10 +205,13 @@ export async function captureEvents(
   }
   const result = await recordActivity(settings.productId, events.slice(0, described.count), {
     ...dependencies,
-    identity: { mode: settings.identity, isTrustedSource: !isPublic },
+    identity: { mode: settings.identity, isTrustedSource: batch.key === 'server' },
     actions: described.results,
   });
-  if (isPublic) remember(await quota.addNewUsers(client, result.newUsers));
+  if (isPublic) {
+    const counted = await quota.addNewUsers(client, result.newUsers);
+    if (!counted.isAllowed) refusals.remember(client, counted);
+  }
   const overBudget = events.length - described.count;
   const counts: CaptureCounts = {
     stored: result.stored,
@@ -212,4 +231,24 @@ export async function captureEvents(
     );
   }
   return { kind: 'accepted', counts };
+}
+
+/**
+ * The capture use case, from a raw request to one outcome: refusals that need no body first, then
+ * the body read (a body that cannot be read is charged to the client's minute), then
+ * `storeCapturedBatch`.
+ */
+export async function captureEvents(
+  request: CaptureEventsRequest,
+  dependencies: CaptureEventsDependencies,
+): Promise<CaptureOutcome> {
+  const early = refusalBeforeBody(request.client, dependencies);
+  if (early) return early;
+  const batch = await dependencies.reader.read(request, dependencies.now());
+  if (!batch.ok) {
+    const cost = batch.code === 'too_large' ? dependencies.settings.maxEventsPerBatch : refusedRequestCost;
+    await chargeRefusedRequest(request.client, dependencies, cost);
+    return refused(batch.code, batch.message);
+  }
+  return storeCapturedBatch(batch, request.client, dependencies);
 }

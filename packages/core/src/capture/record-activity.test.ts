@@ -124,6 +124,36 @@ describe('recordActivity: merges that cannot be abused', () => {
   });
 });
 
+describe('recordActivity and $create_alias (Segment alias, Amplitude device pairing)', () => {
+  it('moves the anonymous history like $identify, without a line of its own', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('$pageview', 'device-1', 0, { title: 'Pricing', ...anonymous })]);
+    await record(store, [
+      event('$create_alias', 'user-a', 1, { $anon_distinct_id: 'device-1' }),
+      event('checkout_started', 'user-a', 2),
+    ]);
+    expect(descriptions(store, 'user-a')).toEqual(['Viewed Pricing (/pricing)', 'Checkout started']);
+    expect(store.users.has('device-1')).toBe(false);
+  });
+
+  it('has the protections of $identify: never an identified id, and only verified under require', async () => {
+    const store = new InMemoryActivityStore();
+    await record(store, [event('invoice_paid', 'victim', 0)]);
+    await record(store, [event('$create_alias', 'attacker', 1, { $anon_distinct_id: 'victim' })]);
+    expect(descriptions(store, 'victim')).toEqual(['Invoice paid']);
+    const require: IdentitySettings = { mode: 'require', isTrustedSource: false };
+    await record(store, [event('$pageview', 'device-2', 2, { title: 'Pricing', ...anonymous })], require);
+    await record(store, [event('$create_alias', 'user-b', 3, { $anon_distinct_id: 'device-2' })], require);
+    expect(store.pending.get('device-2')).toHaveLength(1);
+    await record(
+      store,
+      [{ ...event('$create_alias', 'user-b', 4, { $anon_distinct_id: 'device-2' }), verified: true }],
+      require,
+    );
+    expect(descriptions(store, 'user-b')).toEqual(['Viewed Pricing (/pricing)']);
+  });
+});
+
 describe('recordActivity with CAPTURE_IDENTITY=require', () => {
   const require: IdentitySettings = { mode: 'require', isTrustedSource: false };
 

@@ -48,7 +48,14 @@ interface Merge {
 }
 
 /**
- * The `$identify` calls that may move an anonymous id, first one per id: with `require` only a
+ * Events that end an anonymous id: `$identify`, and `$create_alias` (Segment's `alias`, Amplitude's
+ * first event with both a user and a device id) with the same protections; only these two carry a
+ * `$anon_distinct_id` that moves actions.
+ */
+const mergingEvents: ReadonlySet<string> = new Set(['$identify', '$create_alias']);
+
+/**
+ * The `$identify` (or `$create_alias`) calls that may move an anonymous id, first one per id: with `require` only a
  * verified one, and never of an id that proves or says in this same batch that it is a user.
  */
 function mergesIn(
@@ -60,7 +67,7 @@ function mergesIn(
   const merges = new Map<string, Merge>();
   for (const { event, isVerified } of judged) {
     const anonymousId = event.properties.$anon_distinct_id;
-    if (event.event !== '$identify' || typeof anonymousId !== 'string' || !anonymousId) continue;
+    if (!mergingEvents.has(event.event) || typeof anonymousId !== 'string' || !anonymousId) continue;
     if (anonymousId === event.distinctId || merges.has(anonymousId) || identifiedHere.has(anonymousId))
       continue;
     if (mode === 'require' && !isVerified) continue;

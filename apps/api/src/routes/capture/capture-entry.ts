@@ -1,10 +1,19 @@
-import { type CaptureLimits, defaultCaptureLimits } from '@threadline/capture';
 import {
+  type CaptureKeyKind,
+  type CaptureLimits,
+  captureKeyKind,
+  defaultCaptureLimits,
+} from '@threadline/capture';
+import {
+  type CapturedBatch,
   type CaptureEventsDependencies,
   type CaptureOutcome,
   captureEvents,
+  chargeRefusedRequest,
   RecentRefusals,
   refusalBeforeBody,
+  storageRefusal,
+  storeCapturedBatch,
 } from '@threadline/core';
 import type { Metrics } from '@threadline/observability';
 import type { ApiDependencies } from '../../dependencies.js';
@@ -28,8 +37,19 @@ export interface CaptureEntry {
   limits: CaptureLimits;
   /** 503/429 answerable before the body is read (no Redis call), or null. */
   beforeBody(ip: string): CaptureOutcome | null;
+  /** 503 while Redis is out, or null: for webhooks, which no per-IP refusal concerns. Counted. */
+  storageOut(): CaptureOutcome | null;
   /** The whole use case for a raw request; every outcome is counted in the metrics. */
   capture(request: RawCapture): Promise<CaptureOutcome>;
+  /** Which capture key a source's request carries (`CAPTURE_API_KEY`, `CAPTURE_SERVER_KEY`), or null. */
+  keyOf(received: string | undefined): CaptureKeyKind | null;
+  /**
+   * The use case after the read, for events a source decoded itself (Segment, Amplitude, the Segment
+   * webhook), after `beforeBody` or `storageOut`; counted as `capture`'s outcomes are.
+   */
+  captureExtracted(batch: CapturedBatch, ip: string): Promise<CaptureOutcome>;
+  /** A request refused before its events were known still cost its decoding: charged to the client's minute. */
+  chargeRefused(ip: string): Promise<void>;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -64,7 +84,8 @@ export function countCaptureOutcome(
 /**
  * Builds capture for one app. The PostHog passthrough calls `capture({ body, headers, query, ip })`
  * with the same raw bytes it forwarded, and gets the same outcome (and limits, dedupe, identity
- * rules and metrics) as `POST /batch/`.
+ * rules and metrics) as `POST /batch/`. The Segment and Amplitude routes decode their own bodies and
+ * hand the events to `captureExtracted`, over the same refusal memory and describer.
  */
 export function createCaptureEntry(
   deps: ApiDependencies,
@@ -95,26 +116,32 @@ export function createCaptureEntry(
     },
     now: deps.now,
   };
+  const counted = <T extends CaptureOutcome | null>(outcome: T): T => {
+    if (outcome) countCaptureOutcome(deps.metrics, outcome);
+    return outcome;
+  };
+  const keys = { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey };
   return {
     limits,
-    beforeBody(ip) {
-      const outcome = refusalBeforeBody(captureClientOf(ip), dependencies);
-      if (outcome) countCaptureOutcome(deps.metrics, outcome);
-      return outcome;
-    },
+    beforeBody: (ip) => counted(refusalBeforeBody(captureClientOf(ip), dependencies)),
+    storageOut: () => counted(storageRefusal(dependencies.storage)),
+    keyOf: (received) => captureKeyKind(received, keys),
+    captureExtracted: async (batch, ip) =>
+      counted(await storeCapturedBatch(batch, captureClientOf(ip), dependencies)),
+    chargeRefused: (ip) => chargeRefusedRequest(captureClientOf(ip), dependencies),
     async capture(request) {
-      const outcome = await captureEvents(
-        {
-          body: request.body,
-          contentType: header(request.headers['content-type']),
-          contentEncoding: header(request.headers['content-encoding']),
-          query: queryOf(request.query),
-          client: captureClientOf(request.ip),
-        },
-        dependencies,
+      return counted(
+        await captureEvents(
+          {
+            body: request.body,
+            contentType: header(request.headers['content-type']),
+            contentEncoding: header(request.headers['content-encoding']),
+            query: queryOf(request.query),
+            client: captureClientOf(request.ip),
+          },
+          dependencies,
+        ),
       );
-      countCaptureOutcome(deps.metrics, outcome);
-      return outcome;
     },
   };
 }

@@ -8,10 +8,10 @@ import {
   flagsResponse,
   remoteConfigResponse,
 } from '@threadline/capture';
-import { type CaptureOutcome, recordActivity, storageRefusal } from '@threadline/core';
+import { type CaptureOutcome, recordActivity } from '@threadline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
-import { type CaptureEntry, countCaptureOutcome } from './capture-entry.js';
+import type { CaptureEntry } from './capture-entry.js';
 import {
   captureErrorSchema,
   captureQuerySchema,
@@ -48,11 +48,23 @@ export function captureStatus(outcome: CaptureOutcome): { status: number; retryA
   }
 }
 
-function replyWith(reply: FastifyReply, outcome: CaptureOutcome) {
-  if (outcome.kind === 'accepted') return reply.send({ status: 1 });
+/**
+ * A refusal as capture answers it: its status, `Retry-After` where the client should wait, and
+ * `{ error, message }`, to which a source may add its own fields (`body`).
+ */
+export function replyRefused(
+  reply: FastifyReply,
+  outcome: Extract<CaptureOutcome, { kind: 'refused' }>,
+  body: Record<string, unknown> = {},
+) {
   const { status, retryAfterSeconds } = captureStatus(outcome);
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
-  return reply.code(status).send({ error: outcome.reason, message: outcome.message });
+  return reply.code(status).send({ ...body, error: outcome.reason, message: outcome.message });
+}
+
+function replyWith(reply: FastifyReply, outcome: CaptureOutcome) {
+  if (outcome.kind === 'accepted') return reply.send({ status: 1 });
+  return replyRefused(reply, outcome);
 }
 
 function sameSecret(received: string, expected: string): boolean {
@@ -179,14 +191,8 @@ export async function captureRoutes(
         return reply
           .code(404)
           .send({ error: 'not_configured', message: 'POSTHOG_WEBHOOK_SECRET is not set' });
-      const unavailable = storageRefusal({
-        isConnected: deps.isRedisConnected,
-        isAboveHighWater: deps.redisMemory.isAboveHighWater,
-      });
-      if (unavailable) {
-        countCaptureOutcome(deps.metrics, unavailable);
-        return replyWith(reply, unavailable);
-      }
+      const unavailable = capture.storageOut();
+      if (unavailable) return replyWith(reply, unavailable);
       const received = header(request.headers['x-posthog-secret']);
       if (!received || !sameSecret(received, secret)) {
         deps.metrics.eventsRefused.inc({ reason: 'bad_secret' });
