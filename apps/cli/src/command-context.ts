@@ -24,11 +24,11 @@ export function allQueues(config: Pick<Config, 'notes'>): QueueName[] {
  * others are `notes-1`, `notes-2`, … (without `--queue` a command covers every queue).
  */
 export function queueOption(description: string): Option {
-  return new Option('-q, --queue <queue>', `${description}: link, notes, notes-<n>, summaries`).argParser(
+  return new Option('-q, --queue <queue>', `${description}: link, notes, notes-<n>, summaries, push`).argParser(
     (value: string) => {
       if (!isQueueName(value)) {
         throw new InvalidArgumentError(
-          'use a queue name as `threadline status` lists it: link, notes, notes-<n>, summaries',
+          'use a queue name as `threadline status` lists it: link, notes, notes-<n>, summaries, push',
         );
       }
       return value;

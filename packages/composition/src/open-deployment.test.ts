@@ -17,7 +17,7 @@ describe('openDeployment', () => {
     const config = configWith({ NOTE_QUEUE_SHARDS: '2', LINK_BY_EMAIL: 'true' });
     const deployment = await openDeployment(config, { role: 'producer', onError: () => {} });
     expect(deployment.redis.status).toBe('ready');
-    expect(deployment.queues.names).toEqual(['link', 'notes', 'notes-1', 'summaries']);
+    expect(deployment.queues.names).toEqual(['link', 'notes', 'notes-1', 'summaries', 'push']);
     expect(deployment.stores.identities).toBeDefined();
     const user = { productId: 'shop', userId: 'u1' };
     await deployment.stores.activity.append(user, [

@@ -11,6 +11,8 @@ export const queueNames = {
   link: 'link',
   notes: 'notes',
   summaries: summariesQueueName,
+  /** Push webhooks to subscribers (`threadline subscriptions`). */
+  push: 'push',
 } as const;
 
 /** A notes shard after the first: `notes-1`, `notes-2`, … */
@@ -64,13 +66,13 @@ export const deliverNotesJob = {
 } as const;
 
 /**
- * `push-actions`: POST one batch of a product's new actions to a push subscription. Its own queue,
- * outside `queueNames` (and so outside `status` and `/metrics` for now): it talks to subscribers, not
- * Intercom. The payload carries the signed body's content, so every retry sends the same batch.
+ * `push-actions`: POST one batch of a product's new actions to a push subscription, on its own queue
+ * (it talks to subscribers, not Intercom; `status`, `failed`, `/metrics` and the board list it). The
+ * payload carries the signed body's content, so every retry sends the same batch.
  */
 export const pushActionsJob = {
   name: 'push-actions',
-  queue: 'push',
+  queue: queueNames.push,
   payload: z.object({
     subscriptionId: z.string(),
     /** `webhook-id`: stable across retries. */
@@ -87,7 +89,7 @@ export const pushActionsJob = {
 
 /** BullMQ prefix of the push queue, under its own hash tag like every queue. */
 export function pushQueuePrefix(prefix: string): string {
-  return `{${prefix}-${pushActionsJob.queue}}`;
+  return queuePrefix(prefix, pushActionsJob.queue);
 }
 
 export type PushActionsPayload = z.infer<typeof pushActionsJob.payload>;

@@ -33,12 +33,12 @@ describe('queue names', () => {
   it('keeps shard 0 as `notes` and lists every queue in catalog order', () => {
     expect(noteQueueName(0)).toBe('notes');
     expect(noteQueueName(2)).toBe('notes-2');
-    expect(queueNamesFor(1)).toEqual(['link', 'notes', 'summaries']);
-    expect(queueNamesFor(3)).toEqual(['link', 'notes', 'notes-1', 'notes-2', 'summaries']);
+    expect(queueNamesFor(1)).toEqual(['link', 'notes', 'summaries', 'push']);
+    expect(queueNamesFor(3)).toEqual(['link', 'notes', 'notes-1', 'notes-2', 'summaries', 'push']);
   });
 
   it('recognises our queue names and nothing else', () => {
-    for (const name of ['link', 'notes', 'notes-1', 'notes-12', 'summaries'])
+    for (const name of ['link', 'notes', 'notes-1', 'notes-12', 'summaries', 'push'])
       expect(isQueueName(name)).toBe(true);
     for (const name of ['emails', 'notes-0', 'notes-', 'notes-01', 'notes-x', 'link-1']) {
       expect(isQueueName(name)).toBe(false);

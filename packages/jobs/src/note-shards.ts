@@ -24,10 +24,10 @@ export function noteQueueNames(shards: number): QueueName[] {
 
 /** Every queue of a deployment, in the order operators see them: link, the notes shards, summaries. */
 export function queueNamesFor(noteShards: number): QueueName[] {
-  return [queueNames.link, ...noteQueueNames(noteShards), queueNames.summaries];
+  return [queueNames.link, ...noteQueueNames(noteShards), queueNames.summaries, queueNames.push];
 }
 
 /** Whether `name` is spelled like one of our queues (whether the deployment has it is another question). */
 export function isQueueName(name: string): name is QueueName {
-  return /^(link|notes|summaries|notes-[1-9][0-9]*)$/.test(name);
+  return /^(link|notes|summaries|push|notes-[1-9][0-9]*)$/.test(name);
 }

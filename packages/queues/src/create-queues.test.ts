@@ -19,7 +19,7 @@ describe('createQueues with 3 notes shards', () => {
   });
 
   it('has one queue per shard, each under its own hash tag', async () => {
-    expect(queues.names).toEqual(['link', 'notes', 'notes-1', 'notes-2', 'summaries']);
+    expect(queues.names).toEqual(['link', 'notes', 'notes-1', 'notes-2', 'summaries', 'push']);
     expect(Object.values(queues.queues).map((queue) => queue.name)).toEqual(queues.names);
     expect(queues.noteQueues.map((queue) => queue.opts.prefix)).toEqual([
       `{${prefix}-notes}`,

@@ -72,7 +72,7 @@ describe('threadline failed', () => {
     const missingShard = await harness.run(['failed', '--queue', 'notes-1']);
     expect(missingShard).toMatchObject({ code: 1, stdout: '' });
     expect(missingShard.stderr).toBe(
-      'threadline: no queue "notes-1" with NOTE_QUEUE_SHARDS=1 (queues: link, notes, summaries)\n',
+      'threadline: no queue "notes-1" with NOTE_QUEUE_SHARDS=1 (queues: link, notes, summaries, push)\n',
     );
   });
 });

@@ -36,6 +36,7 @@ describe('the CLI with NOTE_QUEUE_SHARDS=3', () => {
       ['notes-1', 0, 1],
       ['notes-2', 1, 0],
       ['summaries', 0, 0],
+      ['push', 0, 0],
     ]);
     const text = await harness.run(['status']);
     expect(text.stdout).toMatch(/^\s+notes-1\s+0\s+0\s+0\s+1\s+0\s+-$/m);
@@ -66,7 +67,7 @@ describe('the CLI with NOTE_QUEUE_SHARDS=3', () => {
       code: 1,
       stdout: '',
       stderr:
-        'threadline: no queue "notes-3" with NOTE_QUEUE_SHARDS=3 (queues: link, notes, notes-1, notes-2, summaries)\n',
+        'threadline: no queue "notes-3" with NOTE_QUEUE_SHARDS=3 (queues: link, notes, notes-1, notes-2, summaries, push)\n',
     });
   });
 

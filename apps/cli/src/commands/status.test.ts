@@ -21,7 +21,7 @@ describe('threadline status', () => {
   it('reports empty queues and no unlinked conversations on a fresh prefix', async () => {
     const report = await statusJson();
     expect(report.prefix).toBe(harness.prefix);
-    expect(report.queues.map((queue) => queue.queue)).toEqual(['link', 'notes', 'summaries']);
+    expect(report.queues.map((queue) => queue.queue)).toEqual(['link', 'notes', 'summaries', 'push']);
     for (const queue of report.queues) {
       expect(queue).toMatchObject({
         waiting: 0,

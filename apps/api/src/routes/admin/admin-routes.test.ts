@@ -70,7 +70,7 @@ describe('/admin with ADMIN_TOKEN and ADMIN_READ_TOKEN', () => {
     });
     expect(queues.statusCode).toBe(200);
     const names = (queues.json() as { queues: { name: string }[] }).queues.map((queue) => queue.name).sort();
-    expect(names).toEqual(['link', 'notes', 'notes-1', 'summaries']);
+    expect(names).toEqual(['link', 'notes', 'notes-1', 'push', 'summaries']);
     const page = await inject({
       method: 'GET',
       url: '/admin/queues',
