@@ -24,16 +24,17 @@ export function allQueues(config: Pick<Config, 'notes'>): QueueName[] {
  * others are `notes-1`, `notes-2`, … (without `--queue` a command covers every queue).
  */
 export function queueOption(description: string): Option {
-  return new Option('-q, --queue <queue>', `${description}: link, notes, notes-<n>, summaries, push`).argParser(
-    (value: string) => {
-      if (!isQueueName(value)) {
-        throw new InvalidArgumentError(
-          'use a queue name as `threadline status` lists it: link, notes, notes-<n>, summaries, push',
-        );
-      }
-      return value;
-    },
-  );
+  return new Option(
+    '-q, --queue <queue>',
+    `${description}: link, notes, notes-<n>, summaries, push`,
+  ).argParser((value: string) => {
+    if (!isQueueName(value)) {
+      throw new InvalidArgumentError(
+        'use a queue name as `threadline status` lists it: link, notes, notes-<n>, summaries, push',
+      );
+    }
+    return value;
+  });
 }
 
 /** The queue `--queue` names (checked against NOTE_QUEUE_SHARDS), or every queue without it. */

@@ -66,7 +66,9 @@ describe('threadline replay', () => {
     );
     const unknown = await harness.run(['replay', 'no-such-job']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('threadline: no job "no-such-job" in any queue (link, notes, summaries, push)\n');
+    expect(unknown.stderr).toBe(
+      'threadline: no job "no-such-job" in any queue (link, notes, summaries, push)\n',
+    );
     const wrongQueue = await harness.run(['replay', linkIds[1]!, '--queue', 'notes']);
     expect(wrongQueue.code).toBe(1);
     expect(wrongQueue.stderr).toContain(`no job "${linkIds[1]}" in queue notes`);
