@@ -1,4 +1,4 @@
-import { uniquePrefix } from '@threadline/test-helpers';
+import { callLiveActivityTool, uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopStack, startLoopStack } from './processes.js';
 
@@ -180,27 +180,7 @@ describe('prompt-injection corpus: capture → note (sandbox) → MCP', () => {
   });
 
   it('returns every string to the agent inside its own field, under the notice, in a fence it cannot close', async () => {
-    const response = await fetch(`${stack.apiUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${mcpKey}`,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'get_live_user_activity', arguments: { product_id: 'default', user_id: userId } },
-      }),
-    });
-    expect(response.status).toBe(200);
-    const { result } = (await response.json()) as {
-      result: {
-        content: { type: string; text: string }[];
-        structuredContent: { notice: string; actions: { description: string; page?: string }[] };
-      };
-    };
+    const result = await callLiveActivityTool(stack.apiUrl, mcpKey, userId);
     const { structuredContent: data } = result;
     expect(data.notice).toBe(notice);
     const text = result.content[0]!.text;

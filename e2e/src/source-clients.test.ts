@@ -3,7 +3,7 @@ import { createInstance } from '@amplitude/analytics-node';
 import Rudder from '@rudderstack/rudder-sdk-node';
 import { Analytics } from '@segment/analytics-node';
 import type { IntercomSandbox } from '@threadline/intercom-sandbox';
-import { uniquePrefix } from '@threadline/test-helpers';
+import { callLiveActivityTool, uniquePrefix } from '@threadline/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopStack, startLoopStack } from './processes.js';
 
@@ -67,24 +67,7 @@ async function waitForNoteLines(conversationId: string, count: number): Promise<
 }
 
 async function toolDescriptions(userId: string): Promise<string[]> {
-  const response = await fetch(`${stack.apiUrl}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${mcpKey}`,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'get_live_user_activity', arguments: { product_id: 'default', user_id: userId } },
-    }),
-  });
-  expect(response.status).toBe(200);
-  const { result } = (await response.json()) as {
-    result: { structuredContent: { actions: { description: string }[] } };
-  };
+  const result = await callLiveActivityTool(stack.apiUrl, mcpKey, userId);
   return result.structuredContent.actions.map((action) => action.description);
 }
 

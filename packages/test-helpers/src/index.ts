@@ -12,6 +12,7 @@ export {
   lifecycleNotification,
 } from './fixtures.js';
 export { freePort } from './free-port.js';
+export { callLiveActivityTool, type LiveActivityToolResult } from './live-activity-tool.js';
 export {
   type ChatAnswer,
   type OpenAiCompatibleServer,
