@@ -8,6 +8,11 @@
  * external and is loaded from node_modules at run time, so it must be a `dependencies` entry of this
  * package or of a workspace package it depends on: an import of anything else fails the build here,
  * not in production. A `createRequire` banner lets CommonJS code inside the bundle call `require`.
+ *
+ * A source file that names another TypeScript file to run on its own (a worker thread's file, as
+ * `new URL('./read-capture-worker.ts', import.meta.url)`) gets that file bundled too, as
+ * `dist/read-capture-worker.js`, and the URL rewritten to point at it: in the image there is no
+ * TypeScript source to load.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -126,6 +131,11 @@ const dependencyPolicy = {
  * that reads a file next to its source (the sandbox's vendored OpenAPI document) still finds it. The
  * URL is computed relative to the bundle at run time: the tree around dist/ must keep its shape.
  */
+/** Files named by `new URL('./x.ts', import.meta.url)`: output name (`x.js`) → source path. */
+const workerEntries = new Map();
+const workerUrl = /new URL\((['"])\.\/([\w.-]+)\.ts\1,\s*import\.meta\.url\)/g;
+const bundleUrl = '__threadline_bundle_url__';
+
 const sourceFileFixes = {
   name: 'threadline-source-file-fixes',
   setup(esbuild) {
@@ -136,12 +146,18 @@ const sourceFileFixes = {
       if (!hasHashbang && !source.includes('import.meta.url')) return undefined;
       // The bundle is plain JavaScript: run it with node, whatever the source's hashbang says (tsx).
       if (hasHashbang) source = source.replace(/^#![^\n]*/, '#!/usr/bin/env node');
+      source = source.replace(workerUrl, (_match, _quote, name) => {
+        const file = path.join(path.dirname(args.path), `${name}.ts`);
+        const known = workerEntries.get(`${name}.js`);
+        if (known && known !== file) fail(`two worker files bundle to dist/${name}.js: ${known}, ${file}`);
+        workerEntries.set(`${name}.js`, file);
+        return `new URL(${JSON.stringify(`./${name}.js`)}, ${bundleUrl})`;
+      });
       const relative = path.relative(outDir, args.path).split(path.sep).join('/');
       return {
-        contents: source.replaceAll(
-          'import.meta.url',
-          `new URL(${JSON.stringify(relative)}, import.meta.url).href`,
-        ),
+        contents: source
+          .replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`)
+          .replaceAll(bundleUrl, 'import.meta.url'),
         loader: args.path.endsWith('x') ? 'tsx' : 'ts',
         resolveDir: path.dirname(args.path),
       };
@@ -150,30 +166,43 @@ const sourceFileFixes = {
 };
 
 rmSync(outDir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: [entry],
-  outfile: outFile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-  banner: {
-    js: "import { createRequire as __threadlineCreateRequire } from 'node:module';\nconst require = __threadlineCreateRequire(import.meta.url);",
-  },
-  plugins: [dependencyPolicy, sourceFileFixes],
-}).catch(() => process.exit(1)); // esbuild has already printed the errors
+const bundle = (entryFile, output) =>
+  build({
+    entryPoints: [entryFile],
+    outfile: output,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    banner: {
+      js: "import { createRequire as __threadlineCreateRequire } from 'node:module';\nconst require = __threadlineCreateRequire(import.meta.url);",
+    },
+    plugins: [dependencyPolicy, sourceFileFixes],
+  }).catch(() => process.exit(1)); // esbuild has already printed the errors
+
+const result = await bundle(entry, outFile);
+const outputs = { ...result.metafile.outputs };
+// A worker file may name another one: bundle until no new one turns up.
+for (const done = new Set(); done.size < workerEntries.size; ) {
+  for (const [name, file] of [...workerEntries]) {
+    if (done.has(name)) continue;
+    done.add(name);
+    Object.assign(outputs, (await bundle(file, path.join(outDir, name))).metafile.outputs);
+  }
+}
 
 const bytes = result.metafile.outputs[path.relative(process.cwd(), outFile)]?.bytes ?? 0;
 const imported = new Set(
-  Object.values(result.metafile.outputs)
+  Object.values(outputs)
     .flatMap((output) => output.imports)
     .filter((item) => item.external && !item.path.startsWith('node:') && !builtins.has(item.path))
     .map((item) => packageNameOf(item.path)),
 );
+const workers = [...workerEntries.keys()].map((name) => `; worker dist/${name}`).join('');
 console.log(
-  `${manifest.name}: ${path.relative(rootDir, outFile)} (${Math.round(bytes / 1024)} kB); bundled ${[...bundled].join(', ') || 'no workspace packages'}; external ${[...imported].sort().join(', ') || 'none'}`,
+  `${manifest.name}: ${path.relative(rootDir, outFile)} (${Math.round(bytes / 1024)} kB)${workers}; bundled ${[...bundled].join(', ') || 'no workspace packages'}; external ${[...imported].sort().join(', ') || 'none'}`,
 );
