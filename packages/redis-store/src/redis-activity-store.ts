@@ -80,8 +80,10 @@ function compareStreamIds(a: string, b: string): number {
 }
 
 /**
- * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
- * stream is capped by count (MAXLEN) and age (MINID), and the key expires with the retention.
+ * Actions in one Redis stream per user. Stream ids order them by arrival and serve as delivery
+ * cursors (readers order by event time, see `byEventTime` in core); the stream is capped by count
+ * (MAXLEN, never evicting for an action older than the oldest kept) and age (MINID), and the key
+ * expires with the retention. Recent reads leave out actions older than the retention by event time.
  */
 export class RedisActivityStore implements ActivityStore {
   constructor(
@@ -180,7 +182,12 @@ export class RedisActivityStore implements ActivityStore {
       'COUNT',
       limit,
     )) as StreamEntries;
-    return entries.map(([id, fields]) => decode(id, fields)).reverse();
+    // Retention by event time too: an old event that arrived late is not recent.
+    const oldestAt = Number(this.oldestKeptId());
+    return entries
+      .map(([id, fields]) => decode(id, fields))
+      .filter((action) => !(Date.parse(action.at) < oldestAt))
+      .reverse();
   }
 
   async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
