@@ -82,8 +82,8 @@ function compareStreamIds(a: string, b: string): number {
 /**
  * Actions in one Redis stream per user. Stream ids order them by arrival and serve as delivery
  * cursors (readers order by event time, see `byEventTime` in core); the stream is capped by count
- * (MAXLEN, never evicting for an action older than the oldest kept) and age (MINID), and the key
- * expires with the retention. Recent reads leave out actions older than the retention by event time.
+ * (MAXLEN; at the cap an action older by event time than the oldest kept is left out instead of
+ * evicting a newer one) and by age of arrival (MINID), and the key expires with the retention.
  */
 export class RedisActivityStore implements ActivityStore {
   constructor(
@@ -182,12 +182,7 @@ export class RedisActivityStore implements ActivityStore {
       'COUNT',
       limit,
     )) as StreamEntries;
-    // Retention by event time too: an old event that arrived late is not recent.
-    const oldestAt = Number(this.oldestKeptId());
-    return entries
-      .map(([id, fields]) => decode(id, fields))
-      .filter((action) => !(Date.parse(action.at) < oldestAt))
-      .reverse();
+    return entries.map(([id, fields]) => decode(id, fields)).reverse();
   }
 
   async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
