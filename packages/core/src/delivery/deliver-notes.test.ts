@@ -122,6 +122,29 @@ describe('deliverNotes', () => {
     });
   });
 
+  it('the pre-chat note: the newest PRECHAT_ACTIONS by event time of the run before the opening; the cursor passes it all', async () => {
+    // Arrived newest first; all happened before the conversation was opened (00:01:30).
+    const arrived = [action(5), action(6), action(3), action(4), action(1), action(2), action(40)];
+    const { deps, state, posted } = world(arrived);
+    deps.links = {
+      get: async () => ({ ...link, conversationCreatedAt: Date.parse('2026-01-01T00:01:30Z') / 1000 }),
+    };
+    deps.maxActionsPerNote = 10;
+    deps.prechatActions = 4;
+    await deliverNotes(conversationId, deps);
+    const lines = (html: string) => [...html.matchAll(/<p>(\[\d+\][^<]*)<\/p>/g)].map((match) => match[1]);
+    expect(lines(posted[0]!.html)).toEqual([
+      '[1] Viewed /page-3',
+      '[2] Viewed /page-4',
+      '[3] Viewed /page-5',
+      '[4] Viewed /page-6',
+    ]);
+    expect(posted[0]!.html).toContain('Before opening chat (00:01:03–00:01:06 UTC)');
+    // The live action follows in the next note; nothing of the run is written twice.
+    expect(lines(posted[1]!.html)).toEqual(['[5] Viewed /page-40']);
+    expect(state).toMatchObject({ cursor: '1000-40', nextNumber: 6 });
+  });
+
   it('after a crash between post and commit, finds the note by its reference and commits it, posting nothing twice', async () => {
     const { deps, state, posted } = world([action(1), action(2)]);
     // The first run posted note 1 and died before the commit: the pending note is still recorded.
