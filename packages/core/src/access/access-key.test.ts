@@ -101,7 +101,7 @@ describe('readLiveActivity', () => {
     reads.length = 0;
     await readLiveActivity(grant, { productId: 'shop', userId: 'u1' }, deps);
     await readLiveActivity(grant, { productId: 'shop', userId: 'u1', limit: 200 }, deps);
-    expect(reads.map((read) => read.limit)).toEqual([150, 400]);
+    expect(reads.map((read) => read.limit)).toEqual([150, 300]);
   });
 
   it('answers the newest `limit` by event time, oldest first, whatever order they arrived in', async () => {

@@ -22,18 +22,17 @@ export function byEventTime<T extends Timed>(items: readonly T[]): T[] {
     .map(({ item }) => item);
 }
 
-/** Late arrivals a read of recent actions looks past, at least (see {@link recentReadWindow}). */
+/** Late arrivals a read of recent actions looks past (see {@link recentReadWindow}). */
 export const lateArrivalSlack = 100;
 
 /**
  * How many of the newest arrivals a read looks at to answer the newest `limit` by event time: the
- * limit plus as many again (at least {@link lateArrivalSlack}). An action is left out only when more
- * than that many actions with earlier event times arrived after it; lateness in real traffic is a few
- * requests (parallel flushes, a retry, a second tab, a mobile queue), not hundreds of actions.
+ * limit and {@link lateArrivalSlack} more. An action is left out only when more than that many actions
+ * with earlier event times arrived after it; lateness in real traffic is a few requests (parallel
+ * flushes, a retry, a second tab, a mobile queue), not a hundred actions.
  */
 export function recentReadWindow(limit: number): number {
-  const wanted = Math.max(0, limit);
-  return wanted + Math.max(wanted, lateArrivalSlack);
+  return Math.max(0, limit) + lateArrivalSlack;
 }
 
 /** The newest `limit` by event time of what was read (arrival order), oldest first. */

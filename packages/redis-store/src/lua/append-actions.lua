@@ -41,13 +41,18 @@ local function fieldOf(fields, first, last, name)
   end
   return nil
 end
+-- The oldest entry's event time, read once per call: a trim within the call moves the oldest on by
+-- whole stream nodes at most, and the value read stays a fair bound for this call's actions.
+local keptAt = nil
 local function olderThanKept(first, last)
   if length < tonumber(maxLength) then return false end
-  local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
-  if not oldest then return false end
-  local at, keptAt = fieldOf(ARGV, first, last, 'a'), fieldOf(oldest[2], 1, #oldest[2], 'a')
+  if keptAt == nil then
+    local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+    keptAt = oldest and fieldOf(oldest[2], 1, #oldest[2], 'a') or false
+  end
+  local at = fieldOf(ARGV, first, last, 'a')
   -- ISO 8601 UTC times of one format compare as strings.
-  return at ~= nil and keptAt ~= nil and at < keptAt
+  return keptAt ~= false and at ~= nil and at < keptAt
 end
 local ids = {}
 local kept = {}
