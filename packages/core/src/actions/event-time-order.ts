@@ -16,8 +16,11 @@ function eventTimeOf(item: Timed): number {
 
 /** Oldest to newest by event time; equal times keep the order given (arrival). Returns a new array. */
 export function byEventTime<T extends Timed>(items: readonly T[]): T[] {
+  const times = items.map(eventTimeOf);
+  // Most reads are already in order (requests rarely overlap): one pass, no sort.
+  if (times.every((time, index) => index === 0 || times[index - 1]! <= time)) return items.slice();
   return items
-    .map((item, index) => ({ item, index, time: eventTimeOf(item) }))
+    .map((item, index) => ({ item, index, time: times[index]! }))
     .sort((a, b) => (a.time === b.time ? a.index - b.index : a.time < b.time ? -1 : 1))
     .map(({ item }) => item);
 }
