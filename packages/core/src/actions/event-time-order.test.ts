@@ -125,7 +125,14 @@ describe('planNoteLines', () => {
 describe('earlierMarker', () => {
   it('says the UTC time of day it happened', () => {
     expect(earlierMarker('2026-12-02T10:02:11.532Z')).toBe('(earlier, 10:02:11)');
+    expect(earlierMarker('2026-12-02T10:02:11.532Z', '2026-12-02T23:59:00.000Z')).toBe('(earlier, 10:02:11)');
     expect(earlierMarker('not a time')).toBe('(earlier, unknown time)');
+  });
+
+  it('says the date too when it happened on another day than what was written before it', () => {
+    expect(earlierMarker('2026-12-01T10:02:11.000Z', '2026-12-02T08:00:00.000Z')).toBe(
+      '(earlier, 2026-12-01 10:02:11)',
+    );
   });
 });
 

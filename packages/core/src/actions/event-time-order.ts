@@ -111,9 +111,17 @@ export function prechatCursor<T extends Timed & { id: string }>(
   return { startAfter: start > 0 ? recent[start - 1]!.id : null, before: before.length };
 }
 
-/** `(earlier, 10:02:11)`: the UTC time of day a late action happened, as a note line shows it. */
-export function earlierMarker(at: string): string {
+/**
+ * `(earlier, 10:02:11)`: the UTC time of day a late action happened, as a note line shows it; with the
+ * date (`(earlier, 2026-12-01 10:02:11)`) when that is another day than `reference` (the latest time
+ * written before it), so an offline queue replayed the next day does not read as today.
+ */
+export function earlierMarker(at: string, reference?: string | null): string {
   const time = Date.parse(at);
-  const clock = Number.isNaN(time) ? 'unknown time' : new Date(time).toISOString().slice(11, 19);
-  return `(earlier, ${clock})`;
+  if (Number.isNaN(time)) return '(earlier, unknown time)';
+  const iso = new Date(time).toISOString();
+  const referenceTime = reference ? Date.parse(reference) : Number.NaN;
+  const sameDay =
+    Number.isNaN(referenceTime) || new Date(referenceTime).toISOString().slice(0, 10) === iso.slice(0, 10);
+  return `(earlier, ${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 19)})`;
 }

@@ -147,6 +147,7 @@ export async function deliverNotes(
         const note = renderNote({
           conversationId,
           lines: planned.lines,
+          writtenThrough: state.writtenThrough,
           formatLine: formatAction,
           heading: catchUpHeading(state.catchUp, found.batch, found.leftOut),
           pauseBreakMs: prechatPauseMs,
@@ -186,6 +187,7 @@ export async function deliverNotes(
       const note = renderNote({
         conversationId,
         lines: planned.lines,
+        writtenThrough: state.writtenThrough,
         formatLine: formatAction,
         ...(prechat ? { heading: prechatHeading(link, shown), pauseBreakMs: prechatPauseMs } : {}),
       });

@@ -30,6 +30,8 @@ export interface RenderNoteInput {
   maxLineChars?: number;
   /** Insert a visual break between two lines more than this far apart (ms). */
   pauseBreakMs?: number;
+  /** The latest event time earlier notes carried: a late line on another day shows its date too. */
+  writtenThrough?: string | null;
 }
 
 const defaultMaxLineChars = 300;
@@ -74,7 +76,7 @@ export function renderNote(input: RenderNoteInput): NoteContent {
     }
     previousAt = at;
     const marker =
-      (isEarlier ? `${earlierMarker(action.at)} ` : '') +
+      (isEarlier ? `${earlierMarker(action.at, input.writtenThrough)} ` : '') +
       (action.verified === false ? `${unverifiedMarker} ` : '');
     const text = cut(input.formatLine(action), maxLineChars);
     written.push({ number, text: `${marker}${text}` });
