@@ -33,8 +33,11 @@ export interface ChaosStack {
   webhook: { url: string; clientSecret: string };
   /** Starts one more worker process. */
   startWorker(): Promise<ServiceProcess>;
-  /** Sends one pageview per user through the API's `/batch/`; the title names the step. */
-  capture(userIds: string[], step: number): Promise<void>;
+  /**
+   * Sends one pageview per user through the API's `/batch/`; the title names the step. `at` is its
+   * event time (default now): an earlier one makes the request a late arrival.
+   */
+  capture(userIds: string[], step: number, at?: Date): Promise<void>;
   /** Opens a conversation for the user in the sandbox, which sends the signed webhook to the API. */
   openConversation(userId: string): Promise<string>;
   /** The `[n] text` lines of every note of a conversation, in note order. */
@@ -84,8 +87,8 @@ export async function startChaosStack(
     env: stack.env,
     webhook: { url: `${apiUrl}/webhooks/intercom`, clientSecret },
     startWorker,
-    async capture(userIds, step) {
-      const at = new Date().toISOString();
+    async capture(userIds, step, eventTime = new Date()) {
+      const at = eventTime.toISOString();
       const batch = userIds.map((userId) => ({
         event: '$pageview',
         distinct_id: userId,
@@ -95,7 +98,8 @@ export async function startChaosStack(
       const response = await fetch(`${apiUrl}/batch/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ api_key: captureKey, batch, sent_at: at }),
+        // No sent_at: the timestamp is the event time as given, free of the request's latency.
+        body: JSON.stringify({ api_key: captureKey, batch }),
       });
       if (response.status !== 200) throw new Error(`capture answered ${response.status}:\n${output()}`);
     },

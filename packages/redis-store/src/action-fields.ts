@@ -12,20 +12,35 @@ export function encodeAction(action: Action): string[] {
 }
 
 export function decodeAction(id: string, fields: string[]): StoredAction {
-  const map = new Map<string, string>();
-  for (let index = 0; index + 1 < fields.length; index += 2) map.set(fields[index]!, fields[index + 1]!);
-  const action: StoredAction = {
-    id,
-    at: map.get('a') ?? '',
-    type: (map.get('t') ?? 'custom') as Action['type'],
-    description: map.get('d') ?? '',
-  };
-  const page = map.get('p');
-  const sessionId = map.get('s');
-  const repeat = Number(map.get('r') ?? 1);
-  if (page) action.page = page;
-  if (sessionId) action.sessionId = sessionId;
-  if (repeat > 1) action.repeat = repeat;
-  if (map.get('v') === '0') action.verified = false;
+  const action: StoredAction = { id, at: '', type: 'custom', description: '' };
+  // One pass over the pairs, no intermediate map: recent reads decode hundreds of entries per call.
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const value = fields[index + 1]!;
+    switch (fields[index]) {
+      case 't':
+        action.type = value as Action['type'];
+        break;
+      case 'd':
+        action.description = value;
+        break;
+      case 'a':
+        action.at = value;
+        break;
+      case 'p':
+        if (value) action.page = value;
+        break;
+      case 's':
+        if (value) action.sessionId = value;
+        break;
+      case 'r': {
+        const repeat = Number(value);
+        if (repeat > 1) action.repeat = repeat;
+        break;
+      }
+      case 'v':
+        if (value === '0') action.verified = false;
+        break;
+    }
+  }
   return action;
 }

@@ -80,8 +80,10 @@ function compareStreamIds(a: string, b: string): number {
 }
 
 /**
- * Actions in one Redis stream per user. Stream ids order them and serve as delivery cursors; the
- * stream is capped by count (MAXLEN) and age (MINID), and the key expires with the retention.
+ * Actions in one Redis stream per user. Stream ids order them by arrival and serve as delivery
+ * cursors (readers order by event time, see `byEventTime` in core); the stream is capped by count
+ * (MAXLEN; at the cap an action older by event time than the oldest kept is left out instead of
+ * evicting a newer one) and by age of arrival (MINID), and the key expires with the retention.
  */
 export class RedisActivityStore implements ActivityStore {
   constructor(

@@ -14,7 +14,7 @@ import type { RedisKeys } from './redis-keys.js';
 
 const commitNote = defineLuaScript<
   'delivery' | 'notes' | 'link',
-  'cursor' | 'nextNumber' | 'note' | 'clearsCatchUp' | 'orphanTtlMs',
+  'cursor' | 'nextNumber' | 'note' | 'clearsCatchUp' | 'orphanTtlMs' | 'writtenThrough',
   { committed: number }
 >(new URL('./lua/commit-note.lua', import.meta.url));
 
@@ -30,6 +30,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     return {
       cursor: hash.cursor ? hash.cursor : null,
       nextNumber: Number(hash.nextNumber ?? 1) || 1,
+      writtenThrough: hash.writtenThrough ? hash.writtenThrough : null,
       pending: hash.pending ? (JSON.parse(hash.pending) as PendingNote) : null,
       catchUp: hash.catchUp ? (JSON.parse(hash.catchUp) as CatchUp) : null,
     };
@@ -74,6 +75,7 @@ export class RedisDeliveryStore implements DeliveryStore {
         note: JSON.stringify(note),
         clearsCatchUp: pending.isCatchUp ? '1' : '0',
         orphanTtlMs: orphanKeyTtlMs,
+        writtenThrough: pending.writtenThrough ?? '',
       },
     );
   }

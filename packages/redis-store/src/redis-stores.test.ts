@@ -134,6 +134,34 @@ describe('RedisActivityStore', () => {
     ]);
   });
 
+  it('at the cap, a late old event does not evict newer ones; a late one within what is kept is stored', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 10, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'late-at-cap' };
+    const second = (offset: number) => new Date(Date.now() - 600_000 + offset * 1000).toISOString();
+    await store.append(
+      user,
+      Array.from({ length: 12 }, (_, index) => action(`t${100 + index}`, second(100 + index))),
+    );
+    const before = await redis.xlen(keys.actions('shop', 'late-at-cap'));
+    // Older than the oldest kept: trimming would take it first, so it is left out like a duplicate.
+    const tooOld = await store.append(user, [action('t50', second(50)), action('t105b', second(105))]);
+    expect(tooOld.ids).toHaveLength(1);
+    expect(tooOld.appendedIndexes).toEqual([1]);
+    expect(await redis.xlen(keys.actions('shop', 'late-at-cap'))).toBe(before + 1);
+    const recent = (await store.listRecent(user, 20)).map((a) => a.description);
+    expect(recent).not.toContain('t50');
+    expect(recent).toContain('t105b');
+    expect(recent).toContain('t111');
+  });
+
+  it('below the cap, a late old event is stored (nothing is evicted for it)', async () => {
+    const store = new RedisActivityStore(redis, keys, { maxActions: 10, retentionSeconds: 3600 });
+    const user = { productId: 'shop', userId: 'late-below-cap' };
+    await store.append(user, [action('new', new Date(Date.now() - 1000).toISOString())]);
+    const late = await store.append(user, [action('old', new Date(Date.now() - 60_000).toISOString())]);
+    expect(late.ids).toHaveLength(1);
+  });
+
   it('forgets actions older than the retention and expires the key', async () => {
     let now = Date.now();
     const store = new RedisActivityStore(
@@ -367,6 +395,7 @@ describe('RedisLinkStore', () => {
     expect(await delivery.state('conv-link')).toEqual({
       cursor: '0-1',
       nextNumber: 1,
+      writtenThrough: null,
       pending: null,
       catchUp: null,
     });
@@ -463,6 +492,7 @@ describe('RedisDeliveryStore', () => {
       firstNumber: 1,
       lastNumber: 3,
       lastActionId: '5-0',
+      writtenThrough: '2026-11-21T08:59:58.000Z',
     };
     await store.setPending('conv-d', pending);
     expect((await store.state('conv-d')).pending).toEqual(pending);
@@ -470,6 +500,7 @@ describe('RedisDeliveryStore', () => {
     expect(await store.state('conv-d')).toEqual({
       cursor: '5-0',
       nextNumber: 4,
+      writtenThrough: '2026-11-21T08:59:58.000Z',
       pending: null,
       catchUp: null,
     });

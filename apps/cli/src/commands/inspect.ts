@@ -1,4 +1,11 @@
-import type { ConversationLink, DeliveryState, StoredAction, WrittenNote } from '@threadline/core';
+import {
+  type ConversationLink,
+  type DeliveryState,
+  newestByEventTime,
+  recentReadWindow,
+  type StoredAction,
+  type WrittenNote,
+} from '@threadline/core';
 import type { Command } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
 import { type CommandContext, jsonOption, positiveInteger } from '../command-context.js';
@@ -9,7 +16,7 @@ import { readUnlinked } from './status.js';
 export interface UserReport {
   productId: string;
   userId: string;
-  /** Oldest first, the newest `limit` kept. */
+  /** Oldest first by event time, the newest `limit` kept. */
   actions: StoredAction[];
   /** The user's open conversations (the per-user index drops a conversation when it closes). */
   conversations: { conversationId: string; status: ConversationLink['status'] | 'missing' }[];
@@ -31,7 +38,8 @@ export async function inspectUser(
   limit: number,
 ): Promise<UserReport> {
   const user = { productId, userId };
-  const actions = await services.activity.listRecent(user, limit);
+  // The newest by event time, as the MCP tool answers (ids show the arrival order).
+  const actions = newestByEventTime(await services.activity.listRecent(user, recentReadWindow(limit)), limit);
   const ids = (await services.links.conversationsOf(user)).sort();
   const conversations = await Promise.all(
     ids.map(async (conversationId) => ({

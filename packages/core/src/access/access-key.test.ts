@@ -97,10 +97,30 @@ describe('readLiveActivity', () => {
     expect(reads).toEqual([]);
   });
 
-  it('reads 50 by default and the limit given otherwise', async () => {
+  it('reads a window past the limit (50 by default) to answer the newest by event time', async () => {
     reads.length = 0;
     await readLiveActivity(grant, { productId: 'shop', userId: 'u1' }, deps);
     await readLiveActivity(grant, { productId: 'shop', userId: 'u1', limit: 200 }, deps);
-    expect(reads.map((read) => read.limit)).toEqual([50, 200]);
+    expect(reads.map((read) => read.limit)).toEqual([150, 300]);
+  });
+
+  it('answers the newest `limit` by event time, oldest first, whatever order they arrived in', async () => {
+    const arrived = [
+      { id: '1-0', type: 'click', description: 'Step 5', at: '2026-12-02T10:00:05.000Z' },
+      { id: '2-0', type: 'click', description: 'Step 6', at: '2026-12-02T10:00:06.000Z' },
+      { id: '3-0', type: 'click', description: 'Step 3', at: '2026-12-02T10:00:03.000Z' },
+      { id: '4-0', type: 'click', description: 'Step 4', at: '2026-12-02T10:00:04.000Z' },
+      { id: '5-0', type: 'click', description: 'Step 1', at: '2026-12-02T10:00:01.000Z' },
+      { id: '6-0', type: 'click', description: 'Step 2', at: '2026-12-02T10:00:02.000Z' },
+    ] as const;
+    const store = {
+      activity: { listRecent: async (_user: unknown, limit: number) => arrived.slice(-limit) },
+    };
+    const read = async (limit: number) => {
+      const outcome = await readLiveActivity(grant, { productId: 'shop', userId: 'u1', limit }, store);
+      return outcome.kind === 'ok' ? outcome.activity.actions.map((action) => action.description) : [];
+    };
+    expect(await read(6)).toEqual(['Step 1', 'Step 2', 'Step 3', 'Step 4', 'Step 5', 'Step 6']);
+    expect(await read(2)).toEqual(['Step 5', 'Step 6']);
   });
 });

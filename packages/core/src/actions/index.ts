@@ -6,6 +6,17 @@ export {
   type DescribeOptions,
 } from './describe-options.js';
 export type { ElementInfo } from './element-info.js';
+export {
+  byEventTime,
+  earlierMarker,
+  lateArrivalSlack,
+  newestByEventTime,
+  type PlannedLine,
+  type PlannedNote,
+  planNoteLines,
+  prechatCursor,
+  recentReadWindow,
+} from './event-time-order.js';
 export { formatAction } from './format-action.js';
 export { humanizeEventName } from './humanize-event-name.js';
 export { defangLinks, stripInvisible } from './inert-text.js';

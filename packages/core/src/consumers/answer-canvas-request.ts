@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byEventTime } from '../actions/event-time-order.js';
 import type { IdentityMode } from '../identity/identity-mode.js';
 import type { ActivityStore } from '../ports/activity-store.js';
 import { buildActivityCanvas } from './activity-canvas.js';
@@ -58,7 +59,8 @@ export async function answerCanvasRequest(
     return {
       kind: 'canvas',
       canvas: buildActivityCanvas(
-        { kind: 'activity', userId, actions, identityMode: deps.identityMode },
+        // Newest arrivals, shown by when they happened.
+        { kind: 'activity', userId, actions: byEventTime(actions), identityMode: deps.identityMode },
         deps.now(),
       ),
     };

@@ -29,7 +29,13 @@ function action(index: number): StoredAction {
 
 /** The ports' contracts in memory, recording what was posted and what the lock went through. */
 function world(actions: StoredAction[], options: { lockLostAfterExtends?: number; lockHeld?: boolean } = {}) {
-  const state: DeliveryState = { cursor: null, nextNumber: 1, pending: null, catchUp: null };
+  const state: DeliveryState = {
+    cursor: null,
+    nextNumber: 1,
+    writtenThrough: null,
+    pending: null,
+    catchUp: null,
+  };
   const posted: { html: string; reference: string }[] = [];
   const lockEvents: string[] = [];
   let extends_ = 0;
@@ -60,6 +66,7 @@ function world(actions: StoredAction[], options: { lockLostAfterExtends?: number
       commit: async (_id, pending: PendingNote) => {
         state.cursor = pending.lastActionId;
         state.nextNumber = pending.lastNumber + 1;
+        if (pending.writtenThrough) state.writtenThrough = pending.writtenThrough;
         state.pending = null;
       },
     },
@@ -92,6 +99,50 @@ describe('deliverNotes', () => {
     ]);
     expect(state).toMatchObject({ cursor: '1000-3', nextNumber: 4, pending: null });
     expect(lockEvents).toEqual(['extend', 'extend', 'extend', 'release']);
+  });
+
+  it('a note lists its batch by event time; an action arriving after a later one was written comes next, marked', async () => {
+    // Arrival order: page-3, page-1 (one request, newest first), then page-2 late, after note 1.
+    const arrived = [action(3), action(1), { ...action(2), id: '1000-9' }];
+    const { deps, state, posted } = world(arrived.slice(0, 2));
+    deps.maxActionsPerNote = 10;
+    await deliverNotes(conversationId, deps);
+    const late = world(arrived);
+    Object.assign(late.state, state);
+    late.deps.maxActionsPerNote = 10;
+    await deliverNotes(conversationId, late.deps);
+    const lines = (html: string) => [...html.matchAll(/<p>(\[\d+\][^<]*)<\/p>/g)].map((match) => match[1]);
+    expect(lines(posted[0]!.html)).toEqual(['[1] Viewed /page-1', '[2] Viewed /page-3']);
+    expect(lines(late.posted[0]!.html)).toEqual(['[3] (earlier, 00:01:02) Viewed /page-2']);
+    // Every action written once: the cursor went by arrival to the last one.
+    expect(late.state).toMatchObject({
+      cursor: '1000-9',
+      nextNumber: 4,
+      writtenThrough: '2026-01-01T00:01:03.000Z',
+    });
+  });
+
+  it('the pre-chat note: the newest PRECHAT_ACTIONS by event time of the run before the opening; the cursor passes it all', async () => {
+    // Arrived newest first; all happened before the conversation was opened (00:01:30).
+    const arrived = [action(5), action(6), action(3), action(4), action(1), action(2), action(40)];
+    const { deps, state, posted } = world(arrived);
+    deps.links = {
+      get: async () => ({ ...link, conversationCreatedAt: Date.parse('2026-01-01T00:01:30Z') / 1000 }),
+    };
+    deps.maxActionsPerNote = 10;
+    deps.prechatActions = 4;
+    await deliverNotes(conversationId, deps);
+    const lines = (html: string) => [...html.matchAll(/<p>(\[\d+\][^<]*)<\/p>/g)].map((match) => match[1]);
+    expect(lines(posted[0]!.html)).toEqual([
+      '[1] Viewed /page-3',
+      '[2] Viewed /page-4',
+      '[3] Viewed /page-5',
+      '[4] Viewed /page-6',
+    ]);
+    expect(posted[0]!.html).toContain('Before opening chat (00:01:03–00:01:06 UTC)');
+    // The live action follows in the next note; nothing of the run is written twice.
+    expect(lines(posted[1]!.html)).toEqual(['[5] Viewed /page-40']);
+    expect(state).toMatchObject({ cursor: '1000-40', nextNumber: 6 });
   });
 
   it('after a crash between post and commit, finds the note by its reference and commits it, posting nothing twice', async () => {

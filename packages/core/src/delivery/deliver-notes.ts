@@ -1,3 +1,4 @@
+import { byEventTime, newestByEventTime, planNoteLines } from '../actions/event-time-order.js';
 import { formatAction } from '../actions/format-action.js';
 import { renderNote } from '../notes/render-note.js';
 import type { ActivityStore, StoredAction } from '../ports/activity-store.js';
@@ -56,7 +57,7 @@ function prechatBatch(link: ConversationLink, actions: StoredAction[]): StoredAc
 }
 
 function prechatHeading(link: ConversationLink, actions: StoredAction[]): string {
-  const times = actions.map((action) => action.at).sort();
+  const times = byEventTime(actions).map((action) => action.at);
   const session = link.sessionId ? `session ${link.sessionId}, ` : '';
   return `Before opening chat (${session}${timeOfDay(times[0]!)}–${timeOfDay(times.at(-1)!)} UTC)`;
 }
@@ -94,14 +95,6 @@ function catchUpHeading(catchUp: CatchUp, batch: StoredAction[], leftOut: boolea
 /** Plain lines as the note shows them, whitespace folded like a reader of the HTML would see them. */
 function recordedLines(lines: { number: number; text: string }[]): SummaryLine[] {
   return lines.map((line) => ({ number: line.number, text: line.text.replace(/\s+/g, ' ').trim() }));
-}
-
-/** Arrival order can differ from event order (parallel requests); a note lists its actions by time. */
-function byTime(actions: StoredAction[]): StoredAction[] {
-  return actions
-    .map((action, index) => ({ action, index, at: Date.parse(action.at) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index)
-    .map(({ action }) => action);
 }
 
 /**
@@ -150,9 +143,11 @@ export async function deliverNotes(
           await delivery.clearCatchUp(conversationId, skipThrough);
           continue;
         }
+        const planned = planNoteLines(found.batch, state.nextNumber, state.writtenThrough);
         const note = renderNote({
           conversationId,
-          lines: byTime(found.batch).map((action, index) => ({ number: state.nextNumber + index, action })),
+          lines: planned.lines,
+          writtenThrough: state.writtenThrough,
           formatLine: formatAction,
           heading: catchUpHeading(state.catchUp, found.batch, found.leftOut),
           pauseBreakMs: prechatPauseMs,
@@ -165,6 +160,7 @@ export async function deliverNotes(
           lastActionId: found.batch.at(-1)!.id,
           lines: recordedLines(note.lines),
           isCatchUp: true,
+          ...(planned.writtenThrough ? { writtenThrough: planned.writtenThrough } : {}),
         };
         await delivery.setPending(conversationId, pending);
         const { partId } = await intercom.addNote(conversationId, pending);
@@ -179,28 +175,37 @@ export async function deliverNotes(
         : dependencies.maxActionsPerNote;
       const fetched = await activity.listAfter(link, state.cursor, limit);
       if (fetched.length === 0) return { kind: 'delivered', notesPosted, actionsPosted, liveEventTimes };
-      const prechat = isFirstNote ? prechatBatch(link, fetched) : null;
+      const prechat = isFirstNote && dependencies.prechatActions !== 0 ? prechatBatch(link, fetched) : null;
       const batch = prechat ?? fetched.slice(0, dependencies.maxActionsPerNote);
+      // The cursor passes the whole arrival prefix; older pre-chat actions that arrived after the
+      // newest PRECHAT_ACTIONS are left out, as those before the link's cursor are.
+      const shown = prechat
+        ? newestByEventTime(prechat, dependencies.prechatActions ?? prechat.length)
+        : batch;
+      // Read by arrival, shown by event time; one that arrived after a later one was written is marked.
+      const planned = planNoteLines(shown, state.nextNumber, state.writtenThrough);
       const note = renderNote({
         conversationId,
-        lines: byTime(batch).map((action, index) => ({ number: state.nextNumber + index, action })),
+        lines: planned.lines,
+        writtenThrough: state.writtenThrough,
         formatLine: formatAction,
-        ...(prechat ? { heading: prechatHeading(link, prechat), pauseBreakMs: prechatPauseMs } : {}),
+        ...(prechat ? { heading: prechatHeading(link, shown), pauseBreakMs: prechatPauseMs } : {}),
       });
       pending = {
         reference: note.reference,
         html: note.html,
         firstNumber: state.nextNumber,
-        lastNumber: state.nextNumber + batch.length - 1,
+        lastNumber: state.nextNumber + shown.length - 1,
         // The cursor follows storage order, whatever order the note lists them in.
         lastActionId: batch.at(-1)!.id,
         lines: recordedLines(note.lines),
+        ...(planned.writtenThrough ? { writtenThrough: planned.writtenThrough } : {}),
       };
       await delivery.setPending(conversationId, pending);
       const { partId } = await intercom.addNote(conversationId, pending);
       await delivery.commit(conversationId, pending, partId, dependencies.now().toISOString());
       notesPosted += 1;
-      actionsPosted += batch.length;
+      actionsPosted += shown.length;
       if (!prechat) liveEventTimes.push(...batch.map((action) => action.at));
     }
   } finally {

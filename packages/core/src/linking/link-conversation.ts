@@ -1,3 +1,4 @@
+import { prechatCursor } from '../actions/event-time-order.js';
 import type { ActivityStore } from '../ports/activity-store.js';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { IntercomPort } from '../ports/intercom-port.js';
@@ -74,9 +75,8 @@ export async function linkConversation(
   const recent = await activity.listRecent(user, dependencies.maxStoredActions);
   const openedAt =
     request.conversationCreatedAt === null ? Number.POSITIVE_INFINITY : request.conversationCreatedAt * 1000;
-  const countBefore = recent.filter((action) => Date.parse(action.at) <= openedAt).length;
-  const skipped = Math.max(0, countBefore - dependencies.prechatActions);
-  const startAfter = skipped > 0 ? recent[skipped - 1]!.id : null;
+  // The newest PRECHAT_ACTIONS by event time, whatever order their requests arrived in.
+  const { startAfter, before: countBefore } = prechatCursor(recent, openedAt, dependencies.prechatActions);
   const created = await links.create(
     {
       conversationId,

@@ -1,4 +1,5 @@
 import type { Action } from '../actions/action.js';
+import { earlierMarker } from '../actions/event-time-order.js';
 import { activityNotice } from './activity-notice.js';
 import { escapeHtml } from './escape-html.js';
 
@@ -6,6 +7,8 @@ import { escapeHtml } from './escape-html.js';
 export interface NumberedAction {
   number: number;
   action: Action;
+  /** It happened before an action an earlier note carries: the line says when (`(earlier, 10:02:11)`). */
+  isEarlier?: boolean;
 }
 
 export interface NoteContent {
@@ -27,6 +30,8 @@ export interface RenderNoteInput {
   maxLineChars?: number;
   /** Insert a visual break between two lines more than this far apart (ms). */
   pauseBreakMs?: number;
+  /** The latest event time earlier notes carried: a late line on another day shows its date too. */
+  writtenThrough?: string | null;
 }
 
 const defaultMaxLineChars = 300;
@@ -46,7 +51,8 @@ function cut(text: string, max: number): string {
 /**
  * Renders numbered actions as an Intercom internal note: the fixed activity notice, then
  * `[1] Viewed the Pricing page (/pricing)`, one paragraph per line, with a small reference footer.
- * A line of an unverified event reads `[4] (unverified) Clicked …`.
+ * A line of an unverified event reads `[4] (unverified) Clicked …`; a late one
+ * `[14] (earlier, 10:02:11) Clicked …`.
  */
 export function renderNote(input: RenderNoteInput): NoteContent {
   const { lines } = input;
@@ -59,7 +65,7 @@ export function renderNote(input: RenderNoteInput): NoteContent {
   if (input.heading) parts.push(`<p><b>${escapeHtml(input.heading)}</b></p>`);
   let previousAt: number | undefined;
   const written: NoteContent['lines'] = [];
-  for (const { number, action } of lines) {
+  for (const { number, action, isEarlier } of lines) {
     const at = Date.parse(action.at);
     if (
       input.pauseBreakMs !== undefined &&
@@ -69,7 +75,9 @@ export function renderNote(input: RenderNoteInput): NoteContent {
       parts.push('<p><br></p>');
     }
     previousAt = at;
-    const marker = action.verified === false ? `${unverifiedMarker} ` : '';
+    const marker =
+      (isEarlier ? `${earlierMarker(action.at, input.writtenThrough)} ` : '') +
+      (action.verified === false ? `${unverifiedMarker} ` : '');
     const text = cut(input.formatLine(action), maxLineChars);
     written.push({ number, text: `${marker}${text}` });
     parts.push(`<p>[${number}] ${marker}${escapeHtml(text)}</p>`);

@@ -18,6 +18,11 @@ export interface PendingNote {
   lines?: NoteLine[];
   /** The catch-up note after a pause: committing it clears the catch-up mark. */
   isCatchUp?: boolean;
+  /**
+   * The latest event time written once this note is in (ISO; absent: unchanged). A later-arriving
+   * action older than it is marked as earlier in the next note.
+   */
+  writtenThrough?: string;
 }
 
 export interface WrittenNote {
@@ -34,6 +39,8 @@ export interface DeliveryState {
   /** Id of the newest action already in a note (null: none yet). */
   cursor: string | null;
   nextNumber: number;
+  /** The latest event time any note carried (ISO), null before the first or for older deliveries. */
+  writtenThrough: string | null;
   pending: PendingNote | null;
   /** Set when the link resumed after a pause: the next note is the one catch-up note. */
   catchUp: CatchUp | null;

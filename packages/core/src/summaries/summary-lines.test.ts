@@ -97,3 +97,39 @@ describe('condenseLines', () => {
     expect(condenseLines(lines.slice(0, 5), 10)).toEqual(lines.slice(0, 5));
   });
 });
+
+describe('lines marked (earlier, …)', () => {
+  it('keep the marker in their text and are classified by what the user did', () => {
+    const html = renderNote({
+      conversationId: 'c',
+      lines: [
+        {
+          number: 14,
+          isEarlier: true,
+          action: {
+            at: '2026-01-01T10:02:11Z',
+            type: 'rageclick',
+            description: 'Rage-clicked "Pay"',
+            verified: false,
+          },
+        },
+        {
+          number: 15,
+          isEarlier: true,
+          action: {
+            at: '2026-01-01T10:02:12Z',
+            type: 'error',
+            description: 'Saw an error on /billing: boom',
+          },
+        },
+      ],
+      formatLine: (action) => action.description,
+    }).html;
+    const [rage, error] = readNoteLines(html);
+    expect(rage?.text).toBe('(earlier, 10:02:11) (unverified) Rage-clicked "Pay"');
+    expect(isFrictionLine(rage?.text ?? '')).toBe(true);
+    expect(error?.text).toBe('(earlier, 10:02:12) Saw an error on /billing: boom');
+    expect(isErrorLine(error?.text ?? '')).toBe(true);
+    expect(pagesOf(error?.text ?? '')).toEqual(['/billing']);
+  });
+});

@@ -33,9 +33,15 @@ const errorWords =
   /^Saw an error\b|\b(errors?|exceptions?|fail(s|ed|ure|ing)?|denied|forbidden|unauthori[sz]ed|invalid|declined|rejected|timed out|timeout|crash(ed)?|not found|could not|couldn't|unable to|refused)\b/i;
 const frictionWords = /^Rage-clicked\b|\bbut nothing happened$/;
 
-/** What the user did, without the `(unverified)` marker delivery may put before it. */
+const earlierPrefix = /^\(earlier, [^)]*\) /;
+
+/**
+ * What the user did, without the markers delivery may put before it: `(earlier, 10:02:11)` (a late
+ * action, numbered after what happened later) and `(unverified)`.
+ */
 export function actionText(text: string): string {
-  return text.startsWith(`${unverifiedMarker} `) ? text.slice(unverifiedMarker.length + 1) : text;
+  const timely = text.replace(earlierPrefix, '');
+  return timely.startsWith(`${unverifiedMarker} `) ? timely.slice(unverifiedMarker.length + 1) : timely;
 }
 
 /** A line that reports an error: an exception the product captured, or an event named for a failure. */

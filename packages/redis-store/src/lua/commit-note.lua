@@ -8,9 +8,11 @@
 -- ARGV[3] note: the written note (JSON)
 -- ARGV[4] clearsCatchUp: '1' when the note was the catch-up note
 -- ARGV[5] orphanTtlMs: the lifetime of the keys when the link has already ended
+-- ARGV[6] writtenThrough: the latest event time written with this note (ISO; '' leaves it)
 -- RETURNS committed: always 1
 redis.call('HSET', KEYS[1], 'cursor', ARGV[1], 'nextNumber', ARGV[2])
 redis.call('HDEL', KEYS[1], 'pending')
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'writtenThrough', ARGV[6]) end
 if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], 'catchUp') end
 redis.call('RPUSH', KEYS[2], ARGV[3])
 local ttl = redis.call('PTTL', KEYS[3])

@@ -73,10 +73,21 @@ describe('each Lua file, run by name', () => {
     const answer = await commit.run(
       redis,
       { delivery: key('delivery'), notes: key('notes'), link: key('commit-link') },
-      { cursor: '5-0', nextNumber: '4', note: '{"partId":"p"}', clearsCatchUp: '1', orphanTtlMs: 1000 },
+      {
+        cursor: '5-0',
+        nextNumber: '4',
+        note: '{"partId":"p"}',
+        clearsCatchUp: '1',
+        orphanTtlMs: 1000,
+        writtenThrough: '2026-11-21T09:00:03.000Z',
+      },
     );
     expect(answer).toEqual({ committed: 1 });
-    expect(await redis.hgetall(key('delivery'))).toEqual({ cursor: '5-0', nextNumber: '4' });
+    expect(await redis.hgetall(key('delivery'))).toEqual({
+      cursor: '5-0',
+      nextNumber: '4',
+      writtenThrough: '2026-11-21T09:00:03.000Z',
+    });
     expect(await redis.lrange(key('notes'), 0, -1)).toEqual(['{"partId":"p"}']);
     expect(await redis.pttl(key('notes'))).toBeGreaterThan(80_000);
   });

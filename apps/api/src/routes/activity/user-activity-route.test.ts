@@ -76,6 +76,20 @@ describe('GET /v1/users/:productId/:userId/activity', () => {
     expect(most.json().actions[0].description).toBe('shop 21');
   });
 
+  it('orders by event time, whatever order the requests arrived in: limit is the newest by event time', async () => {
+    const user = { productId: 'shop', userId: 'arrived newest first' };
+    const steps = actions(6, 'step');
+    // Three appends (requests) of two steps each, newest first.
+    for (const pair of [steps.slice(4, 6), steps.slice(2, 4), steps.slice(0, 2)])
+      await api.composed.deps.activity.append(user, pair);
+    const read = async (query: string) =>
+      (await get(`/v1/users/shop/arrived%20newest%20first/activity${query}`, envKeyShop))
+        .json()
+        .actions.map((action: { description: string }) => action.description);
+    expect(await read('')).toEqual(['step 1', 'step 2', 'step 3', 'step 4', 'step 5', 'step 6']);
+    expect(await read('?limit=2')).toEqual(['step 5', 'step 6']);
+  });
+
   it('answers 400 to a limit that is not a whole number from 1 to 200', async () => {
     for (const limit of ['0', '201', '-1', '2.5', 'ten', '1e2']) {
       const response = await get(`${path}?limit=${limit}`, envKeyShop);

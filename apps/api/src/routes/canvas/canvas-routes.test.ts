@@ -61,7 +61,10 @@ beforeAll(async () => {
       index === 3 || index === 12 ? `Saw error "Card declined ${index}"` : `Clicked "Step ${index}" button`,
     page: '/billing',
   }));
-  await api.composed.deps.activity.append({ productId: 'default', userId: 'user_8812' }, actions);
+  // Two requests that arrived newest first: the canvas still reads them by when they happened.
+  const user = { productId: 'default', userId: 'user_8812' };
+  await api.composed.deps.activity.append(user, actions.slice(7));
+  await api.composed.deps.activity.append(user, actions.slice(0, 7));
 });
 afterAll(async () => {
   await watched.app.close();

@@ -14,7 +14,7 @@ export const liveActivityToolName = 'get_live_user_activity';
 
 /** What an agent reads to decide when to call the tool; Fin shows it to its model as is. */
 export const liveActivityToolDescription = [
-  'Returns what this user just did in the product: their most recent actions (pages viewed, buttons clicked, forms submitted, changes made, errors they saw), oldest to newest, each with its time and page.',
+  'Returns what this user just did in the product: their most recent actions (pages viewed, buttons clicked, forms submitted, changes made, errors they saw), oldest to newest in the order they happened, each with its time and page.',
   'Use it when the user refers to something they just did or saw ("it failed", "this page", "I clicked Pay and nothing happened"), reports an error, or seems stuck in a flow such as sign-up, checkout, an import or a settings change: look at where they are and what went wrong before answering.',
   'Do not use it for questions that do not depend on what this user did: billing or refund policy, prices and plans, or general how-to questions; answer those from your knowledge sources.',
   "product_id is the fixed product id this connector was set up with; user_id is the user's id in the product (Intercom's User ID, the external_id), never an email or an Intercom contact id.",
