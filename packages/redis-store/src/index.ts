@@ -22,5 +22,20 @@ export { RedisStreamLeases } from './redis-stream-leases.js';
 export { RedisSubscriptionStore } from './redis-subscription-store.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
 export { RedisWebhookLog } from './redis-webhook-log.js';
+export {
+  productIdOfAppId,
+  RedisWorkspaceStore,
+  type RekeyReport,
+  type WorkspaceDetails,
+  type WorkspaceInstall,
+  type WorkspaceRemoval,
+} from './redis-workspace-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
+export {
+  encryptionKeyId,
+  isEncryptionKey,
+  TokenCipher,
+  TokenCipherError,
+  type TokenCipherErrorCode,
+} from './token-cipher.js';
 export { waitUntilReady } from './wait-until-ready.js';
