@@ -70,6 +70,8 @@ export interface IntercomSandbox {
   grantToken(token: string, permissions: readonly SandboxPermission[]): void;
   /** Every workspace: app id, name, admin id (the main one first). */
   workspaces(): { appId: string; name: string; adminId: string }[];
+  /** Every token issued by the OAuth flow, with its workspace's app id (tests look for them in Redis). */
+  issuedTokens(): { token: string; appId: string }[];
   /** Revokes a token, or every installed token of a workspace (an uninstall): their calls get 401. */
   revokeTokens(target: { token: string } | { appId: string }): number;
   /** Queues a fault for the next matching API request(s). */
@@ -199,6 +201,7 @@ export async function createIntercomSandbox(options: IntercomSandboxOptions): Pr
         adminId: workspace.store.admin.id,
       })),
     revokeTokens: (target) => workspaces.revoke(target),
+    issuedTokens: () => workspaces.issuedTokens(),
     injectFault: (fault) => faults.inject(fault),
     requests: () => structuredClone(recordedRequests),
     reset,

@@ -16,6 +16,7 @@ export {
   readRedisMemory,
 } from './redis-memory-watch.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
+export { RedisOAuthStates } from './redis-oauth-states.js';
 export { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisStreamLeases } from './redis-stream-leases.js';
@@ -27,7 +28,6 @@ export {
   RedisWorkspaceStore,
   type RekeyReport,
   type WorkspaceDetails,
-  type WorkspaceInstall,
   type WorkspaceRemoval,
 } from './redis-workspace-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Workspace, WorkspaceDirectory } from '@threadline/core';
+import type { Workspace, WorkspaceInstall, WorkspaceRegistry } from '@threadline/core';
 import type { RedisClient } from './create-redis.js';
 import { eraseConversations } from './erase-user.js';
 import { defineLuaScript } from './lua-script.js';
@@ -8,15 +8,6 @@ import type { RedisKeys } from './redis-keys.js';
 import { RedisSubscriptionStore } from './redis-subscription-store.js';
 import { globLiteral, scanKeys } from './scan-keys.js';
 import type { TokenCipher } from './token-cipher.js';
-
-/** What an install knows about a workspace, from the code exchange and `GET /me`. */
-export interface WorkspaceInstall {
-  appId: string;
-  adminId: string;
-  apiBaseUrl: string;
-  /** The workspace's Intercom token; sealed before it reaches Redis. */
-  accessToken: string;
-}
 
 /** A workspace as `workspaces show` tells it: never the token. */
 export interface WorkspaceDetails extends Workspace {
@@ -92,7 +83,7 @@ function workspaceOf(productId: string, stored: StoredWorkspace): Workspace {
  * index, last-seen, and the capture key index. Tokens are sealed with `TokenCipher` and opened only by
  * `accessToken`; without a cipher (a CLI with no THREADLINE_ENCRYPTION_KEY) everything but tokens works.
  */
-export class RedisWorkspaceStore implements WorkspaceDirectory {
+export class RedisWorkspaceStore implements WorkspaceRegistry {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,

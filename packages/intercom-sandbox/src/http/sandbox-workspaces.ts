@@ -101,6 +101,11 @@ export class SandboxWorkspaces {
     return token;
   }
 
+  /** Every token the OAuth flow issued, with its workspace (for tests that look for leaks). */
+  issuedTokens(): { token: string; appId: string }[] {
+    return [...this.issued].map(([token, workspace]) => ({ token, appId: workspace.appId }));
+  }
+
   /** Revokes one token, or every installed token of a workspace (an uninstall). Answers how many. */
   revoke(target: { token: string } | { appId: string }): number {
     if ('token' in target) {
