@@ -260,6 +260,7 @@ export class RedisWorkspaceStore implements WorkspaceRegistry {
       );
       report.rekeyed += replaced;
     }
+    report.unreadable.sort();
     return report;
   }
 
