@@ -7,6 +7,7 @@ import {
   createRedis,
   RedisAccessKeyStore,
   RedisCaptureQuota,
+  RedisCaptureSpool,
   RedisMemoryWatch,
   RedisNotificationClaims,
   RedisRateLimiter,
@@ -69,6 +70,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       isRedisConnected: () => redis.status === 'ready',
       redisMemory,
       captureReader,
+      captureSpool: new RedisCaptureSpool(redis, keys),
       captureQuota: new RedisCaptureQuota(redis, keys, {
         eventsPerMinute: config.capture.ipEventsPerMinute,
         newUsersPerHour: config.capture.ipNewUsersPerHour,
