@@ -10,11 +10,13 @@
  * 2. Throughput: as many requests as BENCH_CONNECTIONS (default 32) connections get through, the
  *    teeing proxy against the proxy alone.
  * 3. Drain: how long the worker took, after the last request, to record every spooled copy.
+ * BENCH_WORKER_NICE runs the worker at that niceness; BENCH_PASSTHROUGH_WORKER=0 starts it only after
+ * the load (a diagnostic: the API's own cost, without the worker's CPU on the same cores).
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { RedisCaptureSpool, RedisKeys } from '@threadline/redis-store';
@@ -30,6 +32,10 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
 const rate = Number(process.env.BENCH_PASSTHROUGH_RATE ?? 1000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** BENCH_WORKER_NICE: the worker's niceness (0: as the API), as `nice -n` would start it beside the API. */
+const workerNice = Number(process.env.BENCH_WORKER_NICE ?? 0);
+/** BENCH_PASSTHROUGH_WORKER=0: no worker during the load (diagnostic: the API's own cost; the spool drains after). */
+const isWorkerDuringLoad = process.env.BENCH_PASSTHROUGH_WORKER !== '0';
 const apiKey = 'phc_bench_passthrough';
 const capturePath = '/e/?compression=gzip-js&ip=0&ver=1.434.18';
 
@@ -124,6 +130,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
     env: { ...process.env, THREADLINE_ENV_FILE: 'none', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  if (workerNice !== 0 && child.pid !== undefined) setPriority(child.pid, workerNice);
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -153,16 +160,17 @@ try {
     CAPTURE_IP_NEW_USERS_PER_HOUR: '10000000',
   };
   api = await startApiProcess(env);
-  worker = await startWorker({
+  const workerEnv = {
     ...env,
     LOG_LEVEL: 'info',
     // No Intercom call is made: nothing links a conversation in this benchmark.
     INTERCOM_ACCESS_TOKEN: 'bench_token',
     INTERCOM_CLIENT_SECRET: 'bench_client_secret',
     INTERCOM_API_BASE_URL: 'http://127.0.0.1:9',
-  });
+  };
+  if (isWorkerDuringLoad) worker = await startWorker(workerEnv);
   console.log(
-    `load ${loadavg()[0]?.toFixed(2)} before; ${rate} req/s for ${durationSeconds} s each, ${connections} connections`,
+    `load ${loadavg()[0]?.toFixed(2)} before; ${rate} req/s for ${durationSeconds} s each, ${connections} connections; worker ${isWorkerDuringLoad ? `running, nice ${workerNice}` : 'started after the load'}`,
   );
   // Warm every path (JIT, pools) before measuring.
   for (const origin of [upstream.url, proxy.url, api.url]) await throughput(origin).catch(() => 0);
@@ -173,6 +181,7 @@ try {
   const teeingThroughput = await throughput(api.url);
   const loadEnded = Date.now();
   const atEnd = await spool.backlog();
+  worker ??= await startWorker(workerEnv);
   let backlog = atEnd;
   while (backlog.waiting + backlog.inFlight > 0 && Date.now() - loadEnded < 300_000) {
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -129,7 +129,8 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
               ip: request.ip,
               receivedAt,
             });
-            if (result.outcome === 'failed') logger.warn({ err: result.error, path }, 'capture copy failed');
+            // The spooler counts and reports its failures (at most every 10 s).
+            if (result.outcome === 'failed') logger.debug({ err: result.error, path }, 'capture copy failed');
           } finally {
             resolve();
           }
