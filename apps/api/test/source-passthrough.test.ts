@@ -219,6 +219,29 @@ describe('Segment and Amplitude passthrough', () => {
     }
   });
 
+  it('routes each source to its own upstream when PostHog takes the rest', async () => {
+    const posthog = await startFakePostHog();
+    const all = await startTestApi({
+      POSTHOG_UPSTREAM: posthog.url,
+      SEGMENT_UPSTREAM: `${upstream.url}/v1`,
+      AMPLITUDE_UPSTREAM: upstream.url,
+    });
+    try {
+      const send = (url: string) =>
+        all.app.inject({ method: 'POST', url, headers: { 'content-type': 'text/plain' }, payload: '{}' });
+      expect((await send('/segment/v1/t')).json()).toEqual({ success: true });
+      expect((await send('/amplitude/batch')).json()).toMatchObject({ code: 200 });
+      expect((await send('/e/')).json()).toEqual({ status: 'Ok' });
+      expect(posthog.received.map((request) => request.url)).toEqual(['/e/']);
+      expect(upstream.received.map((request) => request.url)).toEqual(
+        expect.arrayContaining(['/v1/t', '/batch']),
+      );
+    } finally {
+      await all.close();
+      await posthog.close();
+    }
+  });
+
   it("keeps nothing of a write key that is not Threadline's, and still forwards it", async () => {
     const user = `seg-key-${randomUUID()}`;
     const body = segmentBatch(user);
