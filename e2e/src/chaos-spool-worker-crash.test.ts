@@ -80,6 +80,13 @@ describe('chaos: the worker recording the capture spool killed with SIGKILL', ()
           sent += 1;
           if (!killed && sent >= (users.length * batchesPerUser) / 3) {
             killed = true;
+            // Kill it while it holds copies it has taken and not finished recording.
+            const until = Date.now() + 2000;
+            while (
+              Date.now() < until &&
+              Number(((await redis.xpending(spoolKey, 'recorders')) as [number])[0]) === 0
+            )
+              await new Promise((resolve) => setTimeout(resolve, 5));
             expect(await stack.worker.stop('SIGKILL')).toBe('SIGKILL');
           }
         }
@@ -87,6 +94,7 @@ describe('chaos: the worker recording the capture spool killed with SIGKILL', ()
     );
     // Copies wait in the spool while no worker runs; those the dead one held stay pending.
     expect(await redis.xlen(spoolKey)).toBeGreaterThan(0);
+
     second = startService('worker', stack.env);
     await waitForOutput(second, /worker started/);
     const expected = (index: number) => [`/step-${index}-0`, `/step-${index}-1`];
