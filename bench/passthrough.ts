@@ -1,22 +1,28 @@
 /**
  * PostHog passthrough benchmark (`pnpm bench:passthrough`): what Threadline in front of PostHog costs.
- * Four processes: a PostHog stand-in, the proxy library alone (@fastify/reply-from, no copy), the
- * real API with POSTHOG_UPSTREAM (forwarding and recording a copy to Redis), and this load generator.
+ * Five processes: a PostHog stand-in, the proxy library alone (@fastify/reply-from, no copy), the
+ * real API with POSTHOG_UPSTREAM (forwarding, and spooling a copy to Redis), a worker recording the
+ * spooled copies as a deployment runs it, and this load generator.
  *
  * 1. Added latency: posthog-js-shaped batches (gzip, `/e/?compression=gzip-js`) at a steady
  *    BENCH_PASSTHROUGH_RATE (default 1,000) requests/s for BENCH_DURATION_S (default 10), straight to
  *    the stand-in, through the proxy alone and through Threadline; p50/p99 of each, same run.
  * 2. Throughput: as many requests as BENCH_CONNECTIONS (default 32) connections get through, the
  *    teeing proxy against the proxy alone.
+ * 3. Drain: how long the worker took, after the last request, to record every spooled copy.
+ * BENCH_WORKER_NICE runs the worker at that niceness; BENCH_PASSTHROUGH_WORKER=0 starts it only after
+ * the load (a diagnostic: the API's own cost, without the worker's CPU on the same cores).
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { RedisCaptureSpool, RedisKeys } from '@threadline/redis-store';
 import { deleteKeysWithPrefix, uniquePrefix } from '@threadline/test-helpers';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { startApiProcess } from './api-process.js';
 import { type OpenLoopResult, runOpenLoop } from './open-loop.js';
 import { reportFigures } from './report.js';
@@ -26,6 +32,10 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
 const rate = Number(process.env.BENCH_PASSTHROUGH_RATE ?? 1000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** BENCH_WORKER_NICE: the worker's niceness (0: as the API), as `nice -n` would start it beside the API. */
+const workerNice = Number(process.env.BENCH_WORKER_NICE ?? 0);
+/** BENCH_PASSTHROUGH_WORKER=0: no worker during the load (diagnostic: the API's own cost; the spool drains after). */
+const isWorkerDuringLoad = process.env.BENCH_PASSTHROUGH_WORKER !== '0';
 const apiKey = 'phc_bench_passthrough';
 const capturePath = '/e/?compression=gzip-js&ip=0&ver=1.434.18';
 
@@ -113,12 +123,33 @@ async function throughput(url: string): Promise<number> {
   return result.requests.average;
 }
 
+/** The worker as a deployment runs it: it records the copies the API spools. */
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, THREADLINE_ENV_FILE: 'none', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (workerNice !== 0 && child.pid !== undefined) setPriority(child.pid, workerNice);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker started')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+  });
+}
+
 const prefix = uniquePrefix('bench-passthrough');
 const upstream = await startTarget(['upstream']);
 const proxy = await startTarget(['proxy', upstream.url]);
+const redis = new Redis(redisUrl);
+const spool = new RedisCaptureSpool(redis, new RedisKeys(prefix));
 let api: Awaited<ReturnType<typeof startApiProcess>> | undefined;
+let worker: ChildProcess | undefined;
 try {
-  api = await startApiProcess({
+  const env = {
     CAPTURE_API_KEY: apiKey,
     POSTHOG_UPSTREAM: upstream.url,
     REDIS_URL: redisUrl,
@@ -127,9 +158,19 @@ try {
     // The generator stands for many visitors on one address: the per-IP limits must not refuse.
     CAPTURE_IP_EVENTS_PER_MINUTE: '10000000',
     CAPTURE_IP_NEW_USERS_PER_HOUR: '10000000',
-  });
+  };
+  api = await startApiProcess(env);
+  const workerEnv = {
+    ...env,
+    LOG_LEVEL: 'info',
+    // No Intercom call is made: nothing links a conversation in this benchmark.
+    INTERCOM_ACCESS_TOKEN: 'bench_token',
+    INTERCOM_CLIENT_SECRET: 'bench_client_secret',
+    INTERCOM_API_BASE_URL: 'http://127.0.0.1:9',
+  };
+  if (isWorkerDuringLoad) worker = await startWorker(workerEnv);
   console.log(
-    `load ${loadavg()[0]?.toFixed(2)} before; ${rate} req/s for ${durationSeconds} s each, ${connections} connections`,
+    `load ${loadavg()[0]?.toFixed(2)} before; ${rate} req/s for ${durationSeconds} s each, ${connections} connections; worker ${isWorkerDuringLoad ? `running, nice ${workerNice}` : 'started after the load'}`,
   );
   // Warm every path (JIT, pools) before measuring.
   for (const origin of [upstream.url, proxy.url, api.url]) await throughput(origin).catch(() => 0);
@@ -138,6 +179,15 @@ try {
   const teeing = await openLoop(api.url);
   const bareThroughput = await throughput(proxy.url);
   const teeingThroughput = await throughput(api.url);
+  const loadEnded = Date.now();
+  const atEnd = await spool.backlog();
+  worker ??= await startWorker(workerEnv);
+  let backlog = atEnd;
+  while (backlog.waiting + backlog.inFlight > 0 && Date.now() - loadEnded < 300_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    backlog = await spool.backlog();
+  }
+  const drainSeconds = Math.round((Date.now() - loadEnded) / 100) / 10;
 
   const rows: [string, OpenLoopResult][] = [
     ['straight to the stand-in', direct],
@@ -158,6 +208,9 @@ try {
   console.log(
     `throughput: Threadline ${Math.round(teeingThroughput)} req/s, reply-from alone ${Math.round(bareThroughput)} req/s: ${ratio}×`,
   );
+  console.log(
+    `spool: ${atEnd.waiting + atEnd.inFlight} copies waiting when the load ended; the worker recorded the rest in ${drainSeconds} s`,
+  );
   console.log(`load ${loadavg()[0]?.toFixed(2)} after`);
   reportFigures([
     { benchmark: 'passthrough', name: `added latency p50 at ${rate} req/s`, value: addedP50, unit: 'ms' },
@@ -177,9 +230,12 @@ try {
       goal: '≥ 0.7',
       met: ratio >= 0.7,
     },
+    { benchmark: 'passthrough', name: 'spool drained after the load', value: drainSeconds, unit: 's' },
   ]);
 } finally {
   await api?.stop();
+  worker?.kill();
+  redis.disconnect();
   proxy.child.kill();
   upstream.child.kill();
   await deleteKeysWithPrefix(redisUrl, prefix);

@@ -13,7 +13,11 @@ import { metricsRoute } from './routes/metrics/metrics-route.js';
 import { oauthRoutes } from './routes/oauth/oauth-routes.js';
 import { posthogWebhookThrough, startCaptureCopy } from './routes/passthrough/capture-copy-app.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
-import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
+import {
+  amplitudeUpstream,
+  posthogUpstream,
+  segmentUpstream,
+} from './routes/passthrough/upstream-definition.js';
 import { amplitudeRoutes } from './routes/sources/amplitude-routes.js';
 import { segmentRoutes } from './routes/sources/segment-routes.js';
 import { streamRoute } from './routes/stream/stream-route.js';
@@ -94,22 +98,27 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   // One capture per app: every route that feeds it (capture, the passthrough's copy) shares its refusals.
   const capture = createCaptureEntry(deps);
   const { upstreams } = deps.config;
-  if (upstreams.posthog) {
-    // Passthrough: PostHog answers posthog-js; Threadline records a copy through the same capture.
+  // The sources' own prefixes first: PostHog's `/` takes whatever they do not.
+  const forwarded = [
+    ...(upstreams.segment ? [segmentUpstream(upstreams.segment)] : []),
+    ...(upstreams.amplitude ? [amplitudeUpstream(upstreams.amplitude)] : []),
+    ...(upstreams.posthog ? [posthogUpstream(upstreams.posthog)] : []),
+  ];
+  if (forwarded.length > 0) {
+    // Passthrough: each upstream answers its SDKs; Threadline spools a copy, which a worker records.
     const copy = await startCaptureCopy(deps, capture);
     await app.register(passthroughRoutes, {
-      upstreams: [posthogUpstream(upstreams.posthog)],
+      upstreams: forwarded,
       recordCopy: copy.record,
       timeoutMs: upstreams.timeoutMs,
       logger: deps.logger,
       closeRecorder: () => copy.close(),
     });
-    await app.register(posthogWebhookThrough, { capture: copy });
-  } else {
-    await app.register(captureRoutes, { deps, capture });
+    if (upstreams.posthog) await app.register(posthogWebhookThrough, { capture: copy });
   }
-  await app.register(segmentRoutes, { deps, capture });
-  await app.register(amplitudeRoutes, { deps, capture });
+  if (!upstreams.posthog) await app.register(captureRoutes, { deps, capture });
+  await app.register(segmentRoutes, { deps, capture, isForwarded: upstreams.segment !== undefined });
+  if (!upstreams.amplitude) await app.register(amplitudeRoutes, { deps, capture });
   await app.register(intercomWebhookRoute, { deps });
   // With METRICS_PORT, /metrics is served on that listener only (main.ts); without it, here, to local scrapes.
   if (deps.config.metricsPort === undefined) await app.register(metricsRoute, { deps, isLocalOnly: true });

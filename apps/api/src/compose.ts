@@ -8,6 +8,7 @@ import {
   createRedis,
   RedisAccessKeyStore,
   RedisCaptureQuota,
+  RedisCaptureSpool,
   type RedisClient,
   type RedisKeys,
   RedisMemoryWatch,
@@ -93,6 +94,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       isRedisConnected: () => redis.status === 'ready',
       redisMemory,
       captureReader,
+      captureSpool: new RedisCaptureSpool(redis, keys),
       captureQuota: new RedisCaptureQuota(redis, keys, {
         eventsPerMinute: config.capture.ipEventsPerMinute,
         newUsersPerHour: config.capture.ipNewUsersPerHour,

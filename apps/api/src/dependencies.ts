@@ -18,7 +18,12 @@ import type {
 } from '@threadline/core';
 import type { ApiMetrics, Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
-import type { RedisClient, RedisProductFeed, RedisStreamLeases } from '@threadline/redis-store';
+import type {
+  RedisCaptureSpool,
+  RedisClient,
+  RedisProductFeed,
+  RedisStreamLeases,
+} from '@threadline/redis-store';
 
 /** Everything the HTTP app needs, built by compose() in production and by tests with test settings. */
 export interface ApiDependencies {
@@ -50,6 +55,8 @@ export interface ApiDependencies {
   redisMemory: { readonly isAboveHighWater: boolean };
   /** Per-client limits of the public capture key. */
   captureQuota: CaptureQuota;
+  /** Copies of the requests the passthrough forwards, for a worker to record. */
+  captureSpool: RedisCaptureSpool;
   /** Decodes capture bodies (large ones on worker threads, CAPTURE_DECODE_THREADS). */
   captureReader: CaptureReader;
   now(): Date;

@@ -3,6 +3,7 @@ import { createLogger } from '@threadline/observability';
 import { deleteKeysWithPrefix, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { buildServer, type ThreadlineServer } from '../src/build-server.js';
 import { compose } from '../src/compose.js';
+import { startCopyConsumer } from './copy-consumer.js';
 
 export interface TestApi extends ThreadlineServer {
   config: Config;
@@ -25,12 +26,16 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const config = result.config;
   const composed = await compose(config, createLogger({ level: 'silent' }));
   const server = await buildServer(composed.deps);
+  const { posthog, segment, amplitude } = config.upstreams;
+  // With an upstream, copies are spooled: a worker records them, here one in the test's process.
+  const copies = posthog || segment || amplitude ? startCopyConsumer(composed) : undefined;
   return {
     ...server,
     config,
     composed,
     async close() {
       await server.app.close();
+      await copies?.close();
       await composed.close();
       await deleteKeysWithPrefix(testRedisUrl(), prefix);
     },

@@ -5,6 +5,7 @@ import { createWorkerMetrics, type Logger } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
 import { RedisDeliveryStore, RedisSubscriptionStore, RedisSummaryStore } from '@threadline/redis-store';
 import { OpenAiSummarizer } from '@threadline/summarizer';
+import type { CaptureCopiesParts } from './capture-copies.js';
 import { countedIntercom } from './counted-intercom.js';
 import type { WorkerDependencies } from './dependencies.js';
 import { gatedIntercom } from './gated-intercom.js';
@@ -12,6 +13,8 @@ import { gatedIntercom } from './gated-intercom.js';
 export interface ComposedWorker {
   deps: WorkerDependencies;
   queues: ThreadlineQueues;
+  /** What records the passthrough's copies, when an upstream is set (nothing is spooled otherwise). */
+  captureCopies: CaptureCopiesParts | undefined;
   /** Closes queues then Redis; call after the workers are closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,8 +46,21 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
   // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
   const llmRetries = 1;
   const metrics = createWorkerMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
+  const { posthog, segment, amplitude } = config.upstreams;
+  const hasUpstream = posthog !== undefined || segment !== undefined || amplitude !== undefined;
   return {
     queues,
+    captureCopies: hasUpstream
+      ? {
+          config,
+          logger,
+          metrics,
+          redis,
+          keys,
+          ...deployment.stores,
+          deliveries: queues.deliveries,
+        }
+      : undefined,
     deps: {
       config,
       logger,

@@ -1,6 +1,7 @@
 import { loadConfigOrThrow, readConfigSources } from '@threadline/config';
 import { createLogger } from '@threadline/observability';
 import closeWithGrace from 'close-with-grace';
+import { startCaptureCopies } from './capture-copies.js';
 import { compose } from './compose.js';
 import { startMetricsServer } from './metrics-server.js';
 import { startWorkers } from './start-workers.js';
@@ -11,6 +12,7 @@ async function start(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'worker' } });
   const composed = await compose(config, logger);
   const running = startWorkers(composed.deps);
+  const copies = composed.captureCopies ? await startCaptureCopies(composed.captureCopies) : undefined;
   const metricsPort = config.worker.metricsPort;
   const metricsServer = metricsPort
     ? await startMetricsServer({ port: metricsPort, host: config.host, metrics: composed.deps.metrics })
@@ -19,6 +21,7 @@ async function start(): Promise<void> {
     {
       concurrency: config.worker.concurrency,
       queues: running.workers.map((worker) => worker.name),
+      ...(copies ? { captureSpool: 'recording' } : {}),
       ...(metricsPort ? { metrics: `http://${config.host}:${metricsPort}/metrics` } : {}),
     },
     'worker started',
@@ -29,6 +32,7 @@ async function start(): Promise<void> {
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
+    await copies?.close();
     await running.close();
     await metricsServer?.close();
     await composed.close();

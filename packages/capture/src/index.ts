@@ -1,6 +1,17 @@
 export type { CaptureFailure } from './capture-failure.js';
 export { type CaptureKeyKind, type CaptureKeys, captureKeyKind } from './capture-key.js';
 export { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
+export {
+  type CopyRecord,
+  type CopyRecorderOptions,
+  createCopyRecorder,
+} from './copy/record-spooled-copy.js';
+export {
+  type SpoolConsumer,
+  type SpoolConsumerOptions,
+  type SpoolEntryOutcome,
+  startSpoolConsumer,
+} from './copy/spool-consumer.js';
 export { decideResponse } from './decide-response.js';
 export { type CaptureRequest, decodeCaptureBody, maxJsonDepth } from './decode-capture-body.js';
 export { maxDistinctIdChars } from './distinct-id.js';

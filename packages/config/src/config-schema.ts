@@ -230,6 +230,17 @@ export const configSchema = z.object({
   POSTHOG_UPSTREAM: upstreamSetting(['us', 'eu']),
   /** The assets host (`/static/…`, `/array/…`) for a custom POSTHOG_UPSTREAM (derived for us/eu). */
   POSTHOG_ASSETS_UPSTREAM: upstreamSetting(),
+  /**
+   * Segment passthrough (unset: off): the Tracking API's URL with its `/v1` (e.g. `https://api.segment.io/v1`,
+   * or the EU host). Every `/segment/v1/…` request is forwarded there unchanged; Threadline keeps a copy.
+   */
+  SEGMENT_UPSTREAM: upstreamSetting(),
+  /** Amplitude passthrough (unset: off): `us`, `eu`, or an HTTP V2 host. Every `/amplitude/…` request is forwarded. */
+  AMPLITUDE_UPSTREAM: upstreamSetting(['us', 'eu']),
+  /** Most copies of forwarded requests waiting in the capture spool; past it a copy is not kept. */
+  CAPTURE_SPOOL_MAX_ENTRIES: integer(100_000, 100, 10_000_000),
+  /** Most bytes (Redis's own measure of the stream) the capture spool may hold; past it a copy is not kept. */
+  CAPTURE_SPOOL_MAX_BYTES: integer(256 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
   /** How long a forwarded request may wait for the upstream to connect, answer or send its body (ms). */
   UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   /** Proxies whose X-Forwarded-For gives the client IP (unset: none). */

@@ -1,5 +1,5 @@
 import { configSchema, crossVariableProblems, type ProcessRole, type RawConfig } from './config-schema.js';
-import { posthogUpstreamHosts, type UpstreamHosts } from './upstream-settings.js';
+import { amplitudeUpstreamHost, posthogUpstreamHosts, type UpstreamHosts } from './upstream-settings.js';
 
 /** How capture treats who an event says it is from (see CAPTURE_IDENTITY). */
 export type IdentityMode = 'off' | 'mark' | 'require';
@@ -42,6 +42,12 @@ export interface Config {
   upstreams: {
     /** POSTHOG_UPSTREAM with POSTHOG_ASSETS_UPSTREAM (unset: off). */
     posthog: UpstreamHosts | undefined;
+    /** SEGMENT_UPSTREAM: the Tracking API base, `/v1` included (unset: off). */
+    segment: string | undefined;
+    /** AMPLITUDE_UPSTREAM resolved to a host (`us`: api2.amplitude.com, `eu`: api.eu.amplitude.com; unset: off). */
+    amplitude: string | undefined;
+    /** CAPTURE_SPOOL_MAX_ENTRIES and CAPTURE_SPOOL_MAX_BYTES: the bound of the copies waiting to be recorded. */
+    spool: { maxEntries: number; maxBytes: number };
     /** UPSTREAM_TIMEOUT_MS, default 10,000: connect, answer and body each. */
     timeoutMs: number;
   };
@@ -167,6 +173,9 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       },
       upstreams: {
         posthog: posthogUpstreamHosts(e.POSTHOG_UPSTREAM, e.POSTHOG_ASSETS_UPSTREAM),
+        segment: e.SEGMENT_UPSTREAM,
+        amplitude: amplitudeUpstreamHost(e.AMPLITUDE_UPSTREAM),
+        spool: { maxEntries: e.CAPTURE_SPOOL_MAX_ENTRIES, maxBytes: e.CAPTURE_SPOOL_MAX_BYTES },
         timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       },
       trustProxy: e.TRUST_PROXY,

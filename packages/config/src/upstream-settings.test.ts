@@ -16,7 +16,12 @@ function problemsOf(env: Record<string, string>) {
 
 describe('POSTHOG_UPSTREAM', () => {
   it('is off by default', () => {
-    expect(upstreamsOf({})).toEqual({ posthog: undefined, timeoutMs: 10_000 });
+    expect(upstreamsOf({})).toMatchObject({
+      posthog: undefined,
+      segment: undefined,
+      amplitude: undefined,
+      timeoutMs: 10_000,
+    });
   });
 
   it('derives both hosts of a region, from its name or its ingestion URL', () => {
@@ -38,7 +43,7 @@ describe('POSTHOG_UPSTREAM', () => {
         POSTHOG_ASSETS_UPSTREAM: 'http://127.0.0.1:9998/',
         UPSTREAM_TIMEOUT_MS: '2500',
       }),
-    ).toEqual({
+    ).toMatchObject({
       posthog: { ingestion: 'http://127.0.0.1:9999', assets: 'http://127.0.0.1:9998' },
       timeoutMs: 2500,
     });
@@ -62,5 +67,31 @@ describe('POSTHOG_UPSTREAM', () => {
     expect(problemsOf({ POSTHOG_ASSETS_UPSTREAM: 'https://assets.example.com' })).toEqual([
       'POSTHOG_ASSETS_UPSTREAM: needs POSTHOG_UPSTREAM (the ingestion host it goes with)',
     ]);
+  });
+});
+
+describe('SEGMENT_UPSTREAM and AMPLITUDE_UPSTREAM', () => {
+  it("take Segment's Tracking API URL with its /v1, and Amplitude's region or host", () => {
+    expect(upstreamsOf({ SEGMENT_UPSTREAM: 'https://api.segment.io/v1/' }).segment).toBe(
+      'https://api.segment.io/v1',
+    );
+    expect(upstreamsOf({ AMPLITUDE_UPSTREAM: 'us' }).amplitude).toBe('https://api2.amplitude.com');
+    expect(upstreamsOf({ AMPLITUDE_UPSTREAM: 'eu' }).amplitude).toBe('https://api.eu.amplitude.com');
+    expect(upstreamsOf({ AMPLITUDE_UPSTREAM: 'http://127.0.0.1:9999' }).amplitude).toBe(
+      'http://127.0.0.1:9999',
+    );
+  });
+
+  it('refuse a public plain http host, and a region name Segment does not have', () => {
+    expect(problemsOf({ SEGMENT_UPSTREAM: 'http://api.segment.io/v1' })).toEqual([
+      'SEGMENT_UPSTREAM: must be https (plain http only for a loopback or private-network host)',
+    ]);
+    expect(problemsOf({ SEGMENT_UPSTREAM: 'us' })).toHaveLength(1);
+    expect(problemsOf({ AMPLITUDE_UPSTREAM: 'apac' })).toHaveLength(1);
+  });
+
+  it('bound the capture spool by entries and bytes', () => {
+    expect(upstreamsOf({}).spool).toEqual({ maxEntries: 100_000, maxBytes: 256 * 1024 * 1024 });
+    expect(upstreamsOf({ CAPTURE_SPOOL_MAX_ENTRIES: '500' }).spool.maxEntries).toBe(500);
   });
 });

@@ -77,3 +77,12 @@ export function posthogUpstreamHosts(
   const ingestion = region?.ingestion ?? upstream;
   return { ingestion, assets: assetsUpstream ?? region?.assets ?? ingestion };
 }
+
+/** Amplitude's HTTP V2 hosts (`/2/httpapi`, `/batch`) per data region. */
+const amplitudeRegions = { us: 'https://api2.amplitude.com', eu: 'https://api.eu.amplitude.com' } as const;
+
+/** AMPLITUDE_UPSTREAM: `us`, `eu` (Amplitude's HTTP V2 hosts), or the URL of such a host. */
+export function amplitudeUpstreamHost(upstream: string | undefined): string | undefined {
+  if (upstream === 'us' || upstream === 'eu') return amplitudeRegions[upstream];
+  return upstream;
+}

@@ -65,6 +65,13 @@ export type {
   RawCaptureRequest,
   ReadCapture,
 } from './ports/capture-reader.js';
+export type {
+  CaptureSpool,
+  CopySource,
+  SpoolBacklog,
+  SpoolEntry,
+  SpooledCopy,
+} from './ports/capture-spool.js';
 export type { DeliveryScheduler } from './ports/delivery-scheduler.js';
 export type {
   DeliveryLock,

@@ -21,6 +21,10 @@ export interface Metrics {
   redisMemoryRatio: Gauge<never>;
   /** 1 while note sending is paused after an Intercom 401/403 (read from Redis when scraped), else 0. */
   noteSendingPaused: Gauge<never>;
+  /** The capture spool's copies, `waiting` (not taken) and `in_flight` (being recorded), read when scraped. */
+  spoolBacklog: Gauge<'state'>;
+  /** Spooled copies a worker handled, by what became of them. */
+  copiesRecorded: Counter<'source' | 'outcome'>;
 }
 
 /** What the API counts itself, or reads from Redis when scraped (queue depths, the pause). */
@@ -31,9 +35,10 @@ export const apiMetricKeys = [
   'queueJobs',
   'redisMemoryRatio',
   'noteSendingPaused',
+  'spoolBacklog',
 ] as const satisfies readonly (keyof Metrics)[];
 
-/** What only the worker counts: links, notes, Intercom calls, latency, summaries. */
+/** What only the worker counts: links, notes, Intercom calls, latency, summaries, the passthrough's copies. */
 export const workerMetricKeys = [
   'links',
   'notesPosted',
@@ -42,6 +47,7 @@ export const workerMetricKeys = [
   'eventToNoteSeconds',
   'summaries',
   'llmErrors',
+  'copiesRecorded',
 ] as const satisfies readonly (keyof Metrics)[];
 
 /** The API's registry: nothing another process counts, so no series reads 0 for work done elsewhere. */
@@ -162,6 +168,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     noteSendingPaused: new Gauge({
       name: 'threadline_note_sending_paused',
       help: '1 while note sending is paused after an Intercom 401/403 (until threadline resume), else 0',
+      registers,
+    }),
+    spoolBacklog: new Gauge({
+      name: 'threadline_capture_spool_backlog',
+      help: 'Copies in the capture spool: waiting (not taken by a worker) and in_flight (taken, not done)',
+      labelNames: ['state'],
+      registers,
+    }),
+    copiesRecorded: new Counter({
+      name: 'threadline_capture_copies_total',
+      help: 'Spooled copies a worker handled: captured, refused (by capture), unreadable, ignored, retry, given_up',
+      labelNames: ['source', 'outcome'],
       registers,
     }),
   };

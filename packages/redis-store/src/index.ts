@@ -5,6 +5,7 @@ export { defineLuaScript, LuaScript, type LuaScriptRunner } from './lua-script.j
 export { RedisAccessKeyStore } from './redis-access-key-store.js';
 export { type ActivityLimits, RedisActivityStore } from './redis-activity-store.js';
 export { type CaptureQuotaLimits, RedisCaptureQuota } from './redis-capture-quota.js';
+export { RedisCaptureSpool } from './redis-capture-spool.js';
 export { RedisDeliveryStore } from './redis-delivery-store.js';
 export { RedisIdentityStore } from './redis-identity-store.js';
 export { RedisKeys } from './redis-keys.js';

@@ -14,6 +14,14 @@ export class RedisKeys {
     return `${this.prefix}:{c:${encodeURIComponent(conversationId)}}`;
   }
 
+  /**
+   * Stream: copies of the requests the passthrough forwarded, waiting to be recorded by a worker
+   * (consumer group `recorders`). One stream per deployment, under its own hash tag.
+   */
+  captureSpool(): string {
+    return `${this.prefix}:{spool}:capture-copies`;
+  }
+
   /** Stream of every new action of a product (user id + action), kept `STREAM_RETENTION_S`: the live stream's and push webhooks' source. */
   productFeed(productId: string): string {
     return `${this.prefix}:{f:${encodeURIComponent(productId)}}:feed`;

@@ -1,3 +1,4 @@
+import { RedisCaptureSpool, RedisKeys } from '@threadline/redis-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliHarness, createHarness } from '../../test/cli-harness.js';
 import type { StatusReport } from './status.js';
@@ -33,6 +34,27 @@ describe('threadline status', () => {
       });
     }
     expect(report.unlinked).toEqual({ count: 0, newest: [] });
+    expect(report.captureSpool).toEqual({ waiting: 0, inFlight: 0 });
+  });
+
+  it('shows the capture spool: copies waiting and copies a worker holds', async () => {
+    const spool = new RedisCaptureSpool(harness.redis, new RedisKeys(harness.prefix));
+    const copy = {
+      source: 'posthog',
+      method: 'POST',
+      path: '/e/',
+      query: '',
+      client: '203.0.113.9',
+      receivedAt: Date.now(),
+      body: Buffer.from('[]'),
+    } as const;
+    for (let index = 0; index < 3; index += 1) await spool.add(copy);
+    await spool.take('status-test', 1, 100);
+    expect((await statusJson()).captureSpool).toEqual({ waiting: 2, inFlight: 1 });
+    const text = await harness.run(['status']);
+    expect(text.stdout).toContain(
+      'Capture spool (passthrough copies to record): 2 waiting, 1 being recorded',
+    );
   });
 
   it('counts waiting and failed jobs, names the oldest waiting one, and lists the newest unlinked conversations', async () => {

@@ -1,5 +1,6 @@
-import type { SendPause } from '@threadline/core';
+import type { SendPause, SpoolBacklog } from '@threadline/core';
 import type { QueueName } from '@threadline/jobs';
+import { RedisCaptureSpool } from '@threadline/redis-store';
 import type { Command } from 'commander';
 import { type CliIo, printJson, printLines } from '../cli-io.js';
 import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
@@ -32,6 +33,8 @@ export interface StatusReport {
   sendingPaused: SendPause | null;
   queues: QueueStatus[];
   unlinked: { count: number; newest: UnlinkedEntry[] };
+  /** The passthrough's copies not yet recorded by a worker (docs/operations.md, "The capture spool"). */
+  captureSpool: SpoolBacklog;
 }
 
 async function queueStatus(services: Services, queue: QueueName, now: Date): Promise<QueueStatus> {
@@ -83,6 +86,7 @@ export async function gatherStatus(services: Services, now: Date): Promise<Statu
     sendingPaused: await services.sendGate.paused(),
     queues,
     unlinked: { count, newest: await readUnlinked(services, 5) },
+    captureSpool: await new RedisCaptureSpool(services.redis, services.keys).backlog(),
   };
 }
 
@@ -111,6 +115,8 @@ export function renderStatus(report: StatusReport): string[] {
       rows,
       [1, 2, 3, 4, 5],
     ),
+    '',
+    `Capture spool (passthrough copies to record): ${report.captureSpool.waiting} waiting, ${report.captureSpool.inFlight} being recorded`,
     '',
     `Conversations that could not be linked: ${report.unlinked.count}`,
   ];

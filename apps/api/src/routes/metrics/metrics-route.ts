@@ -25,7 +25,7 @@ export async function metricsRoute(
   app: FastifyInstance,
   options: { deps: ApiDependencies; isLocalOnly: boolean },
 ) {
-  const { metrics, queues } = options.deps;
+  const { metrics, queues, captureSpool } = options.deps;
   app.get('/metrics', async (request, reply) => {
     if (options.isLocalOnly && !isLocalRequest(request)) return reply.callNotFound();
     for (const queue of Object.values(queues.queues)) {
@@ -33,6 +33,10 @@ export async function metricsRoute(
       for (const state of jobStates) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
     }
     metrics.noteSendingPaused.set((await queues.sendGate.paused()) ? 1 : 0);
+    // The passthrough's copies not yet recorded by a worker (0 and 0 without an upstream).
+    const backlog = await captureSpool.backlog();
+    metrics.spoolBacklog.set({ state: 'waiting' }, backlog.waiting);
+    metrics.spoolBacklog.set({ state: 'in_flight' }, backlog.inFlight);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }

@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiDependencies } from '../../dependencies.js';
 import type { CaptureEntry } from '../capture/capture-entry.js';
-import { captureRoutes, captureStatus } from '../capture/capture-routes.js';
+import { captureRoutes } from '../capture/capture-routes.js';
 import type { RecordCaptureCopy } from './capture-copy.js';
+import { startCaptureSpooling } from './spool-capture-copy.js';
 
 /** Headers of the client's request that mean nothing to a replay inside this process. */
 const droppedHeaders = new Set([
@@ -27,15 +28,16 @@ function replayHeaders(headers: IncomingHttpHeaders): Record<string, string | st
 
 export interface CaptureCopyApp {
   record: RecordCaptureCopy;
-  /** The capture routes behind the copy (for the PostHog webhook destination, served as without an upstream). */
+  /** The capture routes (for the PostHog webhook destination, served as without an upstream). */
   app: FastifyInstance;
   close(): Promise<void>;
 }
 
 /**
- * RecordCaptureCopy over the app's capture use case (`CaptureEntry`): the bytes the proxy forwarded
- * go through the same decoding, key check, limits, identity rules and uuid dedupe as a direct request.
- * The private app holds the capture routes only for `POST /webhooks/posthog` in this mode.
+ * RecordCaptureCopy for this API: each copy is spooled (one `XADD` of the bytes the proxy forwarded)
+ * and a worker records it through the capture use case, with the same decoding, key check, limits,
+ * identity rules and uuid / messageId / insert_id dedupe as a direct request. The private app holds
+ * the capture routes only for `POST /webhooks/posthog` in this mode.
  */
 export async function startCaptureCopy(
   deps: ApiDependencies,
@@ -44,21 +46,21 @@ export async function startCaptureCopy(
   const app = Fastify({ loggerInstance: deps.logger.child({ part: 'capture-copy' }) as FastifyBaseLogger });
   await app.register(captureRoutes, { deps, capture });
   await app.ready();
-  const record: RecordCaptureCopy = async (copy) => {
-    try {
-      const outcome = await capture.capture({
-        body: copy.method === 'GET' ? undefined : copy.rawBody,
-        headers: copy.headers,
-        query: Object.fromEntries(new URLSearchParams(copy.query)),
-        ip: copy.ip,
-      });
-      if (outcome.kind === 'accepted') return { outcome: 'stored' };
-      return { outcome: 'refused', status: captureStatus(outcome).status, code: outcome.reason };
-    } catch (error) {
-      return { outcome: 'failed', error };
-    }
+  const spooling = await startCaptureSpooling({
+    spool: deps.captureSpool,
+    bound: deps.config.upstreams.spool,
+    keys: { apiKey: deps.config.capture.apiKey, serverKey: deps.config.capture.serverKey },
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  return {
+    record: spooling.record,
+    app,
+    close: async () => {
+      spooling.stop();
+      await app.close();
+    },
   };
-  return { record, app, close: () => app.close() };
 }
 
 /**

@@ -1,4 +1,5 @@
 import replyFrom from '@fastify/reply-from';
+import type { CopySource } from '@threadline/core';
 import type { Logger } from '@threadline/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordCaptureCopy } from './capture-copy.js';
@@ -90,7 +91,7 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
     shedReportedAt = Date.now();
     logger.warn(
       { shed: copies.shed },
-      'capture copies shed: more load than capture records; PostHog still got them',
+      'capture copies shed: more load than the spool takes; the upstream still got them',
     );
   };
 
@@ -101,11 +102,13 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
    */
   const recordWhenComplete = (
     request: FastifyRequest,
+    source: CopySource,
     path: string,
     query: string,
     tee: BodyTee | undefined,
     due: Promise<void>,
   ) => {
+    const receivedAt = Date.now();
     const started = (async () => {
       const body = tee ? await tee.copied : ({ kind: 'complete', bytes: Buffer.alloc(0) } as const);
       if (body.kind !== 'complete') {
@@ -117,14 +120,17 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
         const isQueued = copies.offer(body.bytes.length, async () => {
           try {
             const result = await recordCopy({
+              source,
               method: request.method,
               path,
               query,
               headers: request.headers,
               rawBody: body.bytes,
               ip: request.ip,
+              receivedAt,
             });
-            if (result.outcome === 'failed') logger.warn({ err: result.error, path }, 'capture copy failed');
+            // The spooler counts and reports its failures (at most every 10 s).
+            if (result.outcome === 'failed') logger.debug({ err: result.error, path }, 'capture copy failed');
           } finally {
             resolve();
           }
@@ -178,7 +184,9 @@ export async function passthroughRoutes(app: FastifyInstance, options: Passthrou
       releaseCopy = resolve;
     });
     reply.raw.once('close', releaseCopy);
-    const copy = upstream.isCopied(path) ? recordWhenComplete(request, path, query, tee, due) : undefined;
+    const copy = upstream.isCopied(path)
+      ? recordWhenComplete(request, upstream.source, path, query, tee, due)
+      : undefined;
     return reply.from(upstream.targetOf(path), {
       rewriteRequestHeaders: (incoming, headers) => {
         const { cookie: _cookie, forwarded: _forwarded, 'x-real-ip': _realIp, ...kept } = headers;

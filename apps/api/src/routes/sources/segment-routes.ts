@@ -76,12 +76,17 @@ function answer(reply: FastifyReply, outcome: CaptureOutcome) {
  */
 export async function segmentRoutes(
   app: FastifyInstance,
-  options: { deps: ApiDependencies; capture: CaptureEntry },
+  options: {
+    deps: ApiDependencies;
+    capture: CaptureEntry;
+    /** With SEGMENT_UPSTREAM the passthrough serves `/segment/v1/…`: only the webhook destination is here. */
+    isForwarded?: boolean;
+  },
 ) {
   const { deps, capture } = options;
   const { config } = deps;
   acceptRawBodies(app, segmentMaxBatchBytes);
-  allowBrowserOrigins(app, ['/segment/v1/:call']);
+  if (!options.isForwarded) allowBrowserOrigins(app, ['/segment/v1/:call']);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
     deps.metrics.eventsRefused.inc({ reason: 'too_large' });
@@ -121,9 +126,11 @@ export async function segmentRoutes(
     );
     return answer(reply, outcome);
   };
-  app.post('/segment/v1/:call', { onRequest: refuseBeforeBody(capture) }, handleCall);
-  // analytics.js's metrics (`/m`): accepted and dropped.
-  app.post('/segment/v1/m', async () => accepted);
+  if (!options.isForwarded) {
+    app.post('/segment/v1/:call', { onRequest: refuseBeforeBody(capture) }, handleCall);
+    // analytics.js's metrics (`/m`): accepted and dropped.
+    app.post('/segment/v1/m', async () => accepted);
+  }
 
   app.post('/webhooks/segment', async (request, reply) => {
     const secret = config.capture.segmentWebhookSecret;

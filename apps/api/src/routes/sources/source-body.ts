@@ -38,7 +38,12 @@ export function decodeSourceBody(request: FastifyRequest, limits: CaptureLimits)
 
 /** The write key of `Authorization: Basic base64(<writeKey>:)`, as Segment and RudderStack send it. */
 export function basicAuthUser(request: FastifyRequest): string | undefined {
-  const authorization = header(request.headers.authorization);
+  return basicAuthUserOf(request.headers.authorization);
+}
+
+/** `basicAuthUser` of an `Authorization` header's value. */
+export function basicAuthUserOf(value: string | string[] | undefined): string | undefined {
+  const authorization = header(value);
   if (!authorization || !/^basic /i.test(authorization)) return undefined;
   const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
