@@ -63,6 +63,37 @@ describe('the product feed written by the activity store', () => {
   });
 });
 
+describe('the feed of a many-user append', () => {
+  it('gets every user’s new actions of one call in order; a merge’s copy is not fed', async () => {
+    const { activity, productFeed } = createUserStores(redis, keys, {
+      maxActions: 200,
+      retentionSeconds: 3600,
+      linkByEmail: false,
+      fingerprintKey: 'k',
+      productFeed: { retentionSeconds: 3600, maxEntries: 1000 },
+    });
+    const user = (userId: string) => ({ productId: 'multi', userId });
+    await activity.append(user('anon'), [action('before sign-in')]);
+    const start = await productFeed.latestId('multi');
+    await activity.appendAll([
+      {
+        user: user('cy'),
+        actions: [action('c1'), action('c1 again'), action('c2')],
+        options: { eventIds: ['x', 'x', 'y'] },
+      },
+      { user: user('dee'), actions: [action('d1')], options: { eventIds: ['x'] } },
+      { user: user('apart'), actions: [action('pending')], options: { pending: true } },
+    ]);
+    expect(await activity.merge(user('anon'), user('dee'))).toEqual({ kind: 'merged', moved: 1 });
+    const fed = await productFeed.readAfter('multi', start, 100);
+    expect(fed.map((entry) => [entry.userId, entry.action.description])).toEqual([
+      ['cy', 'c1'],
+      ['cy', 'c2'],
+      ['dee', 'd1'],
+    ]);
+  });
+});
+
 describe('RedisStreamLeases', () => {
   it('holds at most max streams per key, frees one on release, and lets a dead one lapse', async () => {
     // The key itself expires at the newest lease end (PEXPIREAT, server time): the clock starts now.
