@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type {
   Action,
@@ -14,6 +13,7 @@ import type {
 import { Cluster } from 'ioredis';
 import { decodeAction as decode, encodeAction as encode } from './action-fields.js';
 import type { RedisClient } from './create-redis.js';
+import { eventIdNumber } from './event-id-number.js';
 import { defineLuaScript, LuaScript, type ScriptCall } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisProductFeed } from './redis-product-feed.js';
@@ -26,16 +26,6 @@ export interface ActivityLimits {
   anonymousRetentionSeconds?: number;
   /** Client event ids are remembered at least this long (two buckets of it); default 7,200 s. */
   dedupeWindowSeconds?: number;
-}
-
-/**
- * A client event id (PostHog `uuid`, Segment `messageId`, Amplitude `insert_id`) as a 52-bit integer:
- * Redis keeps a set of such numbers as an intset, 8 bytes an id, and 2^52 leaves collisions within one
- * user's window at about one in 10^8 for 10,000 events.
- */
-function eventIdNumber(eventId: string | undefined): string {
-  if (!eventId) return '';
-  return String(Number.parseInt(hash('sha256', eventId).slice(0, 13), 16));
 }
 
 type StreamEntries = [string, string[]][];
