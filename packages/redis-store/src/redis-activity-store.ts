@@ -35,7 +35,15 @@ interface Section {
   productId: string;
   keys: string[];
   args: string[];
+  actionCount: number;
 }
+
+/**
+ * A call takes more users until it holds this many actions: Redis runs a script without serving
+ * anyone else, so a 1,000-event batch goes as several calls of a few milliseconds or less, in one
+ * pipeline (in order), and a request of 50 users of one event each is still one call.
+ */
+const actionsPerCall = 200;
 
 /** What the script answers for one user; cjson writes an empty list as `{}`. */
 interface ScriptAnswer {
@@ -145,25 +153,32 @@ export class RedisActivityStore implements ActivityStore {
     const sections = appends.map((append) => this.sectionOf(append));
     const results: AppendResult[] = appends.map(() => ({ ids: [], isNewUser: false, conversations: [] }));
     const isCluster = this.redis instanceof Cluster;
-    // Standalone: by product (one feed key a call). Cluster: by hash tag (one slot a call).
-    const groups = new Map<string, number[]>();
+    // Standalone: by product (one feed key a call), a new call past `actionsPerCall`. Cluster: by
+    // hash tag (one slot a call).
+    const groups: { key: string; positions: number[]; actions: number }[] = [];
+    const open = new Map<string, (typeof groups)[number]>();
     sections.forEach((section, position) => {
       if (!section) return;
-      const group = isCluster
+      const key = isCluster
         ? section.keys[0]!.slice(0, section.keys[0]!.indexOf('}') + 1)
         : section.productId;
-      const members = groups.get(group);
-      if (members) members.push(position);
-      else groups.set(group, [position]);
+      let group = open.get(key);
+      if (!group || (!isCluster && group.actions >= actionsPerCall)) {
+        group = { key, positions: [], actions: 0 };
+        groups.push(group);
+        open.set(key, group);
+      }
+      group.positions.push(position);
+      group.actions += section.actionCount;
     });
-    const calls = [...groups.values()].map((positions) =>
+    const calls = groups.map(({ positions }) =>
       this.callOf(
         positions.map((position) => sections[position] as Section),
         !feed ? null : feedArguments(feed, (sections[positions[0]!] as Section).productId),
       ),
     );
     const answers = await appendActionsScript.runInPipeline(this.redis, calls);
-    [...groups.values()].forEach((positions, group) => {
+    groups.forEach(({ positions }, group) => {
       const answer = JSON.parse(answers[group] as string) as ScriptAnswer[];
       positions.forEach((position, index) => {
         results[position] = resultOf(answer[index] as ScriptAnswer, appends[position]?.actions.length ?? 0);
@@ -202,7 +217,7 @@ export class RedisActivityStore implements ActivityStore {
       args.push(eventIdNumber(eventIds?.[index]), String(fields.length));
       for (const field of fields) args.push(field);
     }
-    return { productId, keys, args };
+    return { productId, keys, args, actionCount: actions.length };
   }
 
   private dedupeWindow(): number {

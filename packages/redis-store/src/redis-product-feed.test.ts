@@ -94,6 +94,31 @@ describe('the feed of a many-user append', () => {
   });
 });
 
+describe('a request larger than one call', () => {
+  it('goes as several calls in order: every user answered, the feed in request order', async () => {
+    const { activity, productFeed } = createUserStores(redis, keys, {
+      maxActions: 200,
+      retentionSeconds: 3600,
+      linkByEmail: false,
+      fingerprintKey: 'k',
+      productFeed: { retentionSeconds: 3600, maxEntries: 10_000 },
+    });
+    const appends = Array.from({ length: 30 }, (_, user) => ({
+      user: { productId: 'large', userId: `user-${user}` },
+      actions: Array.from({ length: 17 }, (_, index) => action(`${user}.${index}`)),
+      options: { eventIds: Array.from({ length: 17 }, (_, index) => `${user}-${index % 15}`) },
+    }));
+    const results = await activity.appendAll(appends);
+    expect(
+      results.map((result) => [result.ids.length, result.isNewUser, result.appendedIndexes?.length]),
+    ).toEqual(appends.map(() => [15, true, 15]));
+    const fed = await productFeed.readAfter('large', '0-0', 1000);
+    expect(fed.map((entry) => entry.action.description)).toEqual(
+      appends.flatMap((_, user) => Array.from({ length: 15 }, (_, index) => `${user}.${index}`)),
+    );
+  });
+});
+
 describe('RedisStreamLeases', () => {
   it('holds at most max streams per key, frees one on release, and lets a dead one lapse', async () => {
     // The key itself expires at the newest lease end (PEXPIREAT, server time): the clock starts now.
