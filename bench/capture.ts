@@ -10,9 +10,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import {
   deletePrefix,
   measureActionStreams,
@@ -216,6 +218,39 @@ async function load(
   };
 }
 
+/**
+ * The columns of the run table. The CPU columns are what a request cost, whatever else runs on the
+ * machine: the server process's CPU time (`/proc/<pid>/stat`, all its threads) and Redis's (`INFO
+ * cpu`: the whole server, so only meaningful on a Redis of the benchmark's own), per request.
+ */
+const runColumns = [
+  'run',
+  'events/s',
+  'requests/s',
+  'p50 ms',
+  'p99 ms',
+  'errors + non-2xx',
+  'server CPU µs/request',
+  'Redis CPU µs/request',
+] as const;
+
+const clockTicksPerSecond = 100;
+
+async function cpuSeconds(server: Server): Promise<{ process: number; redis: number }> {
+  const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  const redis = new Redis(redisUrl);
+  try {
+    const info = await redis.info('cpu');
+    const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return { process: ticks / clockTicksPerSecond, redis: value('used_cpu_sys') + value('used_cpu_user') };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -256,7 +291,12 @@ async function main(): Promise<void> {
     for (const [name, server, path, requestBodies] of selected)
       if (!name.includes('5,000')) await load(server.url, path, requestBodies, { duration: 2 });
     for (const [name, server, path, requestBodies, eventsPerRequest, options] of selected) {
+      const cpuBefore = await cpuSeconds(server);
       const run = await load(server.url, path, requestBodies, options);
+      const cpuAfter = await cpuSeconds(server);
+      const requests = run.requestsPerSecond * (options.duration ?? durationSeconds);
+      const perRequest = (key: 'process' | 'redis') =>
+        requests > 0 ? Math.round(((cpuAfter[key] - cpuBefore[key]) * 1e6) / requests) : 0;
       const eventsPerSecond = Math.round(run.requestsPerSecond * eventsPerRequest);
       summary[name] = eventsPerSecond;
       summary[`${name} p99`] = run.p99;
@@ -268,13 +308,15 @@ async function main(): Promise<void> {
           run.p50,
           run.p99,
           run.errors + run.non2xx,
+          perRequest('process'),
+          perRequest('redis'),
         ]),
       );
     }
 
     if (only) {
-      console.log(row(['run', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'errors + non-2xx']));
-      console.log(row(['---', '---:', '---:', '---:', '---:', '---:']));
+      console.log(row([...runColumns]));
+      console.log(row(runColumns.map((_, index) => (index === 0 ? '---' : '---:'))));
       for (const line of results) console.log(line);
       for (const shape of ['batches of 50', 'batches of 50 users', 'single events']) {
         const threadline = summary[`Threadline API, ${shape}`];
@@ -328,8 +370,8 @@ async function main(): Promise<void> {
       `\nCapture benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ` +
         `${connections} connections, ${durationSeconds} s per run\n`,
     );
-    console.log(row(['run', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'errors + non-2xx']));
-    console.log(row(['---', '---:', '---:', '---:', '---:', '---:']));
+    console.log(row([...runColumns]));
+    console.log(row(runColumns.map((_, index) => (index === 0 ? '---' : '---:'))));
     for (const line of results) console.log(line);
     console.log('');
     console.log(row(['goal', 'measured', 'target', 'met']));
