@@ -4,13 +4,17 @@
  * `npx tsx bench/capture.ts`); needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
  *
  * Each server runs in a child process of its own, so the load generator does not share its event
- * loop. Options (env): BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 32).
+ * loop. Options (env): BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 32), BENCH_ONLY (a
+ * pattern: only the runs whose name it matches, e.g. `50 users`; the goal table then shows what it can), and
+ * BENCH_CPU_PROF_DIR (the API processes write a V8 CPU profile there when they stop).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import {
   deletePrefix,
   measureActionStreams,
@@ -22,6 +26,8 @@ import { reportFigures } from './report.js';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const cpuProfileDir = process.env.BENCH_CPU_PROF_DIR;
 const apiKey = 'phc_bench_key';
 const users = 1000;
 const batchSize = 50;
@@ -143,7 +149,15 @@ interface Server {
 async function spawnServer(kind: 'api' | 'api-identity' | 'bare', prefix: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind, prefix],
+    [
+      ...(cpuProfileDir && kind !== 'bare' ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve',
+      kind,
+      prefix,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: redisUrl } },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -204,6 +218,39 @@ async function load(
   };
 }
 
+/**
+ * The columns of the run table. The CPU columns are what a request cost, whatever else runs on the
+ * machine: the server process's CPU time (`/proc/<pid>/stat`, all its threads) and Redis's (`INFO
+ * cpu`: the whole server, so only meaningful on a Redis of the benchmark's own), per request.
+ */
+const runColumns = [
+  'run',
+  'events/s',
+  'requests/s',
+  'p50 ms',
+  'p99 ms',
+  'errors + non-2xx',
+  'server CPU µs/request',
+  'Redis CPU µs/request',
+] as const;
+
+const clockTicksPerSecond = 100;
+
+async function cpuSeconds(server: Server): Promise<{ process: number; redis: number }> {
+  const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  const redis = new Redis(redisUrl);
+  try {
+    const info = await redis.info('cpu');
+    const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return { process: ticks / clockTicksPerSecond, redis: value('used_cpu_sys') + value('used_cpu_user') };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 function row(cells: (string | number)[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -221,14 +268,6 @@ async function main(): Promise<void> {
   const api = await spawnServer('api', prefix);
   const verifying = await spawnServer('api-identity', `${prefix}-id`);
   try {
-    // A short warm-up each, so JIT and connection pools are settled before anything is measured.
-    for (const server of [bare, api]) {
-      await load(server.url, '/batch/', batchBodies, { duration: 2 });
-      await load(server.url, '/e/', singleBodies, { duration: 2 });
-      await load(server.url, '/batch/', multiUserBatchBodies, { duration: 2 });
-    }
-    await load(verifying.url, '/batch/', hashedBatchBodies, { duration: 2 });
-
     const runs: [string, Server, string, string[], number, { overallRate?: number }][] = [
       ['bare route, batches of 50', bare, '/batch/', batchBodies, batchSize, {}],
       ['Threadline API, batches of 50', api, '/batch/', batchBodies, batchSize, {}],
@@ -247,8 +286,17 @@ async function main(): Promise<void> {
       ['bare route, single events at 5,000 req/s', bare, '/e/', singleBodies, 1, { overallRate: 5000 }],
       ['Threadline API, single events at 5,000 req/s', api, '/e/', singleBodies, 1, { overallRate: 5000 }],
     ];
-    for (const [name, server, path, requestBodies, eventsPerRequest, options] of runs) {
+    const selected = runs.filter(([name]) => !only || only.test(name));
+    // A short warm-up each, so JIT and connection pools are settled before anything is measured.
+    for (const [name, server, path, requestBodies] of selected)
+      if (!name.includes('5,000')) await load(server.url, path, requestBodies, { duration: 2 });
+    for (const [name, server, path, requestBodies, eventsPerRequest, options] of selected) {
+      const cpuBefore = await cpuSeconds(server);
       const run = await load(server.url, path, requestBodies, options);
+      const cpuAfter = await cpuSeconds(server);
+      const requests = run.requestsPerSecond * (options.duration ?? durationSeconds);
+      const perRequest = (key: 'process' | 'redis') =>
+        requests > 0 ? Math.round(((cpuAfter[key] - cpuBefore[key]) * 1e6) / requests) : 0;
       const eventsPerSecond = Math.round(run.requestsPerSecond * eventsPerRequest);
       summary[name] = eventsPerSecond;
       summary[`${name} p99`] = run.p99;
@@ -260,8 +308,23 @@ async function main(): Promise<void> {
           run.p50,
           run.p99,
           run.errors + run.non2xx,
+          perRequest('process'),
+          perRequest('redis'),
         ]),
       );
+    }
+
+    if (only) {
+      console.log(row([...runColumns]));
+      console.log(row(runColumns.map((_, index) => (index === 0 ? '---' : '---:'))));
+      for (const line of results) console.log(line);
+      for (const shape of ['batches of 50', 'batches of 50 users', 'single events']) {
+        const threadline = summary[`Threadline API, ${shape}`];
+        const bareFigure = summary[`bare route, ${shape}`];
+        if (threadline && bareFigure)
+          console.log(`${shape}: API / bare ${(threadline / bareFigure).toFixed(3)}×`);
+      }
+      return;
     }
 
     // Storage: a fresh prefix's worth of 200 actions for each of 1,000 users.
@@ -307,8 +370,8 @@ async function main(): Promise<void> {
       `\nCapture benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ` +
         `${connections} connections, ${durationSeconds} s per run\n`,
     );
-    console.log(row(['run', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'errors + non-2xx']));
-    console.log(row(['---', '---:', '---:', '---:', '---:', '---:']));
+    console.log(row([...runColumns]));
+    console.log(row(runColumns.map((_, index) => (index === 0 ? '---' : '---:'))));
     for (const line of results) console.log(line);
     console.log('');
     console.log(row(['goal', 'measured', 'target', 'met']));

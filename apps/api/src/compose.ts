@@ -71,7 +71,8 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       // Proofs are checked only when something uses the answer.
       identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
     },
-    { threads: config.capture.decodeThreads },
+    // A large batch is described on the thread that read it, within the request's CPU budget.
+    { threads: config.capture.decodeThreads, describeBudgetMs: config.capture.cpuBudgetMs },
   );
   if (captureReader.problem)
     logger.warn(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { describeEvent } from '@threadline/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CaptureReaderPool, startCaptureReader } from './pooled-capture-reader.js';
 import { readCaptureRequest } from './read-capture-request.js';
@@ -33,6 +34,21 @@ describe('startCaptureReader', () => {
     expect(pooled.key).toBe('server');
     expect(pooled.events).toHaveLength(1000);
     expect(pooled.events[0]?.timestamp).toBeInstanceOf(Date);
+  });
+
+  it('describes what it read on the worker too, within the budget; nothing for a batch of neither key', async () => {
+    const reader = await startCaptureReader(settings, { threads: 1, describeBudgetMs: 10_000 });
+    pools.push(reader);
+    const request = { body: largeBatch('phc_pool'), contentType: 'text/plain', query: {} };
+    const pooled = await reader.read(request, receivedAt);
+    if (!pooled.ok) throw new Error(pooled.message);
+    expect(pooled.described).toEqual(pooled.events.map((event) => describeEvent(event)));
+    const hurried = await startCaptureReader(settings, { threads: 1, describeBudgetMs: 0 });
+    pools.push(hurried);
+    const cut = await hurried.read(request, receivedAt);
+    expect(cut.ok && cut.described?.length).toBeLessThan(1000);
+    const wrongKey = await reader.read({ ...request, body: largeBatch('phc_other') }, receivedAt);
+    expect(wrongKey.ok && wrongKey.described).toBeUndefined();
   });
 
   it('answers refusals from the worker too (a wrong key, a gzip bomb)', async () => {

@@ -23,6 +23,11 @@ export interface CaptureReaderPoolOptions {
    * inflate, parse and extract, which would hold every other request that long.
    */
   minBytes?: number;
+  /**
+   * CAPTURE_CPU_BUDGET_MS: the worker also describes the events of what it reads, the first ones
+   * that fit in this much time (`described`). Absent: it only reads.
+   */
+  describeBudgetMs?: number;
 }
 
 const workerFile = new URL('./read-capture-worker.ts', import.meta.url);
@@ -84,7 +89,12 @@ export async function startCaptureReader(
     async read(request: RawCaptureRequest, receivedAt: Date) {
       if (!pool || estimatedBytes(request.body) < minBytes)
         return readCaptureRequest(request, receivedAt, settings);
-      const task: ReadCaptureTask = { request, receivedAt, settings };
+      const task: ReadCaptureTask = {
+        request,
+        receivedAt,
+        settings,
+        ...(options.describeBudgetMs === undefined ? {} : { describeBudgetMs: options.describeBudgetMs }),
+      };
       return (await pool.run(task)) as ReadCapture;
     },
     async close() {

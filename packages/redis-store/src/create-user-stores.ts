@@ -1,4 +1,5 @@
 import { withProductFeed } from '@threadline/core';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './create-redis.js';
 import { RedisActivityStore } from './redis-activity-store.js';
 import { RedisIdentityStore } from './redis-identity-store.js';
@@ -25,16 +26,22 @@ export interface UserStoreSettings {
 /** The stores both the API and the worker read and write per user, made the same way in each. */
 export function createUserStores(redis: RedisClient, keys: RedisKeys, settings: UserStoreSettings) {
   const productFeed = new RedisProductFeed(redis, keys, settings.productFeed);
-  const history = new RedisActivityStore(redis, keys, {
+  const limits = {
     maxActions: settings.maxActions,
     retentionSeconds: settings.retentionSeconds,
     ...(settings.anonymousRetentionSeconds
       ? { anonymousRetentionSeconds: settings.anonymousRetentionSeconds }
       : {}),
     ...(settings.dedupeWindowSeconds ? { dedupeWindowSeconds: settings.dedupeWindowSeconds } : {}),
-  });
+  };
+  const history = new RedisActivityStore(redis, keys, limits);
   return {
-    activity: withProductFeed(history, productFeed),
+    // On a single Redis the append script writes the feed in the same call as the users' streams;
+    // on a Cluster the feed's slot is another, so it is written after them.
+    activity:
+      redis instanceof Cluster
+        ? withProductFeed(history, productFeed)
+        : new RedisActivityStore(redis, keys, limits, undefined, productFeed),
     /** The same store without the feed: what the CLI inspects and erases. */
     activityHistory: history,
     productFeed,

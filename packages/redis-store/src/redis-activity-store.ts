@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type {
   Action,
@@ -11,10 +10,13 @@ import type {
   UserAppend,
   UserRef,
 } from '@threadline/core';
+import { Cluster } from 'ioredis';
 import { decodeAction as decode, encodeAction as encode } from './action-fields.js';
 import type { RedisClient } from './create-redis.js';
+import { eventIdNumber } from './event-id-number.js';
 import { defineLuaScript, LuaScript, type ScriptCall } from './lua-script.js';
 import type { RedisKeys } from './redis-keys.js';
+import type { RedisProductFeed } from './redis-product-feed.js';
 
 export interface ActivityLimits {
   /** Most actions kept per user. */
@@ -26,17 +28,41 @@ export interface ActivityLimits {
   dedupeWindowSeconds?: number;
 }
 
-/**
- * A client event id (PostHog `uuid`, Segment `messageId`, Amplitude `insert_id`) as a 52-bit integer:
- * Redis keeps a set of such numbers as an intset, 8 bytes an id, and 2^52 leaves collisions within one
- * user's window at about one in 10^8 for 10,000 events.
- */
-function eventIdNumber(eventId: string | undefined): string {
-  if (!eventId) return '';
-  return String(Number.parseInt(hash('sha256', eventId).slice(0, 13), 16));
+type StreamEntries = [string, string[]][];
+
+/** One user's part of a script call: its five keys and its ARGV section. */
+interface Section {
+  productId: string;
+  keys: string[];
+  args: string[];
+  actionCount: number;
 }
 
-type StreamEntries = [string, string[]][];
+/**
+ * A call takes more users until it holds this many actions: Redis runs a script without serving
+ * anyone else, so a 1,000-event batch goes as several calls of a few milliseconds or less, in one
+ * pipeline (in order), and a request of 50 users of one event each is still one call.
+ */
+const actionsPerCall = 200;
+
+/** What the script answers for one user; cjson writes an empty list as `{}`. */
+interface ScriptAnswer {
+  ids: string[] | Record<string, never>;
+  kept: number[] | Record<string, never>;
+  isNew: boolean;
+  conversations: string[] | Record<string, never>;
+}
+
+function resultOf(answer: ScriptAnswer, requested: number): AppendResult {
+  const appendedIndexes = Array.isArray(answer.kept) ? answer.kept : [];
+  return {
+    ids: Array.isArray(answer.ids) ? answer.ids : [],
+    // Only when some were left out: absent means every action was appended.
+    ...(appendedIndexes.length < requested ? { appendedIndexes } : {}),
+    isNewUser: answer.isNew,
+    conversations: Array.isArray(answer.conversations) ? answer.conversations : [],
+  };
+}
 
 /**
  * KEYS: identified-as pointer, identified marker, conversations set.
@@ -79,6 +105,12 @@ function compareStreamIds(a: string, b: string): number {
   return aMs - bMs || aSeq - bSeq;
 }
 
+/** The feed's key and the script's feed arguments for a call of this product's users. */
+function feedArguments(feed: RedisProductFeed, productId: string): { key: string; args: string[] } {
+  const { key, maxEntries, oldestKeptId, ttlSeconds } = feed.appendSettings(productId);
+  return { key, args: [String(maxEntries), oldestKeptId, String(ttlSeconds)] };
+}
+
 /**
  * Actions in one Redis stream per user. Stream ids order them by arrival and serve as delivery
  * cursors (readers order by event time, see `byEventTime` in core); the stream is capped by count
@@ -91,74 +123,124 @@ export class RedisActivityStore implements ActivityStore {
     private readonly keys: RedisKeys,
     private readonly limits: ActivityLimits,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    /**
+     * Set: every newly stored history action is written to its product's feed too, by the same
+     * script call, after its user's stream. A single Redis only: on a Cluster the feed is on a slot
+     * of its own, so there the store is wrapped in core's `withProductFeed` (`createUserStores`).
+     */
+    private readonly feed?: RedisProductFeed,
+  ) {
+    if (feed && redis instanceof Cluster)
+      throw new Error('on Redis Cluster the feed is written by withProductFeed, not by the append script');
+  }
 
   async append(user: UserRef, actions: Action[], options: AppendOptions = {}): Promise<AppendResult> {
     const [result] = await this.appendAll([{ user, actions, options }]);
     return result as AppendResult;
   }
 
-  async appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
-    const calls = appends.map((append) => this.appendCall(append));
-    const answers = await appendActionsScript.runInPipeline(
-      this.redis,
-      calls.filter((call) => call !== null),
-    );
-    let next = 0;
-    return calls.map((call, position) => {
-      if (call === null) return { ids: [], isNewUser: false, conversations: [] };
-      const result = JSON.parse(answers[next++] as string) as {
-        ids: string[] | Record<string, never>;
-        kept: number[] | Record<string, never>;
-        isNew: boolean;
-        conversations: string[] | Record<string, never>;
-      };
-      // cjson encodes an empty Lua table as `{}`.
-      const appendedIndexes = Array.isArray(result.kept) ? result.kept : [];
-      const requested = appends[position]?.actions.length ?? 0;
-      return {
-        ids: Array.isArray(result.ids) ? result.ids : [],
-        // Only when some were left out: absent means every action was appended.
-        ...(appendedIndexes.length < requested ? { appendedIndexes } : {}),
-        isNewUser: result.isNew,
-        conversations: Array.isArray(result.conversations) ? result.conversations : [],
-      };
-    });
+  /**
+   * Every user's append of a request in as few script calls as Redis allows: on a single Redis one
+   * call per product (in practice one per request, writing the feed too); on Redis Cluster one call
+   * per user's hash tag (one slot each), all sent together.
+   */
+  appendAll(appends: readonly UserAppend[]): Promise<AppendResult[]> {
+    return this.write(appends, this.feed);
   }
 
-  /** The script's keys and arguments for one user's append (see lua/append-actions.lua), or null for nothing to do. */
-  private appendCall({ user, actions, options = {} }: UserAppend): ScriptCall | null {
+  private async write(
+    appends: readonly UserAppend[],
+    feed: RedisProductFeed | undefined,
+  ): Promise<AppendResult[]> {
+    const sections = appends.map((append) => this.sectionOf(append));
+    const results: AppendResult[] = appends.map(() => ({ ids: [], isNewUser: false, conversations: [] }));
+    const isCluster = this.redis instanceof Cluster;
+    // Standalone: by product (one feed key a call), a new call past `actionsPerCall`. Cluster: by
+    // hash tag (one slot a call).
+    const groups: { key: string; positions: number[]; actions: number }[] = [];
+    const open = new Map<string, (typeof groups)[number]>();
+    sections.forEach((section, position) => {
+      if (!section) return;
+      const key = isCluster
+        ? section.keys[0]!.slice(0, section.keys[0]!.indexOf('}') + 1)
+        : section.productId;
+      let group = open.get(key);
+      if (!group || (!isCluster && group.actions >= actionsPerCall)) {
+        group = { key, positions: [], actions: 0 };
+        groups.push(group);
+        open.set(key, group);
+      }
+      group.positions.push(position);
+      group.actions += section.actionCount;
+    });
+    const calls = groups.map(({ positions }) =>
+      this.callOf(
+        positions.map((position) => sections[position] as Section),
+        !feed ? null : feedArguments(feed, (sections[positions[0]!] as Section).productId),
+      ),
+    );
+    const answers = await appendActionsScript.runInPipeline(this.redis, calls);
+    groups.forEach(({ positions }, group) => {
+      const answer = JSON.parse(answers[group] as string) as ScriptAnswer[];
+      positions.forEach((position, index) => {
+        results[position] = resultOf(answer[index] as ScriptAnswer, appends[position]?.actions.length ?? 0);
+      });
+    });
+    return results;
+  }
+
+  /** The script's keys and arguments for one user (see lua/append-actions.lua), or null for nothing to do. */
+  private sectionOf({ user, actions, options = {} }: UserAppend): Section | null {
     if (actions.length === 0 && !options.markIdentified) return null;
-    const now = this.now().getTime();
-    const window = this.limits.dedupeWindowSeconds ?? 7200;
-    const bucket = Math.floor(now / 1000 / window);
+    const bucket = Math.floor(this.now().getTime() / 1000 / this.dedupeWindow());
     const retention =
       options.isAnonymous || options.pending
         ? (this.limits.anonymousRetentionSeconds ?? this.limits.retentionSeconds)
         : this.limits.retentionSeconds;
+    const { productId, userId } = user;
     const keys = [
-      options.pending
-        ? this.keys.pendingActions(user.productId, user.userId)
-        : this.keys.actions(user.productId, user.userId),
-      this.keys.identified(user.productId, user.userId),
-      this.keys.seenEvents(user.productId, user.userId, bucket),
-      this.keys.seenEvents(user.productId, user.userId, bucket - 1),
-      this.keys.userConversations(user.productId, user.userId),
+      options.pending ? this.keys.pendingActions(productId, userId) : this.keys.actions(productId, userId),
+      this.keys.identified(productId, userId),
+      this.keys.seenEvents(productId, userId, bucket),
+      this.keys.seenEvents(productId, userId, bucket - 1),
+      this.keys.userConversations(productId, userId),
     ];
-    const args = [
-      String(this.limits.maxActions),
-      String(now - this.limits.retentionSeconds * 1000),
+    const args: string[] = [
       String(retention),
-      String(this.limits.retentionSeconds),
-      String(2 * window),
       options.markIdentified ? '1' : '0',
       options.pending ? '0' : '1',
+      userId,
+      String(actions.length),
     ];
     // Strings go to Redis as UTF-8, where a lone surrogate becomes U+FFFD.
-    actions.forEach((action, index) => {
-      const fields = encode(action);
-      args.push(eventIdNumber(options.eventIds?.[index]), String(fields.length), ...fields);
-    });
+    const eventIds = options.eventIds;
+    for (let index = 0; index < actions.length; index += 1) {
+      const fields = encode(actions[index] as Action);
+      args.push(eventIdNumber(eventIds?.[index]), String(fields.length));
+      for (const field of fields) args.push(field);
+    }
+    return { productId, keys, args, actionCount: actions.length };
+  }
+
+  private dedupeWindow(): number {
+    return this.limits.dedupeWindowSeconds ?? 7200;
+  }
+
+  private callOf(sections: Section[], feed: { key: string; args: string[] } | null): ScriptCall {
+    const now = this.now().getTime();
+    const keys: string[] = [];
+    const args: string[] = [
+      String(this.limits.maxActions),
+      String(now - this.limits.retentionSeconds * 1000),
+      String(this.limits.retentionSeconds),
+      String(2 * this.dedupeWindow()),
+      ...(feed ? feed.args : ['', '', '']),
+    ];
+    for (const section of sections) {
+      for (const key of section.keys) keys.push(key);
+      for (const arg of section.args) args.push(arg);
+    }
+    if (feed) keys.push(feed.key);
     return { keys, args };
   }
 
@@ -211,10 +293,16 @@ export class RedisActivityStore implements ActivityStore {
       .map(([id, fields]) => decode(id, fields))
       // Two streams' ids do not interleave exactly: event time first, then arrival.
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStreamIds(a.id, b.id));
-    await this.append(
-      into,
-      moved.map(({ id: _id, ...action }) => action),
-      { markIdentified: true },
+    // Not fed: a merge's copy is not new activity.
+    await this.write(
+      [
+        {
+          user: into,
+          actions: moved.map(({ id: _id, ...action }) => action),
+          options: { markIdentified: true },
+        },
+      ],
+      undefined,
     );
     // Only what was copied: actions that arrived since the claim stay where they are.
     for (const [stream, entries] of [

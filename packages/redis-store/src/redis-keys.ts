@@ -6,8 +6,15 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
+  private lastUser = { productId: '', userId: '', tag: '' };
+
   private user(productId: string, userId: string): string {
-    return `${this.prefix}:{u:${encodeURIComponent(productId)}:${encodeURIComponent(userId)}}`;
+    // A user's keys are asked for together (five for each append): encoded once.
+    const last = this.lastUser;
+    if (last.tag && last.productId === productId && last.userId === userId) return last.tag;
+    const tag = `${this.prefix}:{u:${encodeURIComponent(productId)}:${encodeURIComponent(userId)}}`;
+    this.lastUser = { productId, userId, tag };
+    return tag;
   }
 
   private conversation(conversationId: string): string {

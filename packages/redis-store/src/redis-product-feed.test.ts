@@ -63,6 +63,62 @@ describe('the product feed written by the activity store', () => {
   });
 });
 
+describe('the feed of a many-user append', () => {
+  it('gets every user’s new actions of one call in order; a merge’s copy is not fed', async () => {
+    const { activity, productFeed } = createUserStores(redis, keys, {
+      maxActions: 200,
+      retentionSeconds: 3600,
+      linkByEmail: false,
+      fingerprintKey: 'k',
+      productFeed: { retentionSeconds: 3600, maxEntries: 1000 },
+    });
+    const user = (userId: string) => ({ productId: 'multi', userId });
+    await activity.append(user('anon'), [action('before sign-in')]);
+    const start = await productFeed.latestId('multi');
+    await activity.appendAll([
+      {
+        user: user('cy'),
+        actions: [action('c1'), action('c1 again'), action('c2')],
+        options: { eventIds: ['x', 'x', 'y'] },
+      },
+      { user: user('dee'), actions: [action('d1')], options: { eventIds: ['x'] } },
+      { user: user('apart'), actions: [action('pending')], options: { pending: true } },
+    ]);
+    expect(await activity.merge(user('anon'), user('dee'))).toEqual({ kind: 'merged', moved: 1 });
+    const fed = await productFeed.readAfter('multi', start, 100);
+    expect(fed.map((entry) => [entry.userId, entry.action.description])).toEqual([
+      ['cy', 'c1'],
+      ['cy', 'c2'],
+      ['dee', 'd1'],
+    ]);
+  });
+});
+
+describe('a request larger than one call', () => {
+  it('goes as several calls in order: every user answered, the feed in request order', async () => {
+    const { activity, productFeed } = createUserStores(redis, keys, {
+      maxActions: 200,
+      retentionSeconds: 3600,
+      linkByEmail: false,
+      fingerprintKey: 'k',
+      productFeed: { retentionSeconds: 3600, maxEntries: 10_000 },
+    });
+    const appends = Array.from({ length: 30 }, (_, user) => ({
+      user: { productId: 'large', userId: `user-${user}` },
+      actions: Array.from({ length: 17 }, (_, index) => action(`${user}.${index}`)),
+      options: { eventIds: Array.from({ length: 17 }, (_, index) => `${user}-${index % 15}`) },
+    }));
+    const results = await activity.appendAll(appends);
+    expect(
+      results.map((result) => [result.ids.length, result.isNewUser, result.appendedIndexes?.length]),
+    ).toEqual(appends.map(() => [15, true, 15]));
+    const fed = await productFeed.readAfter('large', '0-0', 1000);
+    expect(fed.map((entry) => entry.action.description)).toEqual(
+      appends.flatMap((_, user) => Array.from({ length: 15 }, (_, index) => `${user}.${index}`)),
+    );
+  });
+});
+
 describe('RedisStreamLeases', () => {
   it('holds at most max streams per key, frees one on release, and lets a dead one lapse', async () => {
     // The key itself expires at the newest lease end (PEXPIREAT, server time): the clock starts now.

@@ -27,6 +27,24 @@ export class RedisProductFeed implements ProductFeed {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * What a writer that appends in its own script needs (the activity store's append, which feeds
+   * in the same call as the users' streams): the key, the cap, the oldest id kept, the expiry.
+   */
+  appendSettings(productId: string): {
+    key: string;
+    maxEntries: number;
+    oldestKeptId: string;
+    ttlSeconds: number;
+  } {
+    return {
+      key: this.keys.productFeed(productId),
+      maxEntries: this.limits.maxEntries,
+      oldestKeptId: this.oldestKeptId(),
+      ttlSeconds: this.limits.retentionSeconds * 2,
+    };
+  }
+
   async append(productId: string, entries: { userId: string; action: Action }[]): Promise<void> {
     if (entries.length === 0) return;
     const key = this.keys.productFeed(productId);

@@ -561,6 +561,80 @@ describe('append-actions.lua (RedisActivityStore.appendAll)', () => {
     expect(new Set(tags)).toEqual(new Set(['u:shop:u%3A1%7Bx%7D']));
   });
 
+  it('appends many users in one call: dedupe per user, kept positions, isNew, conversations, trimming', async () => {
+    let now = Date.now();
+    const store = new RedisActivityStore(
+      redis,
+      keys,
+      { maxActions: 10, retentionSeconds: 3600, dedupeWindowSeconds: 600 },
+      () => new Date(now),
+    );
+    const links = new RedisLinkStore(redis, keys);
+    const ann = { productId: 'shop', userId: 'multi-ann' };
+    const bob = { productId: 'shop', userId: 'multi-bob' };
+    const eve = { productId: 'shop', userId: 'multi-eve' };
+    await links.create(openLink('conv-multi', bob.userId), null);
+    await store.append(bob, [action('earlier')], { eventIds: ['b-0'] });
+
+    const first = await store.appendAll([
+      // e-2 twice in one request: the second is left out.
+      {
+        user: ann,
+        actions: [action('a1'), action('a2'), action('a2 again'), action('a3')],
+        options: { eventIds: ['e-1', 'e-2', 'e-2', undefined] },
+      },
+      // b-0 was stored by the earlier request.
+      { user: bob, actions: [action('b0 retried'), action('b1')], options: { eventIds: ['b-0', 'b-1'] } },
+      { user: eve, actions: [], options: { markIdentified: true } },
+      // The same event ids for another user are that user's own.
+      {
+        user: { productId: 'shop', userId: 'multi-pending' },
+        actions: [action('p1')],
+        options: { eventIds: ['e-1'], pending: true },
+      },
+    ]);
+    expect(first).toEqual([
+      {
+        ids: [expect.any(String), expect.any(String), expect.any(String)],
+        appendedIndexes: [0, 1, 3],
+        isNewUser: true,
+        conversations: [],
+      },
+      { ids: [expect.any(String)], appendedIndexes: [1], isNewUser: false, conversations: ['conv-multi'] },
+      { ids: [], isNewUser: false, conversations: [] },
+      { ids: [expect.any(String)], isNewUser: true, conversations: [] },
+    ]);
+    expect((await store.listRecent(ann, 10)).map((a) => a.description)).toEqual(['a1', 'a2', 'a3']);
+    expect((await store.listRecent(bob, 10)).map((a) => a.description)).toEqual(['earlier', 'b1']);
+    expect(await redis.get(keys.identified('shop', eve.userId))).toBe('1');
+    expect(await redis.exists(keys.actions('shop', eve.userId))).toBe(0);
+
+    // One dedupe window later the ids are in the previous bucket: still duplicates.
+    now += 600_000;
+    const [retried] = await store.appendAll([
+      { user: ann, actions: [action('a1 retried'), action('a4')], options: { eventIds: ['e-1', 'e-4'] } },
+    ]);
+    expect(retried).toMatchObject({ appendedIndexes: [1], isNewUser: false });
+
+    // Each user's stream stays capped when many users share a call.
+    for (let round = 0; round < 30; round += 1) {
+      await store.appendAll(
+        [ann, bob].map((user) => ({
+          user,
+          actions: Array.from({ length: 10 }, (_, index) => action(`${user.userId}-${round * 10 + index}`)),
+        })),
+      );
+    }
+    for (const user of [ann, bob]) {
+      // MAXLEN ~ trims whole stream nodes, so a little more than the cap may stay; never unbounded.
+      expect(await redis.xlen(keys.actions('shop', user.userId))).toBeLessThan(200);
+      expect((await store.listRecent(user, 2)).map((a) => a.description)).toEqual([
+        `${user.userId}-298`,
+        `${user.userId}-299`,
+      ]);
+    }
+  });
+
   it('appends each user’s actions in one pipeline and answers each user’s linked conversations', async () => {
     const store = new RedisActivityStore(redis, keys, { maxActions: 200, retentionSeconds: 3600 });
     const links = new RedisLinkStore(redis, keys);

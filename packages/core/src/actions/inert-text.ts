@@ -66,6 +66,8 @@ function defangBareHosts(text: string): string {
  * `evil[.]com`. Paths such as `/billing` are untouched. Idempotent.
  */
 export function defangLinks(text: string): string {
+  // Every link the two passes change has a `://` or a dot (most UI text has neither).
+  if (!text.includes('.') && !text.includes('://')) return text;
   const withUrls = text.replace(URL_LIKE_PATTERN, (match) =>
     match
       .replace(/^(h)tt(ps?)(?=:\/\/)/i, '$1xx$2')

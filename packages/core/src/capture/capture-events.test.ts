@@ -175,6 +175,32 @@ describe('captureEvents', () => {
     });
     expect(activity.users.get('ann')?.map((action) => action.description)).toEqual(['A', 'B']);
   });
+
+  it('uses the descriptions a reader made off the event loop, and refuses the events it did not reach', async () => {
+    const described = {
+      at: at.toISOString(),
+      type: 'custom' as const,
+      description: 'Described by the reader',
+    };
+    const { capture, activity } = setup(
+      {
+        ok: true,
+        key: 'public',
+        events: [event('ann', 'a'), event('ann', '$pageleave'), event('ann', 'c')],
+        skipped: 0,
+        described: [described, null],
+      },
+      { slicer: { map: () => Promise.reject(new Error('the reader described these already')) } },
+    );
+    expect(await capture()).toMatchObject({
+      kind: 'refused',
+      reason: 'cpu_budget',
+      counts: { stored: 1, dropped: 1, overBudget: 1 },
+    });
+    expect(activity.users.get('ann')?.map((action) => action.description)).toEqual([
+      'Described by the reader',
+    ]);
+  });
 });
 
 describe('storeCapturedBatch (events a source decoded itself)', () => {

@@ -3,7 +3,7 @@ import { describeEvent } from '../actions/describe-event.js';
 import type { IdentityMode } from '../identity/identity-mode.js';
 import type { CaptureQuota, CaptureQuotaReason } from '../ports/capture-quota.js';
 import type { CaptureKeyKind, CaptureReader, RawCaptureRequest } from '../ports/capture-reader.js';
-import type { WorkSlicer } from '../ports/work-slicer.js';
+import type { SlicedResults, WorkSlicer } from '../ports/work-slicer.js';
 import type { QuotaRefusal, RecentRefusals } from './recent-refusals.js';
 import { type RecordActivityDependencies, recordActivity } from './record-activity.js';
 
@@ -152,6 +152,20 @@ export interface CapturedBatch {
   events: CapturedEvent[];
   /** Events the reader left out (not an object, no distinct id, …). */
   skipped: number;
+  /** The first events' actions, when the reader described them (off the event loop); else described here. */
+  described?: readonly (Action | null)[];
+}
+
+/** What the reader described, in the slicer's shape. */
+function describedByReader(
+  events: readonly CapturedEvent[],
+  described: readonly (Action | null)[],
+): SlicedResults<CapturedEvent, Action | null> {
+  const results = new Map<CapturedEvent, Action | null>();
+  const count = Math.min(events.length, described.length);
+  for (let index = 0; index < count; index += 1)
+    results.set(events[index] as CapturedEvent, described[index] ?? null);
+  return { results, count };
 }
 
 /**
@@ -197,7 +211,9 @@ export async function storeCapturedBatch(
   // Counted while described (I/O beside CPU); nothing is stored unless the count allowed them.
   const [taken, described] = await Promise.all([
     isPublic ? quota.takeEvents(client, events.length) : ({ isAllowed: true } as const),
-    dependencies.slicer.map<CapturedEvent, Action | null>(events, describeEvent, settings.cpuBudgetMs),
+    batch.described
+      ? describedByReader(events, batch.described)
+      : dependencies.slicer.map<CapturedEvent, Action | null>(events, describeEvent, settings.cpuBudgetMs),
   ]);
   if (!taken.isAllowed) {
     refusals.remember(client, taken);

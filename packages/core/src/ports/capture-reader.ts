@@ -1,4 +1,4 @@
-import type { CapturedEvent } from '../actions/action.js';
+import type { Action, CapturedEvent } from '../actions/action.js';
 
 /** A capture request as it arrived: raw bytes and the hints that say how they are encoded. */
 export interface RawCaptureRequest {
@@ -22,12 +22,18 @@ export type ReadCapture =
       events: CapturedEvent[];
       /** Events left out of the request (not an object, no distinct id, …). */
       skipped: number;
+      /**
+       * Present when the reader described the events too (`describeEvent`, where it read them off
+       * the event loop): the first events' actions, in order, as many as the CPU budget allowed.
+       */
+      described?: (Action | null)[];
     }
   | { ok: false; code: 'malformed' | 'too_large'; message: string };
 
 /**
  * Decodes and extracts a capture request's events (PostHog's wire formats, bounded sizes, identity
- * proofs checked and dropped). The adapter may do it off the event loop for large bodies.
+ * proofs checked and dropped). The adapter may do it off the event loop for large bodies, and then
+ * describe them there as well (`described`), within `CAPTURE_CPU_BUDGET_MS`.
  */
 export interface CaptureReader {
   read(request: RawCaptureRequest, receivedAt: Date): Promise<ReadCapture>;

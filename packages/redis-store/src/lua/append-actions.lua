@@ -1,39 +1,76 @@
--- append-actions: appends one user's actions of one capture request in one call, leaving out
--- events already stored, and answers that user's linked conversations (so capture asks Redis once
--- per user). Every key is under the user's hash tag `{u:<product>:<user>}`: one Redis Cluster slot.
+-- append-actions: appends the actions of one capture request for many users in one call, leaving
+-- out events already stored, answers each user's linked conversations and, when asked, writes the
+-- newly stored history actions to the product's feed too. Every user's keys are under the user's
+-- hash tag `{u:<product>:<user>}`; on Redis Cluster the caller sends one call per hash tag (one
+-- slot) and no feed, on a single Redis one call for every user of the request and the feed.
 --
--- KEYS[1]  stream          the user's actions (history), or its pending actions (unverified, apart)
--- KEYS[2]  identified      string `1`: the id is a known user
--- KEYS[3]  seenNow         set of event-id numbers seen in the current dedupe bucket
--- KEYS[4]  seenBefore      the same for the previous bucket
--- KEYS[5]  conversations   set of the user's linked conversation ids (read only)
+-- KEYS[5u-4…5u] user u's keys, in the order of its ARGV section:
+--          stream          the user's actions (history), or its pending actions (unverified, apart)
+--          identified      string `1`: the id is a known user
+--          seenNow         set of event-id numbers seen in the current dedupe bucket
+--          seenBefore      the same for the previous bucket
+--          conversations   set of the user's linked conversation ids (read only)
+-- KEYS[last] feed          the product's feed stream, only when ARGV[5] is not ''
 --
--- ARGV[1]  maxLength       most entries kept in the stream (approximate MAXLEN)
+-- ARGV[1]  maxLength       most entries kept in a user's stream (approximate MAXLEN)
 -- ARGV[2]  oldestId        entries older than this stream id are trimmed (approximate MINID)
--- ARGV[3]  retention       the stream's expiry in seconds; only ever raised, so an anonymous-looking
+-- ARGV[3]  markerTtl       the identified marker's expiry in seconds
+-- ARGV[4]  seenTtl         the dedupe buckets' expiry in seconds
+-- ARGV[5]  feedMaxLength   the feed's approximate MAXLEN, or '' for no feed (and no feed key)
+-- ARGV[6]  feedOldestId    feed entries older than this id are trimmed (approximate MINID)
+-- ARGV[7]  feedTtl         the feed's expiry in seconds
+-- ARGV[8…] one section per user, in KEYS order:
+--          retention       the stream's expiry in seconds; only ever raised, so an anonymous-looking
 --                          request never shortens an identified user's stream
--- ARGV[4]  markerTtl       the identified marker's expiry in seconds
--- ARGV[5]  seenTtl         the dedupe buckets' expiry in seconds
--- ARGV[6]  markIdentified  `1` to set the identified marker
--- ARGV[7]  withConversations `1` to answer the conversations (history appends; not pending ones)
--- ARGV[8…] the actions, each as: its event-id number ("" for none), its field count n, then n
---          stream fields (name, value, name, value, …)
+--          markIdentified  `1` to set the identified marker
+--          isHistory       `1` for history appends: the conversations are answered and the stored
+--                          actions fed; `0` for pending ones (neither)
+--          userId          the user's id, as the feed's `u` field
+--          count           how many actions follow, each as: its event-id number ("" for none), its
+--                          field count n, then n stream fields (name, value, name, value, …)
 --
 -- At the cap (maxLength entries), an action whose event time (field `a`) is older than that of the
--- oldest entry is left out like a duplicate: trimming would take that entry first, so a late old
--- event never evicts a newer one.
+-- user's oldest entry is left out like a duplicate: trimming would take that entry first, so a late
+-- old event never evicts a newer one.
 --
--- Returns JSON {ids, kept, isNew, conversations}: the ids appended (in order, duplicates left out),
--- which actions they are (0-based positions in the request), whether the stream did not exist before
--- and got an entry now, and the members of KEYS[5].
-local stream, identified, seenNow, seenBefore, conversationsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local maxLength, oldestId, retention = ARGV[1], ARGV[2], tonumber(ARGV[3])
+-- RETURNS  users           JSON array, one entry per user section:
+--                          {ids, kept, isNew, conversations}: the ids appended (in order, duplicates
+--                          left out), which actions they are (0-based positions in the section),
+--                          whether the stream did not exist before and got an entry now, and the
+--                          members of the user's conversations set (history appends only)
+local maxLength, oldestId, markerTtl, seenTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local feedMaxLength = ARGV[5]
 
-if ARGV[6] == '1' then redis.call('SET', identified, '1', 'EX', ARGV[4]) end
--- -2: no such key, so the stream is new; otherwise its expiry, raised below when shorter.
-local ttl = redis.call('TTL', stream)
--- Counted up with each XADD; MAXLEN ~ never trims below maxLength, so a count at the cap stays true.
-local length = redis.call('XLEN', stream)
+-- Which of the section's event ids are already stored: in the previous bucket, in the current one,
+-- or earlier in the same section. Every id not yet seen is added to the current bucket.
+local function duplicatesOf(eventIds, seenNow, seenBefore)
+  local duplicate = {}
+  if #eventIds == 0 then return duplicate end
+  -- One id (a backend's batch of many users, one event each): two calls instead of three.
+  if #eventIds == 1 then
+    local eventId = eventIds[1]
+    if redis.call('SISMEMBER', seenBefore, eventId) == 1 or redis.call('SADD', seenNow, eventId) == 0 then
+      duplicate[1] = true
+    end
+    redis.call('EXPIRE', seenNow, seenTtl)
+    return duplicate
+  end
+  local before = redis.call('SMISMEMBER', seenBefore, unpack(eventIds))
+  local now = redis.call('SMISMEMBER', seenNow, unpack(eventIds))
+  local fresh, inSection = {}, {}
+  for position, eventId in ipairs(eventIds) do
+    if before[position] == 1 or now[position] == 1 or inSection[eventId] then
+      duplicate[position] = true
+    else
+      inSection[eventId] = true
+      fresh[#fresh + 1] = eventId
+    end
+  end
+  if #fresh > 0 then redis.call('SADD', seenNow, unpack(fresh)) end
+  redis.call('EXPIRE', seenNow, seenTtl)
+  return duplicate
+end
+
 -- The value of field `name` among `fields[first..last]` (name, value, …), or nil.
 local function fieldOf(fields, first, last, name)
   for position = first, last - 1, 2 do
@@ -41,46 +78,85 @@ local function fieldOf(fields, first, last, name)
   end
   return nil
 end
--- The oldest entry's event time, read once per call: a trim within the call moves the oldest on by
--- whole stream nodes at most, and the value read stays a fair bound for this call's actions.
-local keptAt = nil
-local function olderThanKept(first, last)
-  if length < tonumber(maxLength) then return false end
-  if keptAt == nil then
-    local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
-    keptAt = oldest and fieldOf(oldest[2], 1, #oldest[2], 'a') or false
-  end
-  local at = fieldOf(ARGV, first, last, 'a')
-  -- ISO 8601 UTC times of one format compare as strings.
-  return keptAt ~= false and at ~= nil and at < keptAt
-end
-local ids = {}
-local kept = {}
-local seenAny = false
+
+local results = {}
+local fed = {}
 local at = 8
-local index = 0
+local user = 0
 while at <= #ARGV do
-  local eventId, count = ARGV[at], tonumber(ARGV[at + 1])
-  local isDuplicate = false
-  if eventId ~= '' then
-    seenAny = true
-    isDuplicate = redis.call('SISMEMBER', seenBefore, eventId) == 1 or redis.call('SADD', seenNow, eventId) == 0
+  local base = user * 5
+  local stream, identified, seenNow, seenBefore, conversationsKey =
+    KEYS[base + 1], KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5]
+  local retention, markIdentified, isHistory, userId, count =
+    tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2] == '1', ARGV[at + 3], tonumber(ARGV[at + 4])
+  at = at + 5
+  if markIdentified == '1' then redis.call('SET', identified, '1', 'EX', markerTtl) end
+  -- -2: no such key, so the stream is new; otherwise its expiry, raised below when shorter.
+  local ttl = redis.call('TTL', stream)
+
+  -- Where each action's fields start, and the event ids to check (with the action each belongs to).
+  local starts, counts, eventIds, idOwner = {}, {}, {}, {}
+  for index = 1, count do
+    local eventId = ARGV[at]
+    starts[index], counts[index] = at + 2, tonumber(ARGV[at + 1])
+    if eventId ~= '' then
+      eventIds[#eventIds + 1] = eventId
+      idOwner[#eventIds] = index
+    end
+    at = at + 2 + counts[index]
   end
-  if not isDuplicate and not olderThanKept(at + 2, at + 1 + count) then
-    ids[#ids + 1] = redis.call('XADD', stream, 'MAXLEN', '~', maxLength, '*', unpack(ARGV, at + 2, at + 1 + count))
-    kept[#kept + 1] = index
-    length = length + 1
+  local duplicateIds = duplicatesOf(eventIds, seenNow, seenBefore)
+  local isDuplicate = {}
+  for position in pairs(duplicateIds) do isDuplicate[idOwner[position]] = true end
+
+  -- Counted up with each XADD; MAXLEN ~ never trims below maxLength, so a count at the cap stays true.
+  local length = redis.call('XLEN', stream)
+  -- The oldest entry's event time, read once per user: a trim within the call moves the oldest on by
+  -- whole stream nodes at most, and the value read stays a fair bound for this call's actions.
+  local keptAt = nil
+  local function olderThanKept(first, last)
+    if length < tonumber(maxLength) then return false end
+    if keptAt == nil then
+      local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+      keptAt = oldest and fieldOf(oldest[2], 1, #oldest[2], 'a') or false
+    end
+    local eventAt = fieldOf(ARGV, first, last, 'a')
+    -- ISO 8601 UTC times of one format compare as strings.
+    return keptAt ~= false and eventAt ~= nil and eventAt < keptAt
   end
-  index = index + 1
-  at = at + 2 + count
-end
-if seenAny then redis.call('EXPIRE', seenNow, ARGV[5]) end
-if #ids > 0 then
-  redis.call('XTRIM', stream, 'MINID', '~', oldestId)
-  if ttl < retention then redis.call('EXPIRE', stream, retention) end
+
+  local ids, kept = {}, {}
+  for index = 1, count do
+    local first = starts[index]
+    if not isDuplicate[index] and not olderThanKept(first, first + counts[index] - 1) then
+      ids[#ids + 1] = redis.call('XADD', stream, 'MAXLEN', '~', maxLength, '*',
+        unpack(ARGV, first, first + counts[index] - 1))
+      kept[#kept + 1] = index - 1
+      length = length + 1
+      if isHistory and feedMaxLength ~= '' then fed[#fed + 1] = { userId, first, counts[index] } end
+    end
+  end
+  if #ids > 0 then
+    redis.call('XTRIM', stream, 'MINID', '~', oldestId)
+    if ttl < retention then redis.call('EXPIRE', stream, retention) end
+  end
+  local conversations = {}
+  if isHistory then conversations = redis.call('SMEMBERS', conversationsKey) end
+  user = user + 1
+  -- cjson writes an empty Lua table as `{}`; the caller reads either as no entries.
+  results[user] = { ids = ids, kept = kept, isNew = ttl == -2 and #ids > 0, conversations = conversations }
 end
 
-local conversations = {}
-if ARGV[7] == '1' then conversations = redis.call('SMEMBERS', conversationsKey) end
--- cjson writes an empty Lua table as `{}`; the caller reads either as no entries.
-return cjson.encode({ ids = ids, kept = kept, isNew = ttl == -2 and #ids > 0, conversations = conversations })
+-- The feed after every user's stream: a reader of the feed always finds the action in its user's
+-- history too.
+if #fed > 0 then
+  local feed = KEYS[user * 5 + 1]
+  for _, entry in ipairs(fed) do
+    local first = entry[2]
+    redis.call('XADD', feed, 'MAXLEN', '~', feedMaxLength, '*', 'u', entry[1],
+      unpack(ARGV, first, first + entry[3] - 1))
+  end
+  redis.call('XTRIM', feed, 'MINID', '~', ARGV[6])
+  redis.call('EXPIRE', feed, ARGV[7])
+end
+return cjson.encode(results)
