@@ -2,7 +2,7 @@ import { startCaptureReader } from '@threadline/capture';
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
-import { createApiMetrics, type Logger } from '@threadline/observability';
+import { createApiMetrics, type Logger, WorkspaceLabel } from '@threadline/observability';
 import {
   createRedis,
   RedisAccessKeyStore,
@@ -65,6 +65,8 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       queues: { ...queues, requestDelivery: (conversationId) => queues.deliveries.request(conversationId) },
       deliveries: queues.deliveries,
       metrics,
+      workspaceLabel: new WorkspaceLabel(),
+      workspaces: deployment.workspaces,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       isRedisConnected: () => redis.status === 'ready',
       redisMemory,
