@@ -10,6 +10,7 @@ import { captureRoutes } from './routes/capture/capture-routes.js';
 import { type HealthState, healthRoutes } from './routes/health/health-routes.js';
 import { mcpRoute } from './routes/mcp/mcp-route.js';
 import { metricsRoute } from './routes/metrics/metrics-route.js';
+import { oauthRoutes } from './routes/oauth/oauth-routes.js';
 import { posthogWebhookThrough, startCaptureCopy } from './routes/passthrough/capture-copy-app.js';
 import { passthroughRoutes } from './routes/passthrough/passthrough-routes.js';
 import { posthogUpstream } from './routes/passthrough/upstream-definition.js';
@@ -117,5 +118,6 @@ export async function buildServer(deps: ApiDependencies): Promise<ThreadlineServ
   await app.register(userActivityRoute, { deps });
   await app.register(streamRoute, { deps });
   await app.register(canvasRoutes, { deps });
+  await app.register(oauthRoutes, { deps });
   return { app, health };
 }

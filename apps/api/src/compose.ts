@@ -2,18 +2,42 @@ import { startCaptureReader } from '@threadline/capture';
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
+import { IntercomOAuthClient } from '@threadline/intercom';
 import { createApiMetrics, type Logger, WorkspaceLabel } from '@threadline/observability';
 import {
   createRedis,
   RedisAccessKeyStore,
   RedisCaptureQuota,
+  type RedisClient,
+  type RedisKeys,
   RedisMemoryWatch,
   RedisNotificationClaims,
+  RedisOAuthStates,
   RedisRateLimiter,
   RedisStreamLeases,
   RedisWebhookLog,
+  RedisWorkspaceStore,
+  TokenCipher,
 } from '@threadline/redis-store';
-import type { ApiDependencies } from './dependencies.js';
+import type { ApiDependencies, InstallDependencies } from './dependencies.js';
+
+/** The OAuth install's adapters, when INTERCOM_CLIENT_ID turns it on (the config checked the rest). */
+function installDependencies(
+  config: Config,
+  redis: RedisClient,
+  keys: RedisKeys,
+): InstallDependencies | undefined {
+  const { clientId, clientSecret, oauthUrl, apiBaseUrl, timeoutMs } = config.intercom;
+  if (!clientId || !clientSecret || !config.publicUrl) return undefined;
+  return {
+    clientId,
+    oauthUrl,
+    publicUrl: config.publicUrl,
+    states: new RedisOAuthStates(redis, keys),
+    intercom: new IntercomOAuthClient({ apiBaseUrl, clientId, clientSecret, timeoutMs }),
+    workspaces: new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys)),
+  };
+}
 
 export interface ComposedApi {
   deps: ApiDependencies;
@@ -86,6 +110,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
         ),
       // A lease outlives three heartbeats: a stream of a process that died stops counting soon after.
       streamLeases: new RedisStreamLeases(redis, keys, 3 * config.stream.heartbeatMs),
+      install: installDependencies(config, redis, keys),
     },
     close() {
       closing ??= (async () => {

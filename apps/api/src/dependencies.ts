@@ -8,11 +8,14 @@ import type {
   DeliveryScheduler,
   EnvironmentAccessKey,
   IdentityStore,
+  IntercomOAuth,
   LinkStore,
   NotificationClaims,
+  OAuthStateStore,
   RateLimiter,
   WebhookLog,
   WorkspaceDirectory,
+  WorkspaceRegistry,
 } from '@threadline/core';
 import type { ApiMetrics, Logger, WorkspaceLabel } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
@@ -68,4 +71,18 @@ export interface ApiDependencies {
   openBlockingRedis(): RedisClient;
   /** Open streams per access key, across replicas (STREAM_MAX_PER_KEY). */
   streamLeases: RedisStreamLeases;
+  /** The OAuth install (`/oauth/intercom/*`); present only with INTERCOM_CLIENT_ID. */
+  install: InstallDependencies | undefined;
+}
+
+/** What the OAuth install routes need. */
+export interface InstallDependencies {
+  clientId: string;
+  /** INTERCOM_OAUTH_URL. */
+  oauthUrl: string;
+  /** THREADLINE_PUBLIC_URL: the redirect URL is `<it>/oauth/intercom/callback`. */
+  publicUrl: string;
+  states: OAuthStateStore;
+  intercom: IntercomOAuth;
+  workspaces: WorkspaceRegistry;
 }

@@ -11,6 +11,7 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerResumeCommand } from './commands/resume.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSubscriptionsCommand } from './commands/subscriptions.js';
+import { registerWorkspacesCommand } from './commands/workspaces.js';
 import { connect, type Services } from './connect.js';
 
 export interface RunOptions {
@@ -38,6 +39,7 @@ function buildProgram(context: CommandContext): Command {
   registerForgetCommand(program, context);
   registerResumeCommand(program, context);
   registerSubscriptionsCommand(program, context);
+  registerWorkspacesCommand(program, context);
   return program;
 }
 

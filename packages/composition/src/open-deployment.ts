@@ -7,6 +7,8 @@ import {
   createUserStores,
   type RedisClient,
   RedisKeys,
+  RedisWorkspaceStore,
+  TokenCipher,
   type UserStoreSettings,
   waitUntilReady,
 } from '@threadline/redis-store';
@@ -102,7 +104,13 @@ export async function openDeployment(config: Config, options: RedisConnectOption
     keys,
     queues,
     stores: createUserStores(redis, keys, userStoreSettings(config)),
-    workspaces: deploymentWorkspaces(environmentWorkspace(config)),
+    // Installed workspaces exist only with THREADLINE_ENCRYPTION_KEY (their tokens are sealed with it).
+    workspaces: deploymentWorkspaces(
+      environmentWorkspace(config),
+      config.encryptionKeys.length > 0
+        ? new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys))
+        : undefined,
+    ),
     close() {
       closing ??= (async () => {
         await queues.close();

@@ -52,6 +52,32 @@ const mcpKeyList = z
     return pairs;
   });
 
+/** THREADLINE_ENCRYPTION_KEY: base64 32-byte keys, comma separated; the first one seals. */
+const encryptionKeyList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries = value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const bad = entries.findIndex(
+      (entry) => !/^[A-Za-z0-9+/_-]{43}=?$/.test(entry) || Buffer.from(entry, 'base64').length !== 32,
+    );
+    if (bad !== -1) {
+      context.addIssue({
+        code: 'custom',
+        message: `key ${bad + 1} is not 32 bytes of base64 (make one with: openssl rand -base64 32)`,
+      });
+      return z.NEVER;
+    }
+    if (new Set(entries).size !== entries.length) {
+      context.addIssue({ code: 'custom', message: 'lists the same key twice' });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 /**
  * TRUST_PROXY: unset (trust no proxy: the client IP is the peer's address), a hop count, or a comma list
  * of proxy addresses / CIDRs whose `X-Forwarded-For` is believed.
@@ -151,6 +177,15 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://threadline.example.com' })
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
+  /** The public app's client id; set, it turns the OAuth install on (`/oauth/intercom/install`). */
+  INTERCOM_CLIENT_ID: optionalText,
+  /** Intercom's authorize page (the sandbox serves one too). */
+  INTERCOM_OAUTH_URL: z.url({ error: 'must be an http(s) URL' }).default('https://app.intercom.com/oauth'),
+  /**
+   * 32-byte base64 keys, comma separated, that seal workspace tokens at rest (AES-256-GCM): the first
+   * seals, all open. Required with INTERCOM_CLIENT_ID.
+   */
+  THREADLINE_ENCRYPTION_KEY: encryptionKeyList,
   LINK_BY_EMAIL: booleanFlag,
   /** Trailing-edge debounce of new actions before a note (ms). */
   NOTE_COALESCE_MS: integer(2000, 0, 600_000),
@@ -271,6 +306,23 @@ export function crossVariableProblems(env: Record<string, string | undefined>, r
     problems.push(
       'INTERCOM_CLIENT_SECRET: required when INTERCOM_ACCESS_TOKEN is set (it is the key of webhook signatures)',
     );
+  }
+  if (present(env.INTERCOM_CLIENT_ID)) {
+    if (!present(env.THREADLINE_ENCRYPTION_KEY)) {
+      problems.push(
+        'THREADLINE_ENCRYPTION_KEY: required when INTERCOM_CLIENT_ID is set (workspace tokens are encrypted with it; make one with: openssl rand -base64 32)',
+      );
+    }
+    if (!present(env.INTERCOM_CLIENT_SECRET)) {
+      problems.push(
+        "INTERCOM_CLIENT_SECRET: required when INTERCOM_CLIENT_ID is set (the app's client secret: code exchange and webhook signatures)",
+      );
+    }
+    if (role === 'api' && !present(env.THREADLINE_PUBLIC_URL)) {
+      problems.push(
+        'THREADLINE_PUBLIC_URL: required when INTERCOM_CLIENT_ID is set (the OAuth redirect URL is <it>/oauth/intercom/callback)',
+      );
+    }
   }
   const identity = env.CAPTURE_IDENTITY?.trim();
   if ((identity === 'mark' || identity === 'require') && !present(env.INTERCOM_IDENTITY_SECRET)) {

@@ -50,6 +50,8 @@ export interface Config {
   /** REDIS_MEMORY_HIGH_WATER, default 0.9. */
   redisMemoryHighWater: number;
   mcpKeys: { key: string; productId: string }[];
+  /** THREADLINE_ENCRYPTION_KEY: base64 32-byte keys, the one that seals first (empty: none). */
+  encryptionKeys: string[];
   intercom: {
     accessToken: string | undefined;
     clientSecret: string | undefined;
@@ -58,6 +60,10 @@ export interface Config {
     /** INTERCOM_TIMEOUT_MS, default 10,000. */
     timeoutMs: number;
     appId: string | undefined;
+    /** INTERCOM_CLIENT_ID: the public app's client id (unset: the OAuth install is off). */
+    clientId: string | undefined;
+    /** INTERCOM_OAUTH_URL, default `https://app.intercom.com/oauth`. */
+    oauthUrl: string;
     linkByEmail: boolean;
     /** LINK_IDLE_DAYS, default 14. */
     linkIdleDays: number;
@@ -166,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
       trustProxy: e.TRUST_PROXY,
       redisMemoryHighWater: e.REDIS_MEMORY_HIGH_WATER,
       mcpKeys: e.MCP_API_KEYS,
+      encryptionKeys: e.THREADLINE_ENCRYPTION_KEY,
       intercom: {
         accessToken: e.INTERCOM_ACCESS_TOKEN,
         clientSecret: e.INTERCOM_CLIENT_SECRET,
@@ -173,6 +180,8 @@ export function loadConfig(env: Record<string, string | undefined>, role: Proces
         adminId: e.INTERCOM_ADMIN_ID,
         timeoutMs: e.INTERCOM_TIMEOUT_MS,
         appId: e.INTERCOM_APP_ID,
+        clientId: e.INTERCOM_CLIENT_ID,
+        oauthUrl: e.INTERCOM_OAUTH_URL,
         linkByEmail: e.LINK_BY_EMAIL,
         linkIdleDays: e.LINK_IDLE_DAYS,
       },

@@ -90,6 +90,14 @@ export type { Subscription, SubscriptionStore } from './ports/subscription-store
 export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
 export type { SlicedResults, WorkSlicer } from './ports/work-slicer.js';
 export type { Workspace, WorkspaceDirectory } from './ports/workspace-directory.js';
+export type {
+  CodeExchange,
+  IntercomOAuth,
+  OAuthStateStore,
+  WorkspaceIdentity,
+  WorkspaceInstall,
+  WorkspaceRegistry,
+} from './ports/workspace-registry.js';
 export * from './redaction/index.js';
 export * from './summaries/index.js';
 export * from './workspaces/index.js';

@@ -13,6 +13,15 @@ const rateLimitText = process.env.SANDBOX_RATE_LIMIT_PER_WINDOW;
 const rateLimitPerWindow =
   rateLimitText === undefined || rateLimitText === '' ? undefined : Number(rateLimitText);
 
+// Workspaces beside the main one, each with its own app id, admin, data and rate limit (OAuth installs
+// pick one on the authorize page). Default: two.
+const extraWorkspaces = (process.env.SANDBOX_WORKSPACES ?? 'sandbox-two,sandbox-three')
+  .split(',')
+  .map((appId) => appId.trim())
+  .filter(Boolean);
+const oauthClientId = process.env.SANDBOX_OAUTH_CLIENT_ID ?? 'sandbox-client-id';
+const oauthClientSecret = process.env.SANDBOX_OAUTH_CLIENT_SECRET ?? 'sandbox-client-secret';
+
 const problems = [
   ...(Number.isInteger(port) && port >= 0 && port <= 65535
     ? []
@@ -21,6 +30,9 @@ const problems = [
     ? []
     : ['SANDBOX_RATE_LIMIT_PER_WINDOW: must be a positive integer']),
   ...(token === '' ? ['SANDBOX_TOKEN: must not be empty'] : []),
+  ...extraWorkspaces
+    .filter((appId) => !/^[a-z0-9-]{1,40}$/.test(appId))
+    .map((appId) => `SANDBOX_WORKSPACES: ${appId} is not an app id (a-z, 0-9, -)`),
   ...webhookUrls.filter((url) => !URL.canParse(url)).map((url) => `SANDBOX_WEBHOOK_URL: ${url} is not a URL`),
 ];
 if (problems.length > 0) {
@@ -30,6 +42,8 @@ if (problems.length > 0) {
 
 const sandbox = await createIntercomSandbox({
   token,
+  workspaces: extraWorkspaces.map((appId) => ({ appId })),
+  oauth: { clientId: oauthClientId, clientSecret: oauthClientSecret },
   ...(webhookUrls.length > 0 ? { webhookUrls } : {}),
   ...(rateLimitPerWindow === undefined ? {} : { rateLimitPerWindow }),
 });

@@ -16,11 +16,26 @@ export {
   readRedisMemory,
 } from './redis-memory-watch.js';
 export { RedisNotificationClaims } from './redis-notification-claims.js';
+export { RedisOAuthStates } from './redis-oauth-states.js';
 export { type ProductFeedLimits, RedisProductFeed } from './redis-product-feed.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export { RedisStreamLeases } from './redis-stream-leases.js';
 export { RedisSubscriptionStore } from './redis-subscription-store.js';
 export { RedisSummaryStore } from './redis-summary-store.js';
 export { RedisWebhookLog } from './redis-webhook-log.js';
+export {
+  productIdOfAppId,
+  RedisWorkspaceStore,
+  type RekeyReport,
+  type WorkspaceDetails,
+  type WorkspaceRemoval,
+} from './redis-workspace-store.js';
 export { globLiteral, scanKeys } from './scan-keys.js';
+export {
+  encryptionKeyId,
+  isEncryptionKey,
+  TokenCipher,
+  TokenCipherError,
+  type TokenCipherErrorCode,
+} from './token-cipher.js';
 export { waitUntilReady } from './wait-until-ready.js';

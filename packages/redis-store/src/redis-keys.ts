@@ -171,4 +171,34 @@ export class RedisKeys {
   rateLimit(bucket: string, window: number): string {
     return `${this.prefix}:{rl:${encodeURIComponent(bucket)}}:${window}`;
   }
+
+  /** Hash: installed workspace's product id → JSON record (app id, admin, API base URL, times; no token). */
+  workspaces(): string {
+    return `${this.prefix}:{ws}:workspaces`;
+  }
+
+  /** Hash: product id → the workspace's Intercom token, sealed (AES-256-GCM, `v1.<key id>.…`). */
+  workspaceTokens(): string {
+    return `${this.prefix}:{ws}:tokens`;
+  }
+
+  /** Hash: Intercom app id (`app.id_code`) → product id. */
+  workspaceAppIds(): string {
+    return `${this.prefix}:{ws}:app-ids`;
+  }
+
+  /** Hash: product id → when the workspace last had a webhook or a delivery (ms). */
+  workspaceLastSeen(): string {
+    return `${this.prefix}:{ws}:last-seen`;
+  }
+
+  /** Hash: SHA-256 of a workspace's capture key → product id. */
+  workspaceCaptureKeys(): string {
+    return `${this.prefix}:{ws}:capture-keys`;
+  }
+
+  /** String: an OAuth install's pending state, by the SHA-256 of the state (single use, 10 minutes). */
+  oauthState(stateHash: string): string {
+    return `${this.prefix}:{os:${stateHash}}`;
+  }
 }

@@ -4,3 +4,14 @@ export {
   type EnvironmentWorkspaceSettings,
   type TokenIdentity,
 } from './environment-workspace.js';
+export {
+  type CompleteInstallDependencies,
+  completeInstall,
+  generateCaptureKey,
+  type InstallCallback,
+  type InstallOutcome,
+  installStateTtlSeconds,
+  regionalApiBaseUrl,
+  type StartedInstall,
+  startInstall,
+} from './install-workspace.js';

@@ -4,12 +4,13 @@ import { checkAgainstSpec } from '../spec/spec-validator.js';
 import type { MultipleFilter, SingleFilter } from '../state/contact-search.js';
 import { searchContacts } from '../state/contact-search.js';
 import { bodyToPlainText, normaliseReplyBody } from '../state/intercom-html-body.js';
-import { type RedactOutcome, withReturnedParts } from '../state/sandbox-store.js';
+import { type RedactOutcome, type SandboxStore, withReturnedParts } from '../state/sandbox-store.js';
 import type { SandboxConversation } from '../state/sandbox-types.js';
 import type { ActiveFault } from './fault-injector.js';
 import { intercomError, intercomErrors } from './intercom-error.js';
 import type { RateLimitStatus } from './rate-limit-window.js';
 import type { SandboxContext } from './sandbox-context.js';
+import type { SandboxWorkspace } from './sandbox-workspaces.js';
 import { requiredPermission } from './token-permissions.js';
 
 type Json = Record<string, unknown>;
@@ -51,13 +52,16 @@ function asPlainText(conversation: SandboxConversation): SandboxConversation {
  * and recorded; hooks here apply to these routes only.
  */
 export async function intercomApiRoutes(app: FastifyInstance, context: SandboxContext): Promise<void> {
-  const { store } = context;
   // Intercom answers a conversation with its 500 most recent parts only (the spec's "Hard limit").
-  const returned = (conversationId: string) => {
+  const returned = (store: SandboxStore, conversationId: string) => {
     const conversation = store.conversation(conversationId);
     return conversation && withReturnedParts(conversation);
   };
   const activeFaults = new WeakMap<FastifyRequest, ActiveFault>();
+  // Each request acts on the workspace of its token, and only on it.
+  const owners = new WeakMap<FastifyRequest, SandboxWorkspace>();
+  const workspaceOf = (request: FastifyRequest): SandboxWorkspace =>
+    owners.get(request) ?? context.workspaces.main;
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
@@ -68,19 +72,20 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
 
   app.addHook('onRequest', async (request, reply) => {
     const authorization = request.headers.authorization ?? '';
-    const granted = authorization.startsWith('Bearer ')
-      ? context.permissions.of(authorization.slice('Bearer '.length))
+    const owner = authorization.startsWith('Bearer ')
+      ? context.workspaces.ownerOf(authorization.slice('Bearer '.length))
       : undefined;
-    if (!granted) {
+    if (!owner) {
       setRateLimitHeaders(reply, context.rateLimit.peek());
       return reply.code(401).send(intercomErrors.unauthorized());
     }
+    owners.set(request, owner.workspace);
     const needed = requiredPermission(request.method, request.routeOptions.url);
-    if (needed && !granted.includes(needed)) {
-      setRateLimitHeaders(reply, context.rateLimit.peek());
+    if (needed && !owner.permissions.includes(needed)) {
+      setRateLimitHeaders(reply, owner.workspace.rateLimit.peek());
       return reply.code(403).send(intercomErrors.missingPermission(needed));
     }
-    const status = context.rateLimit.consume();
+    const status = owner.workspace.rateLimit.consume();
     setRateLimitHeaders(reply, status);
     if (!status.isAllowed) {
       reply.header('Retry-After', status.retryAfterSeconds);
@@ -97,8 +102,8 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
     }
     await pause(fault.delayMs, context.shutdownSignal);
     if (fault.status === undefined) return;
-    if (fault.status === 429) playRateLimitFault(reply, fault);
-    return reply.code(fault.status).send(faultBody(fault, context));
+    if (fault.status === 429) playRateLimitFault(request, reply, fault);
+    return reply.code(fault.status).send(faultBody(fault, workspaceOf(request)));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -107,9 +112,9 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
     activeFaults.delete(request);
     await pause(fault.delayMs, context.shutdownSignal);
     if (fault.status === undefined) return payload;
-    if (fault.status === 429) playRateLimitFault(reply, fault);
+    if (fault.status === 429) playRateLimitFault(request, reply, fault);
     reply.code(fault.status);
-    return JSON.stringify(faultBody(fault, context));
+    return JSON.stringify(faultBody(fault, workspaceOf(request)));
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -123,33 +128,37 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
     });
   });
 
-  function playRateLimitFault(reply: FastifyReply, fault: ActiveFault): void {
-    const status = context.rateLimit.peek();
+  function playRateLimitFault(request: FastifyRequest, reply: FastifyReply, fault: ActiveFault): void {
+    const status = workspaceOf(request).rateLimit.peek();
     reply.header('X-RateLimit-Remaining', 0);
     reply.header('Retry-After', fault.retryAfterSeconds ?? status.retryAfterSeconds);
   }
 
-  app.get('/me', async () => ({
-    type: 'admin',
-    id: store.admin.id,
-    email: store.admin.email,
-    name: store.admin.name,
-    email_verified: true,
-    app: {
-      type: 'app',
-      id_code: context.appId,
-      name: 'Threadline sandbox',
-      created_at: 1734537243,
-      secure: false,
-      identity_verification: false,
-      timezone: 'Etc/UTC',
-      region: 'US',
-    },
-    avatar: { type: 'avatar', image_url: null },
-    has_inbox_seat: true,
-  }));
+  app.get('/me', async (request) => {
+    const { store, appId, name } = workspaceOf(request);
+    return {
+      type: 'admin',
+      id: store.admin.id,
+      email: store.admin.email,
+      name: store.admin.name,
+      email_verified: true,
+      app: {
+        type: 'app',
+        id_code: appId,
+        name,
+        created_at: 1734537243,
+        secure: false,
+        identity_verification: false,
+        timezone: 'Etc/UTC',
+        region: 'US',
+      },
+      avatar: { type: 'avatar', image_url: null },
+      has_inbox_seat: true,
+    };
+  });
 
   app.get<{ Params: { admin_id: string } }>('/admins/:admin_id', async (request, reply) => {
+    const { store } = workspaceOf(request);
     if (request.params.admin_id !== store.admin.id)
       return reply.code(404).send(intercomErrors.adminNotFound());
     return {
@@ -167,6 +176,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   app.post<{ Params: { conversation_id: string } }>(
     '/conversations/:conversation_id/reply',
     async (request, reply) => {
+      const { store } = workspaceOf(request);
       const body = specBody('reply_conversation_request', request, reply);
       if (!body) return reply;
       const messageType = body.message_type as string;
@@ -194,7 +204,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
           normaliseReplyBody(text),
           createdAt,
         );
-        return returned(conversation.id);
+        return returned(store, conversation.id);
       }
 
       const contact =
@@ -209,11 +219,12 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
         conversationId === 'last' ? store.lastConversationOf(contact.id) : store.conversation(conversationId);
       if (!conversation) return reply.code(404).send(intercomErrors.resourceNotFound());
       store.addContactComment(conversation.id, contact.id, normaliseReplyBody(text), createdAt);
-      return returned(conversation.id);
+      return returned(store, conversation.id);
     },
   );
 
   app.post('/conversations/redact', async (request, reply) => {
+    const { store } = workspaceOf(request);
     const body = specBody('redact_conversation_request', request, reply);
     if (!body) return reply;
     const conversationId = body.conversation_id as string;
@@ -223,7 +234,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
         : store.redactPart(conversationId, body.conversation_part_id as string);
     switch (outcome) {
       case 'redacted':
-        return returned(conversationId);
+        return returned(store, conversationId);
       case 'conversation_not_found':
       case 'part_not_found':
         return reply.code(404).send(intercomErrors.partOrMessageNotFound());
@@ -235,6 +246,7 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   app.get<{ Params: { conversation_id: string }; Querystring: { display_as?: string } }>(
     '/conversations/:conversation_id',
     async (request, reply) => {
+      const { store } = workspaceOf(request);
       const found = store.conversation(request.params.conversation_id);
       if (!found) return reply.code(404).send(intercomErrors.resourceNotFound());
       const conversation = withReturnedParts(found);
@@ -243,11 +255,13 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   );
 
   app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request, reply) => {
+    const { store } = workspaceOf(request);
     const contact = store.contact(request.params.contact_id);
     return contact ?? reply.code(404).send(intercomErrors.userNotFound());
   });
 
   app.post('/contacts/search', async (request, reply) => {
+    const { store } = workspaceOf(request);
     const body = specBody('contact_search_request', request, reply);
     if (!body) return reply;
     const result = searchContacts(store.allContacts(), body.query as SingleFilter | MultipleFilter);
@@ -283,8 +297,8 @@ export async function intercomApiRoutes(app: FastifyInstance, context: SandboxCo
   });
 }
 
-function faultBody(fault: ActiveFault, context: SandboxContext) {
-  if (fault.status === 429) return intercomErrors.rateLimited(context.rateLimit.peek().limit);
+function faultBody(fault: ActiveFault, workspace: SandboxWorkspace) {
+  if (fault.status === 429) return intercomErrors.rateLimited(workspace.rateLimit.peek().limit);
   if (fault.status === 400)
     return intercomError('parameter_invalid', 'Injected fault: the request was refused');
   return intercomErrors.serverError(fault.status ?? 500);

@@ -1,6 +1,7 @@
 import type { SandboxStore } from '../state/sandbox-store.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { RateLimitWindow } from './rate-limit-window.js';
+import type { SandboxWorkspaces } from './sandbox-workspaces.js';
 import type { TokenPermissions } from './token-permissions.js';
 import type { WebhookTargetPolicy } from './webhook-targets.js';
 
@@ -17,9 +18,11 @@ export interface RecordedRequest {
   at: number;
 }
 
-/** Everything the route plugins share. */
+/** Everything the route plugins share. `store`, `appId` and `rateLimit` are the main workspace's. */
 export interface SandboxContext {
   token: string;
+  /** Every workspace and which token acts on which. */
+  workspaces: SandboxWorkspaces;
   /** Every token the workspace knows, with its permissions (the main `token` holds them all). */
   permissions: TokenPermissions;
   appId: string;
@@ -31,6 +34,10 @@ export interface SandboxContext {
   isAllowedWebhookUrl: WebhookTargetPolicy;
   /** Aborted on close so that injected delays do not hold the server open. */
   shutdownSignal: AbortSignal;
-  /** Forgets contacts, conversations, faults, recorded requests and the rate-limit window. */
+  /** Forgets contacts, conversations, faults, recorded requests, tokens issued and rate-limit windows. */
   reset(): void;
+  /** Adds something `reset` forgets too. */
+  onReset(forget: () => void): void;
+  /** Makes every outstanding OAuth code expired (answers how many); set by the OAuth routes. */
+  expireCodes(): number;
 }

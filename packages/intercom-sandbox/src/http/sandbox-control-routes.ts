@@ -38,7 +38,11 @@ const nullableString = { type: ['string', 'null'] } as const;
  * Also the page at `/`, whose buttons close, snooze and reopen conversations.
  */
 export async function sandboxControlRoutes(app: FastifyInstance, context: SandboxContext): Promise<void> {
-  const { store } = context;
+  const { workspaces } = context;
+  /** The workspace holding a conversation (the main one when none does). */
+  const workspaceOfConversation = (conversationId: string) =>
+    workspaces.ofConversation(conversationId) ?? workspaces.main;
+  const storeOf = (conversationId: string) => workspaceOfConversation(conversationId).store;
   // The page's buttons send their webhooks where the conversation's own webhooks went.
   const webhookOf = new Map<string, WebhookTarget>();
   function notify(
@@ -50,7 +54,8 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     if (webhook) webhookOf.set(conversation.id, webhook);
     const target = webhook ?? webhookOf.get(conversation.id);
     if (!target) return Promise.resolve(undefined);
-    return send(buildConversationNotification(topic, conversation, contact, context.appId), target);
+    const { appId } = workspaceOfConversation(conversation.id);
+    return send(buildConversationNotification(topic, conversation, contact, appId), target);
   }
   async function send(notification: IntercomNotification, webhook: WebhookTarget) {
     try {
@@ -75,10 +80,12 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       : undefined;
 
   const pageConversations = () =>
-    store.allConversations().map((conversation) => ({
-      conversation,
-      contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
-    }));
+    workspaces.all.flatMap(({ store }) =>
+      store.allConversations().map((conversation) => ({
+        conversation,
+        contact: store.contact(conversation.contacts.contacts[0]?.id ?? ''),
+      })),
+    );
   app.get<{ Querystring: { conversation?: string } }>('/', async (request, reply) =>
     reply
       .type('text/html; charset=utf-8')
@@ -106,7 +113,8 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   ) {
     const inboxApp = inboxAppOf(conversation.id);
     if (!inboxApp) return undefined;
-    const body = canvasRequestBody(kind, conversation, contact, context.appId, {
+    const { store, appId } = workspaceOfConversation(conversation.id);
+    const body = canvasRequestBody(kind, conversation, contact, appId, {
       id: store.admin.id,
       name: store.admin.name ?? 'Sandbox Admin',
       email: store.admin.email ?? '',
@@ -121,10 +129,10 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   }
 
   const contactOf = (conversation: SandboxConversation) =>
-    store.contact(conversation.contacts.contacts[0]?.id ?? '');
+    storeOf(conversation.id).contact(conversation.contacts.contacts[0]?.id ?? '');
   // The apps column of the page loads this when a conversation is selected.
   app.get<{ Params: { id: string } }>('/_sandbox/conversations/:id/canvas', async (request, reply) => {
-    const conversation = store.conversation(request.params.id);
+    const conversation = storeOf(request.params.id).conversation(request.params.id);
     const canvas = conversation
       ? await canvasOf('initialize', conversation, contactOf(conversation))
       : undefined;
@@ -143,7 +151,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   app.post<{ Params: { id: string } }>(
     '/_sandbox/conversations/:id/canvas/submit',
     async (request, reply) => {
-      const conversation = store.conversation(request.params.id);
+      const conversation = storeOf(request.params.id).conversation(request.params.id);
       const canvas = conversation
         ? await canvasOf('submit', conversation, contactOf(conversation))
         : undefined;
@@ -156,7 +164,10 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     },
   );
 
-  app.post<{ Body: { external_id?: string | null; email?: string | null; name?: string } }>(
+  app.post<{
+    Body: { external_id?: string | null; email?: string | null; name?: string };
+    Querystring: { workspace?: string };
+  }>(
     '/_sandbox/contacts',
     {
       schema: {
@@ -168,6 +179,9 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       },
     },
     async (request, reply) => {
+      const store = workspaces.byAppId(request.query.workspace)?.store;
+      if (!store)
+        return reply.code(404).send({ error: `no workspace with app id ${request.query.workspace}` });
       const externalId = request.body.external_id;
       if (externalId && store.findContactByExternalId(externalId)) {
         return reply.code(409).send({ error: `a contact with external_id ${externalId} already exists` });
@@ -186,6 +200,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       url?: string;
       webhook?: WebhookTarget;
     };
+    Querystring: { workspace?: string };
   }>(
     '/_sandbox/conversations',
     {
@@ -209,6 +224,9 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       const input = request.body;
       const refused = refuseTarget(input.webhook, reply);
       if (refused) return refused;
+      const store = workspaces.byAppId(request.query.workspace)?.store;
+      if (!store)
+        return reply.code(404).send({ error: `no workspace with app id ${request.query.workspace}` });
       let contact: SandboxContact | undefined;
       if (input.contact_id !== undefined) {
         contact = store.contact(input.contact_id);
@@ -247,6 +265,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     async (request, reply) => {
       const refused = refuseTarget(request.body.webhook, reply);
       if (refused) return refused;
+      const store = storeOf(request.params.id);
       const existing = store.conversation(request.params.id);
       const contact = store.contact(existing?.contacts.contacts[0]?.id ?? '');
       if (!existing || !contact)
@@ -280,6 +299,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
       },
     },
     async (request, reply) => {
+      const store = storeOf(request.params.id);
       const existing = store.conversation(request.params.id);
       const contact = store.contact(existing?.contacts.contacts[0]?.id ?? '');
       if (!existing || !contact)
@@ -295,15 +315,52 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   );
 
   app.delete<{ Params: { id: string } }>('/_sandbox/conversations/:id', async (request, reply) => {
+    const { store, appId } = workspaceOfConversation(request.params.id);
     if (!store.deleteConversation(request.params.id))
       return reply.code(404).send({ error: `no conversation with id ${request.params.id}` });
     const target = webhookOf.get(request.params.id);
-    const notification = buildDeletedConversationNotification(request.params.id, context.appId);
+    const notification = buildDeletedConversationNotification(request.params.id, appId);
     const webhook = target ? await send(notification, target) : undefined;
     return reply.code(200).send({ deleted: request.params.id, ...(webhook ? { webhook } : {}) });
   });
 
-  app.get('/_sandbox/conversations', async () => ({ conversations: store.allConversations() }));
+  app.get<{ Querystring: { workspace?: string } }>('/_sandbox/conversations', async (request, reply) => {
+    const store = workspaces.byAppId(request.query.workspace)?.store;
+    if (!store) return reply.code(404).send({ error: `no workspace with app id ${request.query.workspace}` });
+    return { conversations: store.allConversations() };
+  });
+
+  app.get('/_sandbox/workspaces', async () => ({
+    workspaces: workspaces.all.map((workspace) => ({
+      app_id: workspace.appId,
+      name: workspace.name,
+      admin_id: workspace.store.admin.id,
+    })),
+  }));
+
+  // An uninstall: the token (or every installed token of a workspace) answers 401 from now on.
+  app.post<{ Body: { token?: string; app_id?: string } }>(
+    '/_sandbox/tokens/revoke',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { token: { type: 'string', minLength: 1 }, app_id: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token, app_id: appId } = request.body;
+      if ((token === undefined) === (appId === undefined))
+        return reply.code(400).send({ error: 'give either token or app_id' });
+      const revoked = workspaces.revoke(token === undefined ? { appId: appId! } : { token });
+      return reply.send({ revoked });
+    },
+  );
+
+  // Lets a test see what a late callback meets: every code issued so far is expired.
+  app.post('/_sandbox/oauth/expire-codes', async () => ({ expired: context.expireCodes() }));
 
   app.post<{ Body: SandboxFault }>(
     '/_sandbox/faults',
@@ -337,7 +394,7 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
   app.get('/_sandbox/requests', async () => ({ requests: context.recordedRequests }));
 
   // What Intercom sends to check an endpoint: a signed `ping`.
-  app.post<{ Body: { webhook: WebhookTarget } }>(
+  app.post<{ Body: { webhook: WebhookTarget }; Querystring: { workspace?: string } }>(
     '/_sandbox/ping',
     {
       schema: {
@@ -352,7 +409,10 @@ export async function sandboxControlRoutes(app: FastifyInstance, context: Sandbo
     async (request, reply) => {
       const refused = refuseTarget(request.body.webhook, reply);
       if (refused) return refused;
-      return reply.send(await send(buildPingNotification(context.appId), request.body.webhook));
+      const workspace = workspaces.byAppId(request.query.workspace);
+      if (!workspace)
+        return reply.code(404).send({ error: `no workspace with app id ${request.query.workspace}` });
+      return reply.send(await send(buildPingNotification(workspace.appId), request.body.webhook));
     },
   );
 

@@ -50,8 +50,11 @@ function emptyList(url: string): SandboxAddressableList {
 export class SandboxStore {
   private contacts = new Map<string, SandboxContact>();
   private conversations = new Map<string, SandboxConversation>();
-  /** Ids start from the clock, so a restarted sandbox never hands out an id an earlier run used. */
-  private readonly idBase = Date.now() * 100;
+  /**
+   * Ids start from the clock, so a restarted sandbox never hands out an id an earlier run used; each
+   * further workspace starts far above the first, so conversation ids never repeat across workspaces.
+   */
+  private readonly idBase: number;
   private nextConversationNumber = 0;
   private nextPartNumber = 0;
   private nextSourceNumber = 0;
@@ -59,7 +62,10 @@ export class SandboxStore {
   constructor(
     readonly admin: SandboxAdmin,
     readonly appId: string,
-  ) {}
+    workspaceIndex = 0,
+  ) {
+    this.idBase = Date.now() * 100 + workspaceIndex * 100_000_000_000;
+  }
 
   /** Creates a contact; a user when it has an `external_id`, a lead otherwise. Throws on a taken `external_id`. */
   createContact(input: NewContact): SandboxContact {
