@@ -87,3 +87,19 @@ export async function productOfJob(
   if (typeof fields.conversationId !== 'string' || fields.conversationId === '') return null;
   return (await services.links.get(fields.conversationId))?.productId ?? null;
 }
+
+/**
+ * The product and the subject (a user id, an email) of `inspect user`, `forget user|email`: given as
+ * `<productId> <subject>` as always, or `<subject>` with `--product` (default PRODUCT_ID).
+ */
+export function productAndSubject(
+  config: Pick<Config, 'productId'>,
+  first: string,
+  second: string | undefined,
+  product: string | undefined,
+): { productId: string; subject: string } {
+  if (second === undefined) return { productId: product ?? config.productId, subject: first };
+  if (product !== undefined && product !== first)
+    throw new CliError(`two products given: "${first}" and --product "${product}"`);
+  return { productId: first, subject: second };
+}
