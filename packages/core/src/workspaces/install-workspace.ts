@@ -101,9 +101,11 @@ export async function completeInstall(
   deps: CompleteInstallDependencies,
 ): Promise<InstallOutcome> {
   if (!callback.state) return { kind: 'missing_state' };
-  if (!callback.browserBinding) return { kind: 'missing_cookie' };
+  // The state is spent before the cookie is looked at, so a replay reads as a replay even in the
+  // browser whose cookie the first callback cleared.
   const binding = await deps.states.take(sha256(callback.state));
   if (binding === null) return { kind: 'unknown_state' };
+  if (!callback.browserBinding) return { kind: 'missing_cookie' };
   if (!isSameHash(binding, sha256(callback.browserBinding))) return { kind: 'wrong_browser' };
   if (callback.error !== undefined) return { kind: 'denied' };
   if (!callback.code) return { kind: 'missing_code' };

@@ -112,3 +112,13 @@ export function renderInstalled(input: InstalledPage): string {
       `</ol>`,
   );
 }
+
+/** `GET /oauth/intercom`: where an admin starts (a plain page with the Install link). */
+export function renderInstallStart(): string {
+  return page(
+    'Install Threadline in Intercom',
+    `<h1>Install Threadline in Intercom</h1><p>Threadline writes what your users just did in your product into their Intercom conversations, as internal notes, and answers Fin with it.</p>` +
+      `<p>Installing asks Intercom for a workspace of yours (you choose it on Intercom's page) and gives you that workspace's product id, a capture key and a key for Fin.</p>` +
+      `<p><a href="/oauth/intercom/install" role="button">Install</a></p>`,
+  );
+}

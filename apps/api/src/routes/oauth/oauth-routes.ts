@@ -7,7 +7,10 @@ import {
   installProblems,
   renderInstalled,
   renderInstallProblem,
+  renderInstallStart,
 } from './install-pages.js';
+
+const keepsCookie = new Set(['missing_cookie', 'missing_state', 'unknown_state', 'wrong_browser']);
 
 const queryText = { type: 'string', maxLength: 2048 } as const;
 
@@ -38,6 +41,10 @@ const problemPage = (reply: FastifyReply, problem: InstallProblem) =>
  */
 export async function oauthRoutes(app: FastifyInstance, options: { deps: ApiDependencies }): Promise<void> {
   const { install } = options.deps;
+
+  app.get('/oauth/intercom', async (_request, reply) =>
+    install ? sendPage(reply, 200, renderInstallStart()) : problemPage(reply, installProblems.off),
+  );
 
   app.get('/oauth/intercom/install', async (_request, reply) => {
     if (!install) return problemPage(reply, installProblems.off);
@@ -78,7 +85,9 @@ export async function oauthRoutes(app: FastifyInstance, options: { deps: ApiDepe
           now: options.deps.now,
         },
       );
-      reply.header('set-cookie', clearInstallCookie(install.publicUrl));
+      // Only an outcome that spent this browser's own state clears its cookie: a forged or foreign link
+      // must not cancel an install the browser has under way.
+      if (!keepsCookie.has(outcome.kind)) reply.header('set-cookie', clearInstallCookie(install.publicUrl));
       switch (outcome.kind) {
         case 'installed':
           request.log.info(
