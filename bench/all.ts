@@ -20,6 +20,7 @@ const benchmarks = [
   'redaction',
   'webhook',
   'notes',
+  'workspaces',
   'mcp',
   'summary-retention',
   'workers',

@@ -3,7 +3,7 @@ import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
 import { IntercomOAuthClient } from '@threadline/intercom';
-import { createApiMetrics, type Logger } from '@threadline/observability';
+import { createApiMetrics, type Logger, WorkspaceLabel } from '@threadline/observability';
 import {
   createRedis,
   RedisAccessKeyStore,
@@ -91,6 +91,8 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       queues: { ...queues, requestDelivery: (conversationId) => queues.deliveries.request(conversationId) },
       deliveries: queues.deliveries,
       metrics,
+      workspaceLabel: new WorkspaceLabel(),
+      workspaces: deployment.workspaces,
       isRedisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
       isRedisConnected: () => redis.status === 'ready',
       redisMemory,

@@ -14,9 +14,10 @@ import type {
   OAuthStateStore,
   RateLimiter,
   WebhookLog,
+  WorkspaceDirectory,
   WorkspaceRegistry,
 } from '@threadline/core';
-import type { ApiMetrics, Logger } from '@threadline/observability';
+import type { ApiMetrics, Logger, WorkspaceLabel } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
 import type {
   RedisCaptureSpool,
@@ -36,7 +37,7 @@ export interface ApiDependencies {
   claims: NotificationClaims;
   /** The last ping, verified delivery and bad signature seen, for `threadline doctor --live`. */
   webhookLog: WebhookLog;
-  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'queues' | 'sendGate'> & {
+  queues: Pick<ThreadlineQueues, 'enqueueLink' | 'queues' | 'sendGate' | 'sendGateFor'> & {
     /** The same as `deliveries.request` (the capture route's name for it). */
     requestDelivery(conversationId: string): Promise<void>;
   };
@@ -44,6 +45,10 @@ export interface ApiDependencies {
   deliveries: DeliveryScheduler;
   /** Only what the API counts (or reads from Redis when scraped); the workers serve their own. */
   metrics: ApiMetrics;
+  /** The `workspace` label of the metrics (a bounded number of values, then `other`). */
+  workspaceLabel: WorkspaceLabel;
+  /** Every workspace served: webhooks are routed to a product by their `app_id`. */
+  workspaces: WorkspaceDirectory;
   /** Whether Redis answers right now (for /readyz). */
   isRedisReady(): Promise<boolean>;
   /**

@@ -63,3 +63,43 @@ export function positiveInteger(max: number): (value: string) => number {
     return parsed;
   };
 }
+
+/** `--product`: the product (workspace) a command is about; default PRODUCT_ID. */
+export function productOption(description = 'the product (workspace); default PRODUCT_ID'): Option {
+  return new Option('-p, --product <productId>', description);
+}
+
+/**
+ * The product a job is for: a link job carries it (PRODUCT_ID on jobs from before workspaces), a
+ * conversation's job is its link's; null for a job of no conversation (push) or an ended link.
+ */
+export async function productOfJob(
+  services: Pick<Services, 'config' | 'links'>,
+  data: unknown,
+): Promise<string | null> {
+  const fields = (typeof data === 'object' && data !== null ? data : {}) as {
+    notificationId?: unknown;
+    productId?: unknown;
+    conversationId?: unknown;
+  };
+  if (typeof fields.notificationId === 'string')
+    return typeof fields.productId === 'string' ? fields.productId : services.config.productId;
+  if (typeof fields.conversationId !== 'string' || fields.conversationId === '') return null;
+  return (await services.links.get(fields.conversationId))?.productId ?? null;
+}
+
+/**
+ * The product and the subject (a user id, an email) of `inspect user`, `forget user|email`: given as
+ * `<productId> <subject>` as always, or `<subject>` with `--product` (default PRODUCT_ID).
+ */
+export function productAndSubject(
+  config: Pick<Config, 'productId'>,
+  first: string,
+  second: string | undefined,
+  product: string | undefined,
+): { productId: string; subject: string } {
+  if (second === undefined) return { productId: product ?? config.productId, subject: first };
+  if (product !== undefined && product !== first)
+    throw new CliError(`two products given: "${first}" and --product "${product}"`);
+  return { productId: first, subject: second };
+}

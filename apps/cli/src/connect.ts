@@ -5,7 +5,7 @@ import {
   type RedisConnectOptions,
 } from '@threadline/composition';
 import type { Config } from '@threadline/config';
-import type { IntercomSendGate } from '@threadline/core';
+import type { IntercomSendGate, WorkspaceDirectory } from '@threadline/core';
 import type { QueueName } from '@threadline/jobs';
 import {
   type RedisActivityStore,
@@ -26,8 +26,12 @@ export interface Services {
   keys: RedisKeys;
   /** Every queue of the deployment (NOTE_QUEUE_SHARDS decides the notes shards), by name. */
   queue(name: QueueName): Queue;
-  /** The workspace's note sending: paused after an Intercom 401/403 until `threadline resume`. */
+  /** The PRODUCT_ID workspace's note sending: paused after an Intercom 401/403 until `threadline resume`. */
   sendGate: IntercomSendGate;
+  /** One product's workspace's note sending. */
+  sendGateFor(productId: string): IntercomSendGate;
+  /** Every workspace served (PRODUCT_ID's from the environment first, then the installed ones). */
+  workspaces: WorkspaceDirectory;
   activity: RedisActivityStore;
   links: RedisLinkStore;
   delivery: RedisDeliveryStore;
@@ -74,6 +78,8 @@ export async function connect(config: Config): Promise<Services> {
       return queue;
     },
     sendGate: queues.sendGate,
+    sendGateFor: queues.sendGateFor,
+    workspaces: deployment.workspaces,
     activity: stores.activityHistory,
     links: stores.links,
     delivery: new RedisDeliveryStore(redis, keys),

@@ -24,8 +24,8 @@ describe('runCli', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("unknown command 'statsu'");
     expect(unknown.stderr).toContain('(Did you mean status?)');
-    const missing = await runCaptured(['inspect', 'user', 'acme'], env());
+    const missing = await runCaptured(['inspect', 'user'], env());
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("missing required argument 'userId'");
+    expect(missing.stderr).toContain("missing required argument 'productIdOrUserId'");
   });
 });

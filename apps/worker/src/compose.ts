@@ -1,7 +1,7 @@
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import { IntercomAdapter } from '@threadline/intercom';
-import { createWorkerMetrics, type Logger } from '@threadline/observability';
+import { createWorkerMetrics, type Logger, WorkspaceLabel } from '@threadline/observability';
 import type { ThreadlineQueues } from '@threadline/queues';
 import { RedisDeliveryStore, RedisSubscriptionStore, RedisSummaryStore } from '@threadline/redis-store';
 import { OpenAiSummarizer } from '@threadline/summarizer';
@@ -9,6 +9,7 @@ import type { CaptureCopiesParts } from './capture-copies.js';
 import { countedIntercom } from './counted-intercom.js';
 import type { WorkerDependencies } from './dependencies.js';
 import { gatedIntercom } from './gated-intercom.js';
+import { workspaceIntercoms } from './workspace-intercoms.js';
 
 export interface ComposedWorker {
   deps: WorkerDependencies;
@@ -30,24 +31,34 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
     onError: (error) => logger.warn({ err: error }, 'redis connection error'),
   });
   const { redis, keys, queues } = deployment;
-  const intercom = new IntercomAdapter({
-    accessToken,
-    baseUrl: config.intercom.apiBaseUrl,
-    adminId: config.intercom.adminId,
-    timeoutMs: config.intercom.timeoutMs,
-    // Not awaited: the headers steer later calls; a lost observation costs nothing.
-    onRateLimit: (headers) =>
-      void queues.sendGate
-        .observe(headers)
-        .catch((error: unknown) =>
-          logger.warn({ err: error }, 'could not record Intercom rate-limit headers'),
-        ),
-  });
   // One retry: a summary waits for at most two LLM timeouts before the extractive summarizer writes it.
   const llmRetries = 1;
   const metrics = createWorkerMetrics({ labels: { service: 'worker' }, collectProcessMetrics: true });
   const { posthog, segment, amplitude } = config.upstreams;
   const hasUpstream = posthog !== undefined || segment !== undefined || amplitude !== undefined;
+  const workspaceLabel = new WorkspaceLabel();
+  // Each workspace's client: its own token and admin, counted under its label, behind its own gate.
+  const intercoms = workspaceIntercoms({
+    directory: deployment.workspaces,
+    sendGateFor: queues.sendGateFor,
+    buildClient: (workspace, settings, sendGate) => {
+      const adapter = new IntercomAdapter({
+        accessToken: settings.accessToken,
+        baseUrl: settings.baseUrl,
+        adminId: settings.adminId,
+        timeoutMs: config.intercom.timeoutMs,
+        // Not awaited: the headers steer later calls; a lost observation costs nothing.
+        onRateLimit: (headers) =>
+          void sendGate
+            .observe(headers)
+            .catch((error: unknown) =>
+              logger.warn({ err: error }, 'could not record Intercom rate-limit headers'),
+            ),
+      });
+      const counted = countedIntercom(adapter, metrics, workspaceLabel.of(workspace.productId));
+      return gatedIntercom(counted, sendGate);
+    },
+  });
   return {
     queues,
     captureCopies: hasUpstream
@@ -67,7 +78,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
       connection: redis,
       ...deployment.stores,
       delivery: new RedisDeliveryStore(redis, keys),
-      intercom: gatedIntercom(countedIntercom(intercom, metrics), queues.sendGate),
+      intercoms,
       deliveries: queues.deliveries,
       sendGate: queues.sendGate,
       requestSummary: queues.requestSummary,
@@ -86,6 +97,7 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedW
         metrics,
       },
       metrics,
+      workspaceLabel,
       now: () => new Date(),
       subscriptions: new RedisSubscriptionStore(redis, keys),
     },

@@ -8,20 +8,24 @@ function statusOf(error: unknown): string {
   return 'error';
 }
 
-/** The Intercom port with every call counted in `threadline_intercom_calls_total{operation,status}`. */
+/**
+ * One workspace's Intercom port with every call counted in
+ * `threadline_intercom_calls_total{operation,status,workspace}` (`workspace`: its bounded label).
+ */
 export function countedIntercom(
   intercom: IntercomPort,
   metrics: Pick<Metrics, 'intercomCalls'>,
+  workspace: string,
 ): IntercomPort {
   const counted =
     <Args extends unknown[], Result>(operation: Operation, call: (...args: Args) => Promise<Result>) =>
     async (...args: Args): Promise<Result> => {
       try {
         const result = await call(...args);
-        metrics.intercomCalls.inc({ operation, status: '200' });
+        metrics.intercomCalls.inc({ operation, status: '200', workspace });
         return result;
       } catch (error) {
-        metrics.intercomCalls.inc({ operation, status: statusOf(error) });
+        metrics.intercomCalls.inc({ operation, status: statusOf(error), workspace });
         throw error;
       }
     };

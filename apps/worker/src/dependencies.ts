@@ -4,7 +4,6 @@ import type {
   DeliveryScheduler,
   DeliveryStore,
   IdentityStore,
-  IntercomPort,
   IntercomSendGate,
   LinkStore,
   ProductFeed,
@@ -12,8 +11,9 @@ import type {
   Summarizer,
   SummaryStore,
 } from '@threadline/core';
-import type { Logger, Metrics, WorkerMetrics } from '@threadline/observability';
+import type { Logger, Metrics, WorkerMetrics, WorkspaceLabel } from '@threadline/observability';
 import type { ConnectionOptions } from 'bullmq';
+import type { WorkspaceIntercoms } from './workspace-intercoms.js';
 
 /** What the job processors need, built by compose() in production and by tests. */
 export interface WorkerDependencies {
@@ -26,14 +26,17 @@ export interface WorkerDependencies {
   /** Present only with LINK_BY_EMAIL. */
   identities: IdentityStore | undefined;
   delivery: DeliveryStore;
-  intercom: IntercomPort;
+  /** Each product's workspace: its Intercom client (its token and admin) and its send gate. */
+  intercoms: WorkspaceIntercoms;
   deliveries: DeliveryScheduler;
-  /** The workspace's Intercom budget, 429 waits and pause. */
+  /** The PRODUCT_ID workspace's send gate (what a job answers with before it knows its workspace). */
   sendGate: IntercomSendGate;
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
   summaries: SummaryDependencies;
   metrics: WorkerMetrics;
+  /** The `workspace` label of the metrics (a bounded number of values, then `other`). */
+  workspaceLabel: WorkspaceLabel;
   now(): Date;
   /** Each product's feed of new actions: what push batches are formed from. */
   productFeed: ProductFeed;

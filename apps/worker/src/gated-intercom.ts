@@ -1,8 +1,8 @@
 import { type IntercomPort, type IntercomSendGate, SendGateRefusal } from '@threadline/core';
 
 /**
- * The Intercom port behind the workspace's send gate: every call is counted against the shared
- * budget first, and none is made while a 429 is being waited out or after a 401/403 paused sending.
+ * A workspace's Intercom port behind that workspace's send gate: every call is counted against its
+ * budget first, and none is made while its 429 is being waited out or after a 401/403 paused it.
  * The gate's refusals are `SendGateRefusal`s (no call was made), never dressed as Intercom's answers.
  */
 export function gatedIntercom(

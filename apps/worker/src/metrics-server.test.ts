@@ -34,14 +34,20 @@ describe('worker metrics', () => {
     try {
       const text = await waitFor(async () => {
         const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return /threadline_actions_posted_total\{service="worker"\} 2/.test(body) ? body : undefined;
+        return /threadline_actions_posted_total\{workspace="default",service="worker"\} 2/.test(body)
+          ? body
+          : undefined;
       });
-      expect(text).toMatch(/threadline_links_total\{outcome="linked",service="worker"\} 1/);
-      expect(text).toMatch(/threadline_notes_posted_total\{service="worker"\} 1/);
       expect(text).toMatch(
-        /threadline_intercom_calls_total\{operation="addNote",status="200",service="worker"\} 1/,
+        /threadline_links_total\{outcome="linked",workspace="default",service="worker"\} 1/,
       );
-      expect(text).toMatch(/threadline_event_to_note_seconds_count\{service="worker"\} 2/);
+      expect(text).toMatch(/threadline_notes_posted_total\{workspace="default",service="worker"\} 1/);
+      expect(text).toMatch(
+        /threadline_intercom_calls_total\{operation="addNote",status="200",workspace="default",service="worker"\} 1/,
+      );
+      expect(text).toMatch(
+        /threadline_event_to_note_seconds_count\{service="worker",workspace="default"\} 2/,
+      );
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {

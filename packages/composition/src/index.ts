@@ -1,3 +1,4 @@
+export { deploymentWorkspaces, environmentWorkspace } from './deployment-workspaces.js';
 export {
   connectRedis,
   type Deployment,

@@ -1,4 +1,5 @@
 import type { Config } from '@threadline/config';
+import type { WorkspaceDirectory } from '@threadline/core';
 import { createQueues, type ThreadlineQueues } from '@threadline/queues';
 import {
   type ConnectionRole,
@@ -6,9 +7,12 @@ import {
   createUserStores,
   type RedisClient,
   RedisKeys,
+  RedisWorkspaceStore,
+  TokenCipher,
   type UserStoreSettings,
   waitUntilReady,
 } from '@threadline/redis-store';
+import { deploymentWorkspaces, environmentWorkspace } from './deployment-workspaces.js';
 
 /**
  * The key of the email fingerprints (LINK_BY_EMAIL): INTERCOM_CLIENT_SECRET, or the prefix without
@@ -74,6 +78,8 @@ export interface Deployment {
   queues: ThreadlineQueues;
   /** Actions, links and (with LINK_BY_EMAIL) identities, keyed and limited as in every process. */
   stores: ReturnType<typeof createUserStores>;
+  /** Every workspace served (the PRODUCT_ID one of the environment first, then the installed ones). */
+  workspaces: WorkspaceDirectory;
   /** Closes the queues, then Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -87,6 +93,10 @@ export async function openDeployment(config: Config, options: RedisConnectOption
     coalesceMs: config.notes.coalesceMs,
     maxWaitMs: config.notes.maxWaitMs,
     noteQueueShards: config.notes.queueShards,
+    environmentProductId: config.productId,
+    // One field of the link hash: which workspace's rate pressure widens the conversation's coalescing.
+    productOfConversation: async (conversationId) =>
+      (await redis.hget(keys.link(conversationId), 'productId')) || null,
   });
   let closing: Promise<void> | undefined;
   return {
@@ -94,6 +104,13 @@ export async function openDeployment(config: Config, options: RedisConnectOption
     keys,
     queues,
     stores: createUserStores(redis, keys, userStoreSettings(config)),
+    // Installed workspaces exist only with THREADLINE_ENCRYPTION_KEY (their tokens are sealed with it).
+    workspaces: deploymentWorkspaces(
+      environmentWorkspace(config),
+      config.encryptionKeys.length > 0
+        ? new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys))
+        : undefined,
+    ),
     close() {
       closing ??= (async () => {
         await queues.close();

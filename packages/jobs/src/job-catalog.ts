@@ -42,6 +42,8 @@ export const linkConversationJob = {
     notificationId: z.string(),
     topic: z.string(),
     appId: z.string().nullable(),
+    /** The workspace's product (routed by `app_id`); absent on jobs enqueued before workspaces. */
+    productId: z.string().optional(),
     conversationId: z.string(),
     conversationCreatedAt: z.number().nullable(),
     contact: contact.nullable(),

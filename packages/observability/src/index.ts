@@ -10,3 +10,8 @@ export {
   type WorkerMetrics,
   workerMetricKeys,
 } from './metrics.js';
+export {
+  defaultMaxWorkspaceLabels,
+  otherWorkspaceLabel,
+  WorkspaceLabel,
+} from './workspace-label.js';

@@ -2,25 +2,26 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 /**
  * Every Prometheus metric Threadline exposes (`threadline_*`), in one registry per process, passed
- * down to whatever counts. Label values are fixed sets (outcomes, statuses), never ids or user data.
+ * down to whatever counts. Label values are fixed sets (outcomes, statuses), never user data; the
+ * `workspace` label is a product id, bounded by `WorkspaceLabel` (a cap, then `other`).
  */
 export interface Metrics {
   registry: Registry;
   eventsAccepted: Counter<never>;
   eventsRefused: Counter<'reason'>;
-  webhookDeliveries: Counter<'topic' | 'outcome'>;
-  links: Counter<'outcome'>;
-  notesPosted: Counter<never>;
-  actionsPosted: Counter<never>;
-  intercomCalls: Counter<'operation' | 'status'>;
-  eventToNoteSeconds: Histogram<never>;
+  webhookDeliveries: Counter<'topic' | 'outcome' | 'workspace'>;
+  links: Counter<'outcome' | 'workspace'>;
+  notesPosted: Counter<'workspace'>;
+  actionsPosted: Counter<'workspace'>;
+  intercomCalls: Counter<'operation' | 'status' | 'workspace'>;
+  eventToNoteSeconds: Histogram<'workspace'>;
   queueJobs: Gauge<'queue' | 'state'>;
   summaries: Counter<'writer'>;
   llmErrors: Counter<'reason'>;
   /** Redis `used_memory` / `maxmemory` (0 when no maxmemory is set), as the API last read it. */
   redisMemoryRatio: Gauge<never>;
   /** 1 while note sending is paused after an Intercom 401/403 (read from Redis when scraped), else 0. */
-  noteSendingPaused: Gauge<never>;
+  noteSendingPaused: Gauge<'workspace'>;
   /** The capture spool's copies, `waiting` (not taken) and `in_flight` (being recorded), read when scraped. */
   spoolBacklog: Gauge<'state'>;
   /** Spooled copies a worker handled, by what became of them. */
@@ -110,35 +111,38 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     webhookDeliveries: new Counter({
       name: 'threadline_webhook_deliveries_total',
-      help: 'Intercom webhook deliveries, by topic and outcome',
-      labelNames: ['topic', 'outcome'],
+      help: 'Intercom webhook deliveries, by topic and outcome (and workspace, once routed)',
+      labelNames: ['topic', 'outcome', 'workspace'],
       registers,
     }),
     links: new Counter({
       name: 'threadline_links_total',
-      help: 'Conversation link attempts, by outcome',
-      labelNames: ['outcome'],
+      help: 'Conversation link attempts, by outcome and workspace',
+      labelNames: ['outcome', 'workspace'],
       registers,
     }),
     notesPosted: new Counter({
       name: 'threadline_notes_posted_total',
-      help: 'Internal notes posted',
+      help: 'Internal notes posted, by workspace',
+      labelNames: ['workspace'],
       registers,
     }),
     actionsPosted: new Counter({
       name: 'threadline_actions_posted_total',
-      help: 'Actions written into notes',
+      help: 'Actions written into notes, by workspace',
+      labelNames: ['workspace'],
       registers,
     }),
     intercomCalls: new Counter({
       name: 'threadline_intercom_calls_total',
-      help: 'Calls to the Intercom API, by operation and HTTP status (or timeout/network)',
-      labelNames: ['operation', 'status'],
+      help: 'Calls to the Intercom API, by operation, HTTP status (or timeout/network) and workspace',
+      labelNames: ['operation', 'status', 'workspace'],
       registers,
     }),
     eventToNoteSeconds: new Histogram({
       name: 'threadline_event_to_note_seconds',
-      help: 'Time from an action being stored to its note being posted',
+      help: 'Time from an action being stored to its note being posted, by workspace',
+      labelNames: ['workspace'],
       buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
       registers,
     }),
@@ -167,7 +171,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     noteSendingPaused: new Gauge({
       name: 'threadline_note_sending_paused',
-      help: '1 while note sending is paused after an Intercom 401/403 (until threadline resume), else 0',
+      help: "1 while a workspace's note sending is paused after an Intercom 401/403 (until threadline resume), else 0",
+      labelNames: ['workspace'],
       registers,
     }),
     spoolBacklog: new Gauge({

@@ -46,11 +46,20 @@ describe('createQueues with 3 notes shards', () => {
     expect(byShard.flat().sort()).toEqual([...conversations].sort());
   });
 
-  it('keeps one send gate: a 401 pauses every shard, resume resumes every shard', async () => {
+  it('keeps one gate per workspace whatever the shards: a 401 stops its calls, never a shard', async () => {
     expect(queues.sendGate.keys.paused).toBe(`{${prefix}-notes}:send:paused`);
+    expect(queues.sendGateFor('intercom-b').keys.paused).toBe(`{${prefix}-notes}:send:w:intercom-b:paused`);
+    expect(queues.sendGateFor('intercom-b')).toBe(queues.sendGateFor('intercom-b'));
     await queues.sendGate.pause({ code: 'forbidden', message: 'token lost its scope' });
-    expect(await Promise.all(queues.noteQueues.map((queue) => queue.isPaused()))).toEqual([true, true, true]);
+    expect(await Promise.all(queues.noteQueues.map((queue) => queue.isPaused()))).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect(await queues.sendGate.beforeCall()).toEqual({ kind: 'paused' });
+    expect(await queues.sendGateFor('intercom-b').beforeCall()).toEqual({ kind: 'go' });
+    // A shard paused by a version before workspaces is resumed too.
+    await Promise.all(queues.noteQueues.map((queue) => queue.pause()));
     await queues.sendGate.resume();
     expect(await Promise.all(queues.noteQueues.map((queue) => queue.isPaused()))).toEqual([
       false,

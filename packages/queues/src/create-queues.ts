@@ -1,5 +1,6 @@
 import type { DeliveryScheduler, LinkRequest } from '@threadline/core';
 import {
+  jobIdPart,
   linkConversationJob,
   type NoteShardQueueName,
   noteQueueNames,
@@ -15,7 +16,7 @@ import type { RedisClient } from '@threadline/redis-store';
 import { type DefaultJobOptions, Queue } from 'bullmq';
 import { BullmqDeliveryScheduler } from './delivery-scheduler/bullmq-delivery-scheduler.js';
 import { RedisIntercomSendGate } from './send-gate/redis-intercom-send-gate.js';
-import { sendGateKeys } from './send-gate/send-gate-keys.js';
+import { sendGateKeys, workspaceSendGateKeys } from './send-gate/send-gate-keys.js';
 
 /** Retries with exponential backoff and jitter; what is left lands in the failed set, replayable. */
 const defaultJobOptions: DefaultJobOptions = {
@@ -46,11 +47,13 @@ export interface ThreadlineQueues {
   deliveries: DeliveryScheduler;
   /** Asks for a summary check of the conversation (after a delivery posted notes); debounced. */
   requestSummary(conversationId: string): Promise<void>;
-  /**
-   * Workspace-wide send control (budget, 429 waits, 401/403 pause), shared through Redis: one for all
-   * the notes shards; pausing it pauses every shard.
-   */
+  /** The PRODUCT_ID workspace's send gate (`sendGateFor(PRODUCT_ID)`). */
   sendGate: RedisIntercomSendGate;
+  /**
+   * One workspace's send control (budget, 429 waits, 401/403 pause), shared through Redis by every
+   * worker and notes shard; each product's workspace has its own.
+   */
+  sendGateFor(productId: string): RedisIntercomSendGate;
   /** Closes every queue. Idempotent. */
   close(): Promise<void>;
 }
@@ -63,6 +66,13 @@ export interface QueueOptions {
   maxWaitMs?: number | undefined;
   /** NOTE_QUEUE_SHARDS: how many queues the deliveries are spread over; default 1 (`notes` only). */
   noteQueueShards?: number;
+  /** PRODUCT_ID: its workspace keeps the gate keys of a single-workspace deployment. Default `default`. */
+  environmentProductId?: string;
+  /**
+   * The product a conversation is linked to (its workspace's rate pressure widens its coalescing);
+   * unset or null: the PRODUCT_ID workspace's.
+   */
+  productOfConversation?: (conversationId: string) => Promise<string | null>;
 }
 
 /** `connection`: an ioredis client (producer or worker policy); queues, scheduler and gate share it. */
@@ -74,21 +84,43 @@ export function createQueues(connection: RedisClient, options: QueueOptions): Th
   const queues = Object.fromEntries(names.map((name) => [name, make(name)])) as QueueSet;
   const noteQueues = noteQueueNames(shards).map((name) => queues[name] as Queue);
   const noteQueueFor = (conversationId: string) => noteQueues[noteShardOf(conversationId, shards)] as Queue;
-  // The gate stays under shard 0's tag whatever the number of shards: one workspace, one budget, one
-  // pause flag (and a default deployment's keys do not move).
-  const gateKeys = sendGateKeys(queuePrefix(options.prefix, queueNames.notes));
+  // The gates stay under shard 0's tag whatever the number of shards: one budget and one pause flag per
+  // workspace (and a single-workspace deployment's keys do not move).
+  const gateTag = queuePrefix(options.prefix, queueNames.notes);
+  const environmentProductId = options.environmentProductId ?? 'default';
+  const gateKeys = sendGateKeys(gateTag);
+  const gateKeysFor = (productId: string) =>
+    workspaceSendGateKeys(gateTag, productId, environmentProductId, jobIdPart);
+  const gates = new Map<string, RedisIntercomSendGate>();
+  const sendGateFor = (productId: string) => {
+    let gate = gates.get(productId);
+    if (!gate) {
+      gate = new RedisIntercomSendGate(connection, noteQueues, gateKeysFor(productId));
+      gates.set(productId, gate);
+    }
+    return gate;
+  };
   let closed: Promise<void> | undefined;
   return {
     queues,
     names,
     noteQueues,
     noteQueueFor,
-    sendGate: new RedisIntercomSendGate(connection, noteQueues, gateKeys),
+    sendGate: sendGateFor(environmentProductId),
+    sendGateFor,
     deliveries: new BullmqDeliveryScheduler(connection, {
       coalesceMs: options.coalesceMs,
       maxWaitMs: options.maxWaitMs,
       noteQueueFor,
       keys: gateKeys,
+      ...(options.productOfConversation
+        ? {
+            pressureKeysFor: async (conversationId: string, productId?: string) => {
+              const product = productId ?? (await options.productOfConversation?.(conversationId));
+              return product ? gateKeysFor(product) : gateKeys;
+            },
+          }
+        : {}),
     }),
     async enqueueLink(request) {
       const payload = linkConversationJob.payload.parse(request);

@@ -10,4 +10,9 @@ export {
   maxCoalesceFactor,
   RedisIntercomSendGate,
 } from './send-gate/redis-intercom-send-gate.js';
-export { rateLimitWindowMs, type SendGateKeys, sendGateKeys } from './send-gate/send-gate-keys.js';
+export {
+  rateLimitWindowMs,
+  type SendGateKeys,
+  sendGateKeys,
+  workspaceSendGateKeys,
+} from './send-gate/send-gate-keys.js';

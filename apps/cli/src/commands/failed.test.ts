@@ -76,3 +76,16 @@ describe('threadline failed', () => {
     );
   });
 });
+
+describe('threadline failed --product', () => {
+  it("lists only that product's jobs: a link job's own product, a delivery's by its link", async () => {
+    // The link jobs carry no product (enqueued before workspaces): they are PRODUCT_ID's; the delivery's
+    // conversation has no link, so it is no product's.
+    expect((await failedJson(['--product', 'default'])).map((job) => job.queue)).toEqual([
+      'link',
+      'link',
+      'link',
+    ]);
+    expect(await failedJson(['--product', 'intercom-other'])).toEqual([]);
+  });
+});

@@ -5,6 +5,8 @@ import {
   type CommandContext,
   jsonOption,
   positiveInteger,
+  productOfJob,
+  productOption,
   queueOption,
   selectedQueues,
 } from '../command-context.js';
@@ -22,17 +24,23 @@ export interface FailedJob {
   ageMs: number;
 }
 
-/** The newest `limit` failed jobs across `queues`, newest first. */
+/**
+ * The newest `limit` failed jobs across `queues`, newest first; with `productId`, only that product's
+ * (and jobs of no product, like push batches, never).
+ */
 export async function listFailed(
   services: Services,
   queues: QueueName[],
   limit: number,
   now: Date,
+  productId?: string,
 ): Promise<FailedJob[]> {
   const perQueue = await Promise.all(
     queues.map(async (queue) => {
       // The failed set is ordered by finish time; BullMQ returns it newest first.
-      const jobs = await services.queue(queue).getFailed(0, limit - 1);
+      const all = await services.queue(queue).getFailed(0, productId === undefined ? limit - 1 : -1);
+      const products = await Promise.all(all.map((job) => productOfJob(services, job.data)));
+      const jobs = productId === undefined ? all : all.filter((_job, index) => products[index] === productId);
       return jobs.map((job): FailedJob => {
         const failedAt = job.finishedOn ?? null;
         return {
@@ -77,15 +85,17 @@ export function registerFailedCommand(program: Command, context: CommandContext)
     .command('failed')
     .description('failed jobs, newest first')
     .addOption(queueOption('only this queue'))
+    .addOption(productOption('only the jobs of this product (workspace); default every product'))
     .option('-n, --limit <n>', 'most jobs to list', positiveInteger(10_000), 20)
     .addOption(jsonOption())
-    .action(async (options: { queue?: QueueName; limit: number; json?: boolean }) => {
+    .action(async (options: { queue?: QueueName; product?: string; limit: number; json?: boolean }) => {
       const services = await context.services();
       const jobs = await listFailed(
         services,
         selectedQueues(services.config, options.queue),
         options.limit,
         context.now(),
+        options.product,
       );
       if (options.json) printJson(context.io, { jobs });
       else printLines(context.io, renderFailed(jobs));

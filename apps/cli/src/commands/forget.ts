@@ -2,7 +2,13 @@ import { eraseJobs } from '@threadline/queues';
 import { type ErasureReport, eraseConversations, eraseUser } from '@threadline/redis-store';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
-import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
+import {
+  allQueues,
+  type CommandContext,
+  jsonOption,
+  productAndSubject,
+  productOption,
+} from '../command-context.js';
 import type { Services } from '../connect.js';
 
 /** What one `forget` removed, over every id and email the person turned out to have. */
@@ -154,23 +160,43 @@ export function registerForgetCommand(program: Command, context: CommandContext)
     .description(
       'delete every trace of a user: actions, conversation links, merged ids, email fingerprints, queue jobs',
     )
-    .argument('<productId>', 'the product the user belongs to')
-    .argument('<userId>', "the product's user id (the Intercom contact's external_id)")
+    .argument(
+      '<productIdOrUserId>',
+      'the product the user belongs to, then the user (or the user alone with --product)',
+    )
+    .argument('[userId]', "the product's user id (the Intercom contact's external_id)")
+    .addOption(productOption())
     .option('--email <address>', 'also erase by this email (repeatable)', emailList)
     .addOption(jsonOption())
-    .action(async (productId: string, userId: string, options: { json?: boolean; email?: string[] }) => {
-      await run(context, productId, { userIds: [userId], emails: options.email ?? [] }, options);
-    });
+    .action(
+      async (
+        first: string,
+        second: string | undefined,
+        options: { json?: boolean; email?: string[]; product?: string },
+      ) => {
+        const { config } = await context.services();
+        const { productId, subject } = productAndSubject(config, first, second, options.product);
+        await run(context, productId, { userIds: [subject], emails: options.email ?? [] }, options);
+      },
+    );
   forget
     .command('email')
     .description(
       'erase a person by email: queue jobs of contacts with that email, and every user id they lead to',
     )
-    .argument('<productId>', 'the product the person belongs to')
-    .argument('<address>', 'the email address (compared case-insensitively)')
+    .argument(
+      '<productIdOrAddress>',
+      'the product the person belongs to, then the address (or the address alone with --product)',
+    )
+    .argument('[address]', 'the email address (compared case-insensitively)')
+    .addOption(productOption())
     .addOption(jsonOption())
-    .action(async (productId: string, address: string, options: { json?: boolean }) => {
-      if (!isEmail(address.trim())) throw new CliError(`"${address}" is not an email address`);
-      await run(context, productId, { userIds: [], emails: [address] }, options);
-    });
+    .action(
+      async (first: string, second: string | undefined, options: { json?: boolean; product?: string }) => {
+        const { config } = await context.services();
+        const { productId, subject: address } = productAndSubject(config, first, second, options.product);
+        if (!isEmail(address.trim())) throw new CliError(`"${address}" is not an email address`);
+        await run(context, productId, { userIds: [], emails: [address] }, options);
+      },
+    );
 }

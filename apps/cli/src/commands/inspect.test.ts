@@ -88,6 +88,12 @@ describe('threadline inspect user', () => {
   });
 
   it('keeps the newest --limit actions', async () => {
+    const named = await harness.run(['inspect', 'user', 'user_8812', '--product', 'acme', '--json']);
+    expect(JSON.parse(named.stdout)).toEqual(
+      JSON.parse((await harness.run(['inspect', 'user', 'acme', 'user_8812', '--json'])).stdout),
+    );
+    const clash = await harness.run(['inspect', 'user', 'acme', 'user_8812', '--product', 'other']);
+    expect(clash.code).toBe(1);
     const result = await harness.run(['inspect', 'user', 'acme', 'user_8812', '--limit', '2', '--json']);
     const report = JSON.parse(result.stdout) as UserReport;
     expect(report.actions.map((action) => action.type)).toEqual(['click', 'error']);

@@ -8,7 +8,13 @@ import {
 } from '@threadline/core';
 import type { Command } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
-import { type CommandContext, jsonOption, positiveInteger } from '../command-context.js';
+import {
+  type CommandContext,
+  jsonOption,
+  positiveInteger,
+  productAndSubject,
+  productOption,
+} from '../command-context.js';
 import type { Services } from '../connect.js';
 import { oneLine, renderTable } from '../format.js';
 import { readUnlinked } from './status.js';
@@ -146,6 +152,12 @@ export function renderConversation(report: ConversationReport): string[] {
   return lines;
 }
 
+interface InspectUserOptions {
+  product?: string;
+  limit: number;
+  json?: boolean;
+}
+
 export function registerInspectCommand(program: Command, context: CommandContext): void {
   const inspect = program
     .command('inspect')
@@ -153,12 +165,18 @@ export function registerInspectCommand(program: Command, context: CommandContext
   inspect
     .command('user')
     .description("a user's recent actions and linked conversations")
-    .argument('<productId>', 'the product the user belongs to (PRODUCT_ID of the capture key)')
-    .argument('<userId>', "the product's user id (the Intercom contact's external_id)")
+    .argument(
+      '<productIdOrUserId>',
+      'the product the user belongs to, then the user (or the user alone with --product)',
+    )
+    .argument('[userId]', "the product's user id (the Intercom contact's external_id)")
+    .addOption(productOption())
     .option('-n, --limit <n>', 'most recent actions to show', positiveInteger(10_000), 20)
     .addOption(jsonOption())
-    .action(async (productId: string, userId: string, options: { limit: number; json?: boolean }) => {
-      const report = await inspectUser(await context.services(), productId, userId, options.limit);
+    .action(async (first: string, second: string | undefined, options: InspectUserOptions) => {
+      const services = await context.services();
+      const { productId, subject } = productAndSubject(services.config, first, second, options.product);
+      const report = await inspectUser(services, productId, subject, options.limit);
       if (options.json) printJson(context.io, report);
       else printLines(context.io, renderUser(report));
     });

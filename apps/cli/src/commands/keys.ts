@@ -2,7 +2,7 @@ import { type AccessKeyRecord, environmentAccessKeys, issueAccessKey } from '@th
 import { RedisAccessKeyStore } from '@threadline/redis-store';
 import type { Command } from 'commander';
 import { CliError, printJson, printLines } from '../cli-io.js';
-import { type CommandContext, jsonOption } from '../command-context.js';
+import { type CommandContext, jsonOption, productOption } from '../command-context.js';
 import type { Services } from '../connect.js';
 import { oneLine, renderTable } from '../format.js';
 
@@ -125,23 +125,29 @@ export function registerKeysCommand(program: Command, context: CommandContext): 
   keys
     .command('create')
     .description('make a key for one product and print it once')
-    .argument('<productId>', 'the product the key may read (PRODUCT_ID of the capture key)')
+    .argument('[productId]', 'the product the key may read (or --product; default PRODUCT_ID)')
+    .addOption(productOption())
     .option('--name <name>', 'what the key is for, e.g. "fin"')
     .addOption(jsonOption())
-    .action(async (productId: string, options: { name?: string; json?: boolean }) => {
-      const created = await createKey(
-        await context.services(),
-        productId,
-        options.name?.trim() || null,
-        context.now,
-      );
-      if (options.json) printJson(context.io, created);
-      else printLines(context.io, renderCreated(created));
-    });
+    .action(
+      async (given: string | undefined, options: { name?: string; json?: boolean; product?: string }) => {
+        const services = await context.services();
+        if (given !== undefined && options.product !== undefined && given !== options.product)
+          throw new CliError(`two products given: "${given}" and --product "${options.product}"`);
+        const created = await createKey(
+          services,
+          given ?? options.product ?? services.config.productId,
+          options.name?.trim() || null,
+          context.now,
+        );
+        if (options.json) printJson(context.io, created);
+        else printLines(context.io, renderCreated(created));
+      },
+    );
   keys
     .command('list')
     .description('keys with their id, product, name, creation and last use (never the key)')
-    .option('--product <productId>', 'only the keys of this product')
+    .addOption(productOption('only the keys of this product; default every product'))
     .addOption(jsonOption())
     .action(async (options: { product?: string; json?: boolean }) => {
       const listed = await listKeys(await context.services(), options.product);

@@ -6,6 +6,8 @@ import {
   allQueues,
   type CommandContext,
   jsonOption,
+  productOfJob,
+  productOption,
   queueOption,
   selectedQueues,
 } from '../command-context.js';
@@ -28,6 +30,8 @@ export interface ReplayReport {
 
 interface ReplayOptions {
   queue?: QueueName;
+  /** `--all` replays only this product's failed jobs. */
+  product?: string;
   all?: boolean;
   dryRun?: boolean;
   json?: boolean;
@@ -86,7 +90,7 @@ export async function replay(
   if (jobId === undefined && !options.all) {
     throw new CliError('nothing to replay: give a job id, or --all (with --queue to limit it to one queue)');
   }
-  const jobs =
+  const found =
     jobId !== undefined
       ? await findFailedJob(services, jobId, options.queue)
       : (
@@ -94,6 +98,14 @@ export async function replay(
             selectedQueues(services.config, options.queue).map((queue) => failedJobsOf(services, queue)),
           )
         ).flat();
+  const products =
+    options.product === undefined
+      ? []
+      : await Promise.all(found.map((job) => productOfJob(services, job.data)));
+  const jobs =
+    options.product === undefined
+      ? found
+      : found.filter((_job, index) => products[index] === options.product);
   const report: ReplayReport = { isDryRun: options.dryRun === true, replayed: [], skipped: [] };
   for (const job of jobs) {
     if (options.dryRun) {
@@ -142,6 +154,7 @@ export function registerReplayCommand(program: Command, context: CommandContext)
     .argument('[jobId]', 'the failed job to replay')
     .addOption(queueOption('the queue of the job, or the only queue --all replays'))
     .option('--all', 'every failed job (of --queue, or of every queue)')
+    .addOption(productOption('only the jobs of this product (workspace); default every product'))
     .option('--dry-run', 'list what would be replayed, change nothing')
     .addOption(jsonOption())
     .action(async (jobId: string | undefined, options: ReplayOptions) => {

@@ -15,10 +15,13 @@ describe('threadline resume', () => {
       code: 'unauthorized',
       message: 'Intercom answered 401: the access token was refused',
     });
-    expect(await harness.queues.queues.notes.isPaused()).toBe(true);
+    // The shared queue keeps running (other workspaces go on); one paused before workspaces is resumed too.
+    expect(await harness.queues.queues.notes.isPaused()).toBe(false);
+    await harness.queues.queues.notes.pause();
     const status = await harness.run(['status']);
-    expect(status.stdout).toContain('Note sending is PAUSED since');
+    expect(status.stdout).toContain('Note sending of product default is PAUSED since');
     expect(status.stdout).toContain('the access token was refused');
+    expect(status.stdout).toContain('reinstall or replace it');
     expect(JSON.parse((await harness.run(['status', '--json'])).stdout).sendingPaused).toMatchObject({
       code: 'unauthorized',
     });
@@ -32,5 +35,29 @@ describe('threadline resume', () => {
 
     const again = await harness.run(['resume', '--json']);
     expect(JSON.parse(again.stdout)).toEqual({ wasPaused: false, pause: null });
+  });
+});
+
+describe('threadline status and resume --product', () => {
+  it('tells which other workspace is paused and how to fix it, and resumes only the product named', async () => {
+    const other = harness.queues.sendGateFor('intercom-other');
+    await other.pause({ code: 'unauthorized', message: 'Intercom answered 401' });
+    try {
+      const own = JSON.parse((await harness.run(['status', '--json'])).stdout);
+      expect(own.sendingPaused).toBeNull();
+      const named = JSON.parse(
+        (await harness.run(['status', '--product', 'intercom-other', '--json'])).stdout,
+      );
+      expect(named).toMatchObject({ productId: 'intercom-other', sendingPaused: { code: 'unauthorized' } });
+      expect((await harness.run(['status', '--product', 'intercom-other'])).stdout).toContain(
+        'No workspace serves product intercom-other',
+      );
+      await harness.run(['resume']);
+      expect(await other.paused()).not.toBeNull();
+      await harness.run(['resume', '--product', 'intercom-other']);
+      expect(await other.paused()).toBeNull();
+    } finally {
+      await other.resume();
+    }
   });
 });

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { printJson, printLines } from '../cli-io.js';
-import { type CommandContext, jsonOption } from '../command-context.js';
+import { type CommandContext, jsonOption, productOption } from '../command-context.js';
 
 export function registerResumeCommand(program: Command, context: CommandContext): void {
   program
     .command('resume')
     .description('resume note sending after an Intercom 401/403 paused it (fix the token first)')
+    .addOption(productOption())
     .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { product?: string; json?: boolean }) => {
       const services = await context.services();
-      const pause = await services.sendGate.paused();
-      await services.sendGate.resume();
+      const gate = services.sendGateFor(options.product ?? services.config.productId);
+      const pause = await gate.paused();
+      await gate.resume();
       if (options.json) printJson(context.io, { wasPaused: pause !== null, pause });
       else if (pause) {
         printLines(context.io, [

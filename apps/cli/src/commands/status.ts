@@ -1,9 +1,9 @@
-import type { SendPause, SpoolBacklog } from '@threadline/core';
+import type { SendPause, SpoolBacklog, Workspace } from '@threadline/core';
 import type { QueueName } from '@threadline/jobs';
 import { RedisCaptureSpool } from '@threadline/redis-store';
 import type { Command } from 'commander';
 import { type CliIo, printJson, printLines } from '../cli-io.js';
-import { allQueues, type CommandContext, jsonOption } from '../command-context.js';
+import { allQueues, type CommandContext, jsonOption, productOption } from '../command-context.js';
 import type { Services } from '../connect.js';
 import { formatDuration, oneLine, renderTable } from '../format.js';
 
@@ -29,8 +29,14 @@ export interface UnlinkedEntry {
 
 export interface StatusReport {
   prefix: string;
-  /** Set when an Intercom 401/403 stopped note sending (resume with `threadline resume`). */
+  /** The product (workspace) the report is about (`--product`, default PRODUCT_ID). */
+  productId: string;
+  /** Where that workspace comes from (null: no workspace serves the product). */
+  source: Workspace['source'] | null;
+  /** Set when an Intercom 401/403 stopped that workspace's note sending (resume with `threadline resume`). */
   sendingPaused: SendPause | null;
+  /** The other workspaces whose sending is paused (each needs its own resume, or a reinstall). */
+  otherPaused: { productId: string; source: Workspace['source']; pause: SendPause }[];
   queues: QueueStatus[];
   unlinked: { count: number; newest: UnlinkedEntry[] };
   /** The passthrough's copies not yet recorded by a worker (docs/operations.md, "The capture spool"). */
@@ -76,14 +82,27 @@ export async function readUnlinked(services: Services, count: number): Promise<U
   });
 }
 
-export async function gatherStatus(services: Services, now: Date): Promise<StatusReport> {
+export async function gatherStatus(
+  services: Services,
+  now: Date,
+  productId: string = services.config.productId,
+): Promise<StatusReport> {
   const queues = await Promise.all(
     allQueues(services.config).map((queue) => queueStatus(services, queue, now)),
   );
   const count = await services.redis.xlen(services.keys.unlinked());
+  const otherPaused: StatusReport['otherPaused'] = [];
+  for (const workspace of await services.workspaces.list()) {
+    if (workspace.productId === productId) continue;
+    const pause = await services.sendGateFor(workspace.productId).paused();
+    if (pause) otherPaused.push({ productId: workspace.productId, source: workspace.source, pause });
+  }
   return {
     prefix: services.config.prefix,
-    sendingPaused: await services.sendGate.paused(),
+    productId,
+    source: (await services.workspaces.byProduct(productId))?.source ?? null,
+    sendingPaused: await services.sendGateFor(productId).paused(),
+    otherPaused,
     queues,
     unlinked: { count, newest: await readUnlinked(services, 5) },
     captureSpool: await new RedisCaptureSpool(services.redis, services.keys).backlog(),
@@ -102,13 +121,19 @@ export function renderStatus(report: StatusReport): string[] {
   ]);
   const paused = report.sendingPaused;
   const lines = [
+    ...(report.source === null ? [`No workspace serves product ${report.productId}.`, ''] : []),
     ...(paused
       ? [
-          `Note sending is PAUSED since ${paused.at}: ${oneLine(paused.message)} (${paused.code}).`,
-          'Fix the Intercom token, then run `threadline resume`.',
+          `Note sending of product ${report.productId} is PAUSED since ${paused.at}: ${oneLine(paused.message)} (${paused.code}).`,
+          fixOf(report.productId, report.source, paused),
           '',
         ]
       : []),
+    ...report.otherPaused.flatMap((other) => [
+      `Note sending of product ${other.productId} is PAUSED since ${other.pause.at} (${other.pause.code}).`,
+      fixOf(other.productId, other.source, other.pause),
+    ]),
+    ...(report.otherPaused.length > 0 ? [''] : []),
     `Queues (prefix "${report.prefix}")`,
     ...renderTable(
       ['queue', 'waiting', 'active', 'delayed', 'failed', 'completed', 'oldest waiting'],
@@ -135,6 +160,18 @@ export function renderStatus(report: StatusReport): string[] {
   return lines;
 }
 
+/** What to do about a pause: a revoked install is reinstalled, the environment's token replaced. */
+function fixOf(productId: string, source: Workspace['source'] | null, pause: SendPause): string {
+  const resume = `\`threadline resume --product ${productId}\``;
+  if (source === 'oauth' && pause.code === 'unauthorized')
+    return `Intercom refused the workspace's token (the app was uninstalled?): reinstall it (/oauth/intercom/install), then run ${resume}.`;
+  if (source === 'oauth')
+    return `Grant the app's permissions in Intercom or reinstall it, then run ${resume}.`;
+  if (pause.code === 'unauthorized')
+    return `Intercom refused INTERCOM_ACCESS_TOKEN (revoked, or the app uninstalled?): reinstall or replace it, then run ${resume}.`;
+  return `Fix the Intercom token, then run ${resume}.`;
+}
+
 function print(io: CliIo, report: StatusReport, asJson: boolean): void {
   if (asJson) printJson(io, report);
   else printLines(io, renderStatus(report));
@@ -144,9 +181,10 @@ export function registerStatusCommand(program: Command, context: CommandContext)
   program
     .command('status')
     .description('queue counts, the oldest waiting job, and conversations that could not be linked')
+    .addOption(productOption())
     .addOption(jsonOption())
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { product?: string; json?: boolean }) => {
       const services = await context.services();
-      print(context.io, await gatherStatus(services, context.now()), options.json === true);
+      print(context.io, await gatherStatus(services, context.now(), options.product), options.json === true);
     });
 }

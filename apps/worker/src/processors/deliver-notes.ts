@@ -22,12 +22,15 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
     bindings: ({ conversationId }) => ({ conversationId }),
     // Another delivery of the conversation is in flight: look again soon.
     busyRetryMs: 500,
-    async run({ conversationId }, log) {
+    async run({ conversationId }, log, scope) {
+      // The conversation's workspace: its token and admin write the notes, its gate holds them.
+      const productId = (await deps.links.get(conversationId))?.productId ?? deps.config.productId;
+      const workspace = deps.workspaceLabel.of(productId);
       const outcome = await deliverNotes(conversationId, {
         activity: deps.activity,
         links: deps.links,
         delivery: deps.delivery,
-        intercom: deps.intercom,
+        intercom: await scope.intercomOf(productId),
         maxActionsPerNote: deps.config.notes.maxActions,
         prechatActions: deps.config.notes.prechatActions,
         now: deps.now,
@@ -35,11 +38,11 @@ export function deliverNotesProcessor(deps: WorkerDependencies, worker: () => Wo
       });
       if (outcome.kind === 'delivered' && outcome.notesPosted > 0) {
         log.info({ notes: outcome.notesPosted, actions: outcome.actionsPosted }, 'notes posted');
-        deps.metrics.notesPosted.inc(outcome.notesPosted);
-        deps.metrics.actionsPosted.inc(outcome.actionsPosted);
+        deps.metrics.notesPosted.inc({ workspace }, outcome.notesPosted);
+        deps.metrics.actionsPosted.inc({ workspace }, outcome.actionsPosted);
         const now = deps.now().getTime();
         for (const at of outcome.liveEventTimes) {
-          deps.metrics.eventToNoteSeconds.observe(Math.max(0, now - Date.parse(at)) / 1000);
+          deps.metrics.eventToNoteSeconds.observe({ workspace }, Math.max(0, now - Date.parse(at)) / 1000);
         }
         // The summary job decides whether SUMMARIZE_AFTER_NOTES raw notes are now visible (0: never).
         if (deps.config.summaries.afterNotes > 0) await deps.requestSummary(conversationId);

@@ -1,6 +1,7 @@
 import {
   applyLifecycleEvent,
   forgetContact,
+  type IntercomPort,
   type LinkConversationDependencies,
   type LinkRequest,
   lifecycleEventOfTopic,
@@ -11,14 +12,24 @@ import { linkConversationJob } from '@threadline/jobs';
 import type { Worker } from 'bullmq';
 import { defineProcessor } from '../define-processor.js';
 import type { WorkerDependencies } from '../dependencies.js';
+import { lazyIntercom } from '../workspace-intercoms.js';
 
-function linkDependencies(deps: WorkerDependencies): LinkConversationDependencies {
+/** The product the webhook routed the notification to (PRODUCT_ID for a job from before workspaces). */
+function productOf(deps: WorkerDependencies, request: LinkRequest): string {
+  return request.productId ?? deps.config.productId;
+}
+
+function linkDependencies(
+  deps: WorkerDependencies,
+  productId: string,
+  intercom: IntercomPort,
+): LinkConversationDependencies {
   return {
     activity: deps.activity,
     links: deps.links,
-    intercom: deps.intercom,
+    intercom,
     ...(deps.identities ? { identities: deps.identities } : {}),
-    productIdForApp: () => deps.config.productId,
+    productIdForApp: () => productId,
     prechatActions: deps.config.notes.prechatActions,
     maxStoredActions: deps.config.activity.maxActions,
     now: deps.now,
@@ -32,8 +43,9 @@ function eventTime(request: LinkRequest): number {
 
 /** Paused links get no delivery requests (a delivery job would find them paused anyway). */
 async function requestIfOpen(deps: WorkerDependencies, conversationId: string, immediate: boolean) {
-  if ((await deps.links.get(conversationId))?.status !== 'open') return;
-  await deps.deliveries.request(conversationId, { immediate });
+  const link = await deps.links.get(conversationId);
+  if (link?.status !== 'open') return;
+  await deps.deliveries.request(conversationId, { immediate, productId: link.productId });
 }
 
 /**
@@ -46,9 +58,14 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
   return defineProcessor(deps, worker, {
     job: linkConversationJob,
     bindings: (request) => ({ topic: request.topic, conversationId: request.conversationId }),
-    async run(request: LinkRequest, log) {
+    async run(request: LinkRequest, log, scope) {
+      const productId = productOf(deps, request);
+      const workspace = deps.workspaceLabel.of(productId);
+      // The workspace's client is looked up only when the use case calls Intercom.
+      const intercom = lazyIntercom(() => scope.intercomOf(productId));
+      const dependencies = linkDependencies(deps, productId, intercom);
       if (request.topic === 'contact.merged') {
-        const outcome = await relinkMergedContact(request, linkDependencies(deps));
+        const outcome = await relinkMergedContact(request, dependencies);
         log.info(
           outcome.kind === 'merged'
             ? { outcome: outcome.kind, relinked: outcome.relinked.length, linked: outcome.linked.length }
@@ -62,7 +79,7 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
         return outcome;
       }
       if (request.topic === 'contact.deleted') {
-        const outcome = await forgetContact(request, linkDependencies(deps));
+        const outcome = await forgetContact(request, dependencies);
         log.info({ ended: outcome.ended.length }, 'contact deleted: its links ended');
         return outcome;
       }
@@ -70,7 +87,7 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
       const lifecycle = kind
         ? await applyLifecycleEvent(request.conversationId, { kind, at: eventTime(request) }, deps.links)
         : null;
-      if (lifecycle) deps.metrics.links.inc({ outcome: `lifecycle_${lifecycle.effect}` });
+      if (lifecycle) deps.metrics.links.inc({ outcome: `lifecycle_${lifecycle.effect}`, workspace });
       const isUserMessage =
         request.topic === 'conversation.user.created' || request.topic === 'conversation.user.replied';
       if (!isUserMessage) {
@@ -80,8 +97,8 @@ export function linkConversationProcessor(deps: WorkerDependencies, worker: () =
         }
         return lifecycle;
       }
-      const outcome = await linkConversation(request, linkDependencies(deps));
-      deps.metrics.links.inc({ outcome: outcome.kind });
+      const outcome = await linkConversation(request, dependencies);
+      deps.metrics.links.inc({ outcome: outcome.kind, workspace });
       if (outcome.kind === 'unlinkable') log.warn({ reason: outcome.reason }, 'conversation not linked');
       else log.info({ outcome: outcome.kind, effect: lifecycle?.effect }, 'conversation link');
       if (outcome.kind === 'linked' || outcome.kind === 'already_linked') {

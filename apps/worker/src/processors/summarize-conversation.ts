@@ -27,12 +27,13 @@ export function summarizeConversationProcessor(deps: WorkerDependencies, worker:
     job: summarizeConversationJob,
     bindings: ({ conversationId }) => ({ conversationId }),
     busyRetryMs: 1000,
-    async run({ conversationId }, log) {
+    async run({ conversationId }, log, scope) {
+      const productId = (await deps.links.get(conversationId))?.productId ?? deps.config.productId;
       const outcome = await summarizeConversation(conversationId, {
         links: deps.links,
         delivery: deps.delivery,
         summaries: summaries.store,
-        intercom: deps.intercom,
+        intercom: await scope.intercomOf(productId),
         summarizer: summaries.summarizer,
         afterNotes: deps.config.summaries.afterNotes,
         now: deps.now,

@@ -23,13 +23,13 @@ describe('a refused access token (401)', () => {
     const pause = await waitFor(() => composed.queues.sendGate.paused().then((found) => found ?? undefined));
     expect(pause.code).toBe('unauthorized');
     const notes = composed.queues.queues.notes;
-    expect(await notes.isPaused()).toBe(true);
+    // Only the workspace is paused, not the queue every workspace shares: the job waits as delayed.
+    expect(await notes.isPaused()).toBe(false);
     const counts = await waitFor(async () => {
-      const found = await notes.getJobCounts('paused', 'waiting', 'active', 'failed');
-      return found.active === 0 ? found : undefined;
+      const found = await notes.getJobCounts('delayed', 'waiting', 'active', 'failed');
+      return found.active === 0 && found.delayed === 1 ? found : undefined;
     });
     expect(counts.failed).toBe(0);
-    expect((counts.paused ?? 0) + (counts.waiting ?? 0)).toBe(1);
     // One refused GET /me, then nothing more: no retry storm against a refused token.
     const refused = sandbox.requests().filter((request) => request.status === 401);
     expect(refused).toHaveLength(1);

@@ -6,6 +6,8 @@ export interface LinkRequest {
   topic: string;
   /** Intercom workspace the notification came from. */
   appId: string | null;
+  /** The product of that workspace, from its `app_id` (absent on jobs from before workspaces: PRODUCT_ID). */
+  productId?: string | undefined;
   /** Empty for the contact topics (`contact.merged`, `contact.deleted`): they name a contact. */
   conversationId: string;
   /** Unix seconds. */

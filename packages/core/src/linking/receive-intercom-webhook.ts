@@ -14,10 +14,17 @@ import { type SignatureHeaders, verifyIntercomSignature } from './verify-interco
 
 export type WebhookOutcome =
   /** `conversationId` is empty for the contact topics. */
-  | { kind: 'accepted'; topic: string; notificationId: string; conversationId: string }
+  | {
+      kind: 'accepted';
+      topic: string;
+      notificationId: string;
+      conversationId: string;
+      /** The product of the workspace the notification came from. */
+      productId: string;
+    }
   | { kind: 'duplicate'; topic: string; notificationId: string }
   | { kind: 'ignored'; topic: string; reason: string }
-  /** Signed with the app's secret but for another workspace than `INTERCOM_APP_ID`. */
+  /** Signed with the app's secret but of an `app_id` no workspace of this deployment has. */
   | { kind: 'foreign_app'; topic: string; reason: string }
   /** Older than the dedupe claim can remember (or without `created_at`): possibly a replay. */
   | { kind: 'stale'; topic: string; reason: string }
@@ -26,8 +33,11 @@ export type WebhookOutcome =
 
 export interface ReceiveWebhookDependencies {
   clientSecret: string;
-  /** `INTERCOM_APP_ID`: when set, notifications of any other workspace are ignored. */
-  appId?: string | undefined;
+  /**
+   * The product of the workspace with this `app_id` (null: the notification has none), or null when
+   * no workspace of the deployment has it: the notification is then ignored.
+   */
+  productOfApp(appId: string | null): Promise<string | null>;
   claims: NotificationClaims;
   enqueueLink(request: LinkRequest): Promise<void>;
   now(): Date;
@@ -74,12 +84,12 @@ export async function receiveIntercomWebhook(
     return { kind: 'malformed', reason: 'the body is not an Intercom notification_event' };
   }
   const notification = parsed.data;
-  const expectedAppId = dependencies.appId;
-  if (expectedAppId !== undefined && notification.app_id !== expectedAppId) {
+  const productId = await dependencies.productOfApp(notification.app_id ?? null);
+  if (productId === null) {
     return {
       kind: 'foreign_app',
       topic: notification.topic,
-      reason: `app_id ${notification.app_id ?? '(none)'} is not this workspace (INTERCOM_APP_ID)`,
+      reason: `app_id ${notification.app_id ?? '(none)'} is not a workspace of this deployment (INTERCOM_APP_ID or an installed one)`,
     };
   }
   if (!subscribedTopics.has(notification.topic)) {
@@ -102,6 +112,7 @@ export async function receiveIntercomWebhook(
       notificationId,
       topic: notification.topic,
       appId: notification.app_id ?? null,
+      productId,
       conversationId: subject.conversationId,
       conversationCreatedAt: subject.createdAt,
       contact: subject.contact,
@@ -119,6 +130,7 @@ export async function receiveIntercomWebhook(
     topic: notification.topic,
     notificationId,
     conversationId: subject.conversationId,
+    productId,
   };
 }
 

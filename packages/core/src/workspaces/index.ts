@@ -1,3 +1,9 @@
+export { combinedWorkspaceDirectory, noWorkspaces } from './combined-workspace-directory.js';
+export {
+  EnvironmentWorkspace,
+  type EnvironmentWorkspaceSettings,
+  type TokenIdentity,
+} from './environment-workspace.js';
 export {
   type CompleteInstallDependencies,
   completeInstall,

@@ -29,6 +29,14 @@ export interface DeliverySchedulerOptions {
   noteQueueFor(conversationId: string): Queue;
   /** Where the coalescing windows and the gate's pressure live. */
   keys: Pick<SendGateKeys, 'window' | 'pressure' | 'pressureFloor'>;
+  /**
+   * The pressure keys of the conversation's workspace (its product given, or looked up): a 429 in one
+   * workspace widens only its own conversations' coalescing. Unset: `keys` for every conversation.
+   */
+  pressureKeysFor?: (
+    conversationId: string,
+    productId?: string,
+  ) => Promise<Pick<SendGateKeys, 'pressure' | 'pressureFloor'>>;
   now?: () => number;
 }
 
@@ -51,7 +59,10 @@ export class BullmqDeliveryScheduler implements DeliveryScheduler {
     this.now = options.now ?? Date.now;
   }
 
-  async request(conversationId: string, requestOptions: { immediate?: boolean } = {}): Promise<void> {
+  async request(
+    conversationId: string,
+    requestOptions: { immediate?: boolean; productId?: string } = {},
+  ): Promise<void> {
     const payload = deliverNotesJob.payload.parse({ conversationId });
     // Every request of a conversation goes to its one shard: order and deduplication are per queue.
     const queue = this.options.noteQueueFor(conversationId);
@@ -60,9 +71,16 @@ export class BullmqDeliveryScheduler implements DeliveryScheduler {
       return void (await queue.add(deliverNotesJob.name, payload));
     const deduplicationId = deliverNotesJob.deduplicationId(conversationId);
     const { keys } = this.options;
+    const pressureKeys = this.options.pressureKeysFor
+      ? await this.options.pressureKeysFor(conversationId, requestOptions.productId)
+      : keys;
     const { delayMs, alreadyWaiting } = await coalesceDelayScript.run(
       this.connection,
-      { window: keys.window(deduplicationId), pressure: keys.pressure, pressureFloor: keys.pressureFloor },
+      {
+        window: keys.window(deduplicationId),
+        pressure: pressureKeys.pressure,
+        pressureFloor: pressureKeys.pressureFloor,
+      },
       {
         now: this.now(),
         debounceMs: this.options.coalesceMs,

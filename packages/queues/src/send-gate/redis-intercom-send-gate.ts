@@ -33,16 +33,17 @@ const observeScript = defineLuaScript<
 >(new URL('./observe-response.lua', import.meta.url));
 
 /**
- * The workspace's send gate in Redis, shared by every worker (one workspace per deployment: one
- * access token). Before each call: stopped by a 401/403 (`paused`), waiting out a 429, or over 90 %
- * of the budget in the current 10 s window (`wait`). After each response: the `X-RateLimit-*` headers
- * set the coalescing factor (adaptive coalescing). A pause also pauses every notes shard, so their
- * jobs wait in BullMQ's paused lists.
+ * One workspace's send gate in Redis, shared by every worker (one access token: one budget). Before
+ * each call: stopped by a 401/403 (`paused`), waiting out a 429, or over 90 % of the budget in the
+ * current 10 s window (`wait`). After each response: the `X-RateLimit-*` headers set the coalescing
+ * factor (adaptive coalescing). Each workspace has its own keys (`workspaceSendGateKeys`), so a 429 or
+ * a pause of one never holds another's calls; a pause therefore leaves the notes queues running (the
+ * paused workspace's jobs wait as delayed jobs, see the worker's `define-processor.ts`).
  */
 export class RedisIntercomSendGate implements IntercomSendGate {
   constructor(
     private readonly redis: RedisClient,
-    /** Every notes shard: a pause or resume applies to all of them. */
+    /** Every notes shard: a resume resumes them too (a version before workspaces paused the queues). */
     private readonly noteQueues: readonly Queue[],
     readonly keys: SendGateKeys,
     private readonly now: () => number = Date.now,
@@ -100,9 +101,7 @@ export class RedisIntercomSendGate implements IntercomSendGate {
 
   async pause(reason: Omit<SendPause, 'at'>): Promise<boolean> {
     const pause: SendPause = { ...reason, at: new Date(this.now()).toISOString() };
-    const isFirst = (await this.redis.set(this.keys.paused, JSON.stringify(pause), 'NX')) === 'OK';
-    await Promise.all(this.noteQueues.map((queue) => queue.pause()));
-    return isFirst;
+    return (await this.redis.set(this.keys.paused, JSON.stringify(pause), 'NX')) === 'OK';
   }
 
   async paused(): Promise<SendPause | null> {

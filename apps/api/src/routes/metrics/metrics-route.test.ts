@@ -66,7 +66,7 @@ describe('GET /metrics', () => {
     expect(response.headers['content-type']).toContain('text/plain');
     const text = response.body;
     expect(text).toMatch(
-      /threadline_webhook_deliveries_total\{topic="conversation.user.created",outcome="accepted",service="api"\} 1/,
+      /threadline_webhook_deliveries_total\{topic="conversation.user.created",outcome="accepted",workspace="default",service="api"\} 1/,
     );
     expect(text).toMatch(
       /threadline_webhook_deliveries_total\{topic="conversation.user.created",outcome="duplicate",service="api"\} 1/,
@@ -97,14 +97,14 @@ describe('GET /metrics', () => {
         ).toBe(true);
       else expect(samples.length, name).toBeGreaterThan(0);
     }
-    expect(text).toContain('threadline_note_sending_paused{service="api"} 0');
+    expect(text).toContain('threadline_note_sending_paused{workspace="default",service="api"} 0');
   });
 
   it('reports a paused note sending as 1', async () => {
     await api.composed.deps.queues.sendGate.pause({ code: 'unauthorized', message: 'test: token refused' });
     try {
       const text = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(text).toContain('threadline_note_sending_paused{service="api"} 1');
+      expect(text).toContain('threadline_note_sending_paused{workspace="default",service="api"} 1');
     } finally {
       await api.composed.deps.queues.sendGate.resume();
     }

@@ -25,14 +25,21 @@ export async function metricsRoute(
   app: FastifyInstance,
   options: { deps: ApiDependencies; isLocalOnly: boolean },
 ) {
-  const { metrics, queues, captureSpool } = options.deps;
+  const { metrics, queues, captureSpool, workspaces, workspaceLabel } = options.deps;
   app.get('/metrics', async (request, reply) => {
     if (options.isLocalOnly && !isLocalRequest(request)) return reply.callNotFound();
     for (const queue of Object.values(queues.queues)) {
       const counts = await queue.getJobCounts(...jobStates);
       for (const state of jobStates) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
     }
-    metrics.noteSendingPaused.set((await queues.sendGate.paused()) ? 1 : 0);
+    // Per workspace label; the workspaces past the label cap share `other` (1 while any of them is paused).
+    const paused = new Map<string, number>();
+    for (const workspace of await workspaces.list()) {
+      const label = workspaceLabel.of(workspace.productId);
+      const isPaused = (await queues.sendGateFor(workspace.productId).paused()) !== null;
+      paused.set(label, Math.max(paused.get(label) ?? 0, isPaused ? 1 : 0));
+    }
+    for (const [workspace, value] of paused) metrics.noteSendingPaused.set({ workspace }, value);
     // The passthrough's copies not yet recorded by a worker (0 and 0 without an upstream).
     const backlog = await captureSpool.backlog();
     metrics.spoolBacklog.set({ state: 'waiting' }, backlog.waiting);

@@ -71,7 +71,7 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         },
         {
           clientSecret: secret,
-          appId: deps.config.intercom.appId,
+          productOfApp: async (appId) => (await deps.workspaces.byAppId(appId ?? ''))?.productId ?? null,
           claims: deps.claims,
           enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
           now: deps.now,
@@ -80,6 +80,7 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
       deps.metrics.webhookDeliveries.inc({
         topic: 'topic' in outcome ? outcome.topic : 'unknown',
         outcome: outcome.kind,
+        ...(outcome.kind === 'accepted' ? { workspace: deps.workspaceLabel.of(outcome.productId) } : {}),
       });
       if (outcome.kind === 'bad_signature') signatureFailures.record();
       // For `threadline doctor --live`; a Redis hiccup here must not cost Intercom its answer.
@@ -94,6 +95,7 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         {
           outcome: outcome.kind,
           ...('notificationId' in outcome ? { notificationId: outcome.notificationId } : {}),
+          ...(outcome.kind === 'accepted' ? { productId: outcome.productId } : {}),
         },
         'intercom webhook',
       );
