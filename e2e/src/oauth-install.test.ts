@@ -10,6 +10,7 @@ import {
 import { deleteKeysWithPrefix, freePort, testRedisUrl, uniquePrefix } from '@threadline/test-helpers';
 import { launchHeadlessChromium } from '@threadline/test-helpers/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startService, waitForReady } from './processes.js';
 
@@ -152,6 +153,42 @@ describe('installing Threadline into Intercom workspaces (OAuth) in Chromium', (
       headers: { authorization: `Bearer ${mcpKey}` },
     });
     expect(other.status).toBe(403);
+
+    // Each workspace's capture key records into its own product: one distinct_id, two users.
+    const secondCaptureKey = (await second.locator('[data-key="capture"]').textContent()) ?? '';
+    for (const [key, page] of [
+      [captureKey ?? '', '/eu-billing'],
+      [secondCaptureKey, '/us-billing'],
+    ] as const) {
+      const client = new PostHog(key, { host: apiUrl, flushAt: 1, flushInterval: 0 });
+      client.capture({
+        distinctId: 'shared-user',
+        event: '$pageview',
+        properties: { $current_url: `https://shop.example${page}` },
+      });
+      await client.shutdown();
+    }
+    const read = async () => {
+      const answer = await fetch(`${apiUrl}/v1/users/intercom-acme-eu/shared-user/activity`, {
+        headers: { authorization: `Bearer ${mcpKey}` },
+      });
+      return ((await answer.json()) as { actions: { page?: string }[] }).actions.map((action) => action.page);
+    };
+    await expect.poll(read, { timeout: 10_000 }).toEqual(['/eu-billing']);
+    expect(await store.productOfCaptureKey(secondCaptureKey)).toBe('intercom-acme-us');
+    const usStream = await redis.xrange(
+      new RedisKeys(prefix).actions('intercom-acme-us', 'shared-user'),
+      '-',
+      '+',
+    );
+    expect(usStream.map(([, fields]) => fields[fields.indexOf('p') + 1])).toEqual(['/us-billing']);
+    // A made-up key of the same shape is refused.
+    const forged = await fetch(`${apiUrl}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: 'tlc_made_up', batch: [{ event: '$pageview', distinct_id: 'x' }] }),
+    });
+    expect(forged.status).toBe(401);
     await context.close();
   });
 

@@ -1,7 +1,12 @@
 import { startCaptureReader } from '@threadline/capture';
 import { openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
-import { defaultAccessRateLimit, environmentAccessKeys, legacyEnvironmentKeyId } from '@threadline/core';
+import {
+  CachedCaptureKeys,
+  defaultAccessRateLimit,
+  environmentAccessKeys,
+  legacyEnvironmentKeyId,
+} from '@threadline/core';
 import { IntercomOAuthClient } from '@threadline/intercom';
 import { createApiMetrics, type Logger, WorkspaceLabel } from '@threadline/observability';
 import {
@@ -98,6 +103,15 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       redisMemory,
       captureReader,
       captureSpool: new RedisCaptureSpool(redis, keys),
+      // Installed workspaces exist only with THREADLINE_ENCRYPTION_KEY (as in openDeployment).
+      ...(config.encryptionKeys.length > 0
+        ? {
+            workspaceCaptureKeys: new CachedCaptureKeys(
+              new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys)),
+              { ttlMs: 30_000, maxEntries: 10_000, now: Date.now },
+            ),
+          }
+        : {}),
       captureQuota: new RedisCaptureQuota(redis, keys, {
         eventsPerMinute: config.capture.ipEventsPerMinute,
         newUsersPerHour: config.capture.ipNewUsersPerHour,

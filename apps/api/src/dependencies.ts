@@ -14,6 +14,7 @@ import type {
   OAuthStateStore,
   RateLimiter,
   WebhookLog,
+  WorkspaceCaptureKeys,
   WorkspaceDirectory,
   WorkspaceRegistry,
 } from '@threadline/core';
@@ -60,6 +61,8 @@ export interface ApiDependencies {
   redisMemory: { readonly isAboveHighWater: boolean };
   /** Per-client limits of the public capture key. */
   captureQuota: CaptureQuota;
+  /** Installed workspaces' capture keys (with THREADLINE_ENCRYPTION_KEY), or absent. */
+  workspaceCaptureKeys?: WorkspaceCaptureKeys;
   /** Copies of the requests the passthrough forwards, for a worker to record. */
   captureSpool: RedisCaptureSpool;
   /** Decodes capture bodies (large ones on worker threads, CAPTURE_DECODE_THREADS). */

@@ -27,3 +27,18 @@ export function captureKeyKind(received: string | undefined, keys: CaptureKeys):
   if (isServer) return 'server';
   return isPublic ? 'public' : null;
 }
+
+/** Longer than any key Threadline makes: a longer string is no key, and is not looked up. */
+const maxPresentedKeyLength = 128;
+
+/**
+ * `{ presentedKey }` when a request carried a key that is neither of the environment's (`kind` null),
+ * for the lookup among installed workspaces' keys; `{}` otherwise.
+ */
+export function presentedKeyOf(
+  kind: CaptureKeyKind | null,
+  received: string | undefined,
+): { presentedKey?: string } {
+  if (kind || !received || received.length > maxPresentedKeyLength) return {};
+  return { presentedKey: received };
+}

@@ -1,5 +1,5 @@
 export type { CaptureFailure } from './capture-failure.js';
-export { type CaptureKeyKind, type CaptureKeys, captureKeyKind } from './capture-key.js';
+export { type CaptureKeyKind, type CaptureKeys, captureKeyKind, presentedKeyOf } from './capture-key.js';
 export { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
 export {
   type CopyRecord,

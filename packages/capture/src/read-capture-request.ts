@@ -1,5 +1,5 @@
 import type { RawCaptureRequest, ReadCapture } from '@threadline/core';
-import { type CaptureKeys, captureKeyKind } from './capture-key.js';
+import { type CaptureKeys, captureKeyKind, presentedKeyOf } from './capture-key.js';
 import { type CaptureLimits, defaultCaptureLimits } from './capture-limits.js';
 import { decodeCaptureBody } from './decode-capture-body.js';
 import { extractEvents } from './extract-events.js';
@@ -52,9 +52,11 @@ export function readCaptureRequest(
     limits,
   );
   if (!extracted.ok) return extracted;
+  const key = captureKeyKind(extracted.apiKey, settings.keys);
   return {
     ok: true,
-    key: captureKeyKind(extracted.apiKey, settings.keys),
+    key,
+    ...presentedKeyOf(key, extracted.apiKey),
     events: extracted.events,
     skipped: extracted.skipped.length,
   };

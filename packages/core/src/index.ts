@@ -96,6 +96,7 @@ export type { AccessRateLimit, RateLimitDecision, RateLimiter } from './ports/ra
 export type { Subscription, SubscriptionStore } from './ports/subscription-store.js';
 export type { WebhookDeliverySeen, WebhookLog, WebhookLogSummary } from './ports/webhook-log.js';
 export type { SlicedResults, WorkSlicer } from './ports/work-slicer.js';
+export type { WorkspaceCaptureKeys } from './ports/workspace-capture-keys.js';
 export type { Workspace, WorkspaceDirectory } from './ports/workspace-directory.js';
 export type {
   CodeExchange,

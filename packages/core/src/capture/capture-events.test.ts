@@ -267,6 +267,56 @@ describe('storeCapturedBatch (events a source decoded itself)', () => {
   });
 });
 
+describe("storeCapturedBatch with an installed workspace's capture key", () => {
+  const client = '203.0.113.9';
+  it("records into the workspace's product as a public key; an unknown key is refused and charged", async () => {
+    const { dependencies, quota, activity } = setup(accepted([]), {
+      workspaceCaptureKeys: {
+        productOfCaptureKey: async (key) => (key === 'tlc_acme' ? 'intercom-acme' : null),
+      },
+    });
+    const products: string[] = [];
+    const appendAll = activity.appendAll.bind(activity);
+    activity.appendAll = async (appends) => {
+      products.push(...appends.map((append) => append.user.productId));
+      return appendAll(appends);
+    };
+    const stored = await storeCapturedBatch(
+      { key: null, presentedKey: 'tlc_acme', events: [event('ann')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(stored).toMatchObject({ kind: 'accepted', counts: { stored: 1 } });
+    expect(products).toEqual(['intercom-acme']);
+    // Counted and capped as the public key is.
+    expect(quota.taken).toEqual([1]);
+    const capped = await storeCapturedBatch(
+      { key: null, presentedKey: 'tlc_acme', events: [event('a'), event('b'), event('c')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(capped).toMatchObject({ kind: 'refused', reason: 'too_many_users' });
+    const unknown = await storeCapturedBatch(
+      { key: null, presentedKey: 'tlc_other', events: [event('ann')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(unknown).toMatchObject({ kind: 'refused', reason: 'unknown_api_key' });
+    expect(quota.taken).toEqual([1, 3, 100]);
+    expect(products).toEqual(['intercom-acme']);
+  });
+
+  it('refuses a presented key when no workspaces are installed', async () => {
+    const { dependencies } = setup(accepted([]));
+    const outcome = await storeCapturedBatch(
+      { key: null, presentedKey: 'tlc_acme', events: [event('ann')], skipped: 0 },
+      client,
+      dependencies,
+    );
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'unknown_api_key' });
+  });
+});
+
 describe('chargeRefusedRequest', () => {
   it('charges 100 events by default and remembers the refusal it earns', async () => {
     const { dependencies, quota } = setup(accepted([]));

@@ -4,6 +4,7 @@ import type { IdentityMode } from '../identity/identity-mode.js';
 import type { CaptureQuota, CaptureQuotaReason } from '../ports/capture-quota.js';
 import type { CaptureKeyKind, CaptureReader, RawCaptureRequest } from '../ports/capture-reader.js';
 import type { SlicedResults, WorkSlicer } from '../ports/work-slicer.js';
+import type { WorkspaceCaptureKeys } from '../ports/workspace-capture-keys.js';
 import type { QuotaRefusal, RecentRefusals } from './recent-refusals.js';
 import { type RecordActivityDependencies, recordActivity } from './record-activity.js';
 
@@ -72,6 +73,8 @@ export interface CaptureEventsDependencies extends Omit<RecordActivityDependenci
   quota: CaptureQuota;
   /** This process's memory of the refusals it gave (answered again without a Redis read). */
   refusals: RecentRefusals;
+  /** Installed workspaces' capture keys (OAuth); absent: only the environment's keys are known. */
+  workspaceCaptureKeys?: WorkspaceCaptureKeys;
   storage: {
     /** The Redis connection is up (known without asking Redis). */
     isConnected(): boolean;
@@ -149,6 +152,8 @@ export type CapturedBatchKey = CaptureKeyKind | 'webhook';
 /** A request's events once read, from any source: the PostHog reader, or a source's own decoder. */
 export interface CapturedBatch {
   key: CapturedBatchKey | null;
+  /** The key carried when `key` is null: an installed workspace's capture key, perhaps. */
+  presentedKey?: string | undefined;
   events: CapturedEvent[];
   /** Events the reader left out (not an object, no distinct id, …). */
   skipped: number;
@@ -183,6 +188,21 @@ export async function chargeRefusedRequest(
 }
 
 /**
+ * Whose events these are: the environment's product for its keys, an installed workspace's product
+ * for that workspace's capture key (a public key: limits and the users cap apply), or null.
+ */
+async function ownerOf(
+  batch: CapturedBatch,
+  environmentProductId: string,
+  workspaceKeys: WorkspaceCaptureKeys | undefined,
+): Promise<{ key: CapturedBatchKey; productId: string } | null> {
+  if (batch.key) return { key: batch.key, productId: environmentProductId };
+  if (!batch.presentedKey || !workspaceKeys) return null;
+  const productId = await workspaceKeys.productOfCaptureKey(batch.presentedKey);
+  return productId ? { key: 'public', productId } : null;
+}
+
+/**
  * The use case after the read, for any source's events: the key, the per-request cap of users, the
  * client's minute (counted while the events are described, in slices, within the CPU budget), the
  * store (`recordActivity`: one Redis call per user, then delivery requests for the users' open
@@ -195,11 +215,12 @@ export async function storeCapturedBatch(
   dependencies: CaptureEventsDependencies,
 ): Promise<CaptureOutcome> {
   const { settings, quota, refusals } = dependencies;
-  if (!batch.key) {
+  const owner = await ownerOf(batch, settings.productId, dependencies.workspaceCaptureKeys);
+  if (!owner) {
     await chargeRefusedRequest(client, dependencies);
     return refused('unknown_api_key', "the api_key / token is not this project's capture key");
   }
-  const isPublic = batch.key === 'public';
+  const isPublic = owner.key === 'public';
   const { events } = batch;
   if (isPublic && new Set(events.map((event) => event.distinctId)).size > settings.maxUsersPerRequest) {
     await chargeRefusedRequest(client, dependencies, events.length);
@@ -219,9 +240,9 @@ export async function storeCapturedBatch(
     refusals.remember(client, taken);
     return overQuota(taken);
   }
-  const result = await recordActivity(settings.productId, events.slice(0, described.count), {
+  const result = await recordActivity(owner.productId, events.slice(0, described.count), {
     ...dependencies,
-    identity: { mode: settings.identity, isTrustedSource: batch.key === 'server' },
+    identity: { mode: settings.identity, isTrustedSource: owner.key === 'server' },
     actions: described.results,
   });
   if (isPublic) {

@@ -19,6 +19,11 @@ export type ReadCapture =
       ok: true;
       /** `public` (CAPTURE_API_KEY), `server` (CAPTURE_SERVER_KEY), or null: neither. */
       key: CaptureKeyKind | null;
+      /**
+       * The key the request carried when it is neither of those, for a lookup among the installed
+       * workspaces' capture keys (`WorkspaceCaptureKeys`).
+       */
+      presentedKey?: string;
       events: CapturedEvent[];
       /** Events left out of the request (not an object, no distinct id, …). */
       skipped: number;

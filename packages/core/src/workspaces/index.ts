@@ -1,3 +1,4 @@
+export { CachedCaptureKeys, type CachedCaptureKeysOptions } from './cached-capture-keys.js';
 export { combinedWorkspaceDirectory, noWorkspaces } from './combined-workspace-directory.js';
 export {
   EnvironmentWorkspace,

@@ -1,8 +1,8 @@
 import {
-  type CaptureKeyKind,
   type CaptureLimits,
   captureKeyKind,
   defaultCaptureLimits,
+  presentedKeyOf,
 } from '@threadline/capture';
 import {
   type CapturedBatch,
@@ -41,8 +41,11 @@ export interface CaptureEntry {
   storageOut(): CaptureOutcome | null;
   /** The whole use case for a raw request; every outcome is counted in the metrics. */
   capture(request: RawCapture): Promise<CaptureOutcome>;
-  /** Which capture key a source's request carries (`CAPTURE_API_KEY`, `CAPTURE_SERVER_KEY`), or null. */
-  keyOf(received: string | undefined): CaptureKeyKind | null;
+  /**
+   * Which capture key a source's request carries (`CAPTURE_API_KEY`, `CAPTURE_SERVER_KEY`, or null
+   * with the key presented, which may be an installed workspace's): spread into a `CapturedBatch`.
+   */
+  keyOf(received: string | undefined): Pick<CapturedBatch, 'key' | 'presentedKey'>;
   /**
    * The use case after the read, for events a source decoded itself (Segment, Amplitude, the Segment
    * webhook), after `beforeBody` or `storageOut`; counted as `capture`'s outcomes are.
@@ -96,6 +99,7 @@ export function createCaptureEntry(
     reader: deps.captureReader,
     quota: deps.captureQuota,
     refusals: new RecentRefusals(),
+    ...(deps.workspaceCaptureKeys ? { workspaceCaptureKeys: deps.workspaceCaptureKeys } : {}),
     storage: {
       isConnected: deps.isRedisConnected,
       get isAboveHighWater() {
@@ -125,7 +129,10 @@ export function createCaptureEntry(
     limits,
     beforeBody: (ip) => counted(refusalBeforeBody(captureClientOf(ip), dependencies)),
     storageOut: () => counted(storageRefusal(dependencies.storage)),
-    keyOf: (received) => captureKeyKind(received, keys),
+    keyOf: (received) => {
+      const key = captureKeyKind(received, keys);
+      return { key, ...presentedKeyOf(key, received) };
+    },
     captureExtracted: async (batch, ip) =>
       counted(await storeCapturedBatch(batch, captureClientOf(ip), dependencies)),
     chargeRefused: (ip) => chargeRefusedRequest(captureClientOf(ip), dependencies),

@@ -83,7 +83,7 @@ export async function amplitudeRoutes(
       return refuse(reply, batch, deps);
     }
     const outcome = await capture.captureExtracted(
-      { key: capture.keyOf(batch.apiKey), events: batch.events, skipped: batch.skipped.length },
+      { ...capture.keyOf(batch.apiKey), events: batch.events, skipped: batch.skipped.length },
       request.ip,
     );
     if (outcome.kind === 'refused') return answerRefused(reply, outcome);

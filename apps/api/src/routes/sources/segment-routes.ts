@@ -121,7 +121,7 @@ export async function segmentRoutes(
     }
     const key = capture.keyOf(basicAuthUser(request) ?? batch.apiKey);
     const outcome = await capture.captureExtracted(
-      { key, events: batch.events, skipped: batch.skipped.length },
+      { ...key, events: batch.events, skipped: batch.skipped.length },
       request.ip,
     );
     return answer(reply, outcome);
