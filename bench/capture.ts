@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   const api = await spawnServer('api', prefix);
   const verifying = await spawnServer('api-identity', `${prefix}-id`);
   try {
-    const runs: [string, Server, string, string[], number, { overallRate?: number }][] = [
+    const runs: [string, Server, string, string[], number, { overallRate?: number; duration?: number }][] = [
       ['bare route, batches of 50', bare, '/batch/', batchBodies, batchSize, {}],
       ['Threadline API, batches of 50', api, '/batch/', batchBodies, batchSize, {}],
       [

@@ -3,6 +3,9 @@
  * Production runs the API and the worker as separate services (see docker-compose.yml).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { readConfigSources, writeStartDefaults } from '@threadline/config';
 import { hasCommand, isPortFree, redisAnswers, startRedis } from './lib/local-services.js';
 
@@ -77,6 +80,15 @@ async function requireFreePort(port: number, variable: string): Promise<void> {
   await new Promise(() => {});
 }
 
+/** A THREADLINE_ENCRYPTION_KEY for this checkout: made once (32 random bytes), then read back. */
+function localEncryptionKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 const setting = (name: string): string | undefined => configured[name] || defaults[name] || undefined;
 
 if (configured.REDIS_URL) {
@@ -119,6 +131,8 @@ if (!configured.INTERCOM_ACCESS_TOKEN) {
   if (!configured.INTERCOM_CLIENT_SECRET) defaults.INTERCOM_CLIENT_SECRET = 'sandbox-client-secret';
   defaults.INTERCOM_API_BASE_URL = sandboxUrl;
   defaults.SANDBOX_PORT = port;
+  // The sandbox's OAuth app is the one the API installs with (below): the same client secret.
+  env.SANDBOX_OAUTH_CLIENT_SECRET = setting('INTERCOM_CLIENT_SECRET');
   await requireFreePort(Number(port), 'SANDBOX_PORT');
   run('sandbox', 'packages/intercom-sandbox/src/main.ts');
   await waitForHttp(`${sandboxUrl}/_sandbox/conversations`, 'the Intercom sandbox');
@@ -134,6 +148,16 @@ const apiMetricsUrl = metricsPort
   ? `http://127.0.0.1:${metricsPort}/metrics`
   : `${apiUrl}/metrics   (answers scrapes from this machine only)`;
 const publicUrl = setting('THREADLINE_PUBLIC_URL')?.replace(/\/+$/, '');
+// With the sandbox, the OAuth install runs against its authorize page, so installing into several
+// workspaces can be tried locally (docs/intercom.md). The encryption key is made once and kept.
+const installUrl = sandboxUrl && !configured.INTERCOM_CLIENT_ID ? `${apiUrl}/oauth/intercom` : undefined;
+if (installUrl) {
+  defaults.INTERCOM_CLIENT_ID = 'sandbox-client-id';
+  defaults.INTERCOM_OAUTH_URL = `${sandboxUrl}/oauth`;
+  if (!configured.THREADLINE_PUBLIC_URL) defaults.THREADLINE_PUBLIC_URL = apiUrl;
+  if (!configured.THREADLINE_ENCRYPTION_KEY)
+    defaults.THREADLINE_ENCRYPTION_KEY = localEncryptionKey('.data/encryption-key');
+}
 
 await requireFreePort(Number(setting('PORT')), 'PORT');
 await requireFreePort(Number(setting('WORKER_METRICS_PORT')), 'WORKER_METRICS_PORT');
@@ -170,7 +194,9 @@ Threadline is running.
                             worker ${workerMetricsUrl}${
                               sandboxUrl
                                 ? `
-  Intercom sandbox page:    ${sandboxUrl}/   (notes appear here; no INTERCOM_ACCESS_TOKEN is set)
+  Intercom sandbox page:    ${sandboxUrl}/   (notes appear here; no INTERCOM_ACCESS_TOKEN is set)${
+    installUrl ? `\n  Install into a workspace: ${installUrl}   (OAuth against the sandbox's workspaces)` : ''
+  }
   Try it:                   npm run demo     (in another terminal)`
                                 : ''
                             }
