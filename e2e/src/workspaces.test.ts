@@ -156,6 +156,13 @@ describe('several Intercom workspaces, one deployment', () => {
     expect(note?.author).toMatchObject({ id: '222' });
     expect(note?.body).toContain('/b/before');
     expect((await deployment.stores.links.get(conversationId))?.productId).toBe(productB);
+    // Its webhook is B's last sign of life (`threadline workspaces list`).
+    const store = new RedisWorkspaceStore(
+      deployment.redis,
+      deployment.keys,
+      new TokenCipher([encryptionKey]),
+    );
+    expect((await store.details(productB))?.lastSeenAt).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('keeps the same distinct_id in two products as two users', async () => {

@@ -84,6 +84,11 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       { problem: captureReader.problem },
       'capture decode threads unavailable: large bodies are read on the event loop',
     );
+  // Installed workspaces exist only with THREADLINE_ENCRYPTION_KEY (as in openDeployment).
+  const installed =
+    config.encryptionKeys.length > 0
+      ? new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys))
+      : undefined;
   let closing: Promise<void> | undefined;
   return {
     deps: {
@@ -103,13 +108,14 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
       redisMemory,
       captureReader,
       captureSpool: new RedisCaptureSpool(redis, keys),
-      // Installed workspaces exist only with THREADLINE_ENCRYPTION_KEY (as in openDeployment).
-      ...(config.encryptionKeys.length > 0
+      ...(installed
         ? {
-            workspaceCaptureKeys: new CachedCaptureKeys(
-              new RedisWorkspaceStore(redis, keys, new TokenCipher(config.encryptionKeys)),
-              { ttlMs: 30_000, maxEntries: 10_000, now: Date.now },
-            ),
+            workspaceActivity: installed,
+            workspaceCaptureKeys: new CachedCaptureKeys(installed, {
+              ttlMs: 30_000,
+              maxEntries: 10_000,
+              now: Date.now,
+            }),
           }
         : {}),
       captureQuota: new RedisCaptureQuota(redis, keys, {

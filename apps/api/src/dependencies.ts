@@ -61,6 +61,8 @@ export interface ApiDependencies {
   redisMemory: { readonly isAboveHighWater: boolean };
   /** Per-client limits of the public capture key. */
   captureQuota: CaptureQuota;
+  /** Records when an installed workspace was last heard from (with THREADLINE_ENCRYPTION_KEY), or absent. */
+  workspaceActivity?: { touch(productId: string, at: number): Promise<void> };
   /** Installed workspaces' capture keys (with THREADLINE_ENCRYPTION_KEY), or absent. */
   workspaceCaptureKeys?: WorkspaceCaptureKeys;
   /** Copies of the requests the passthrough forwards, for a worker to record. */

@@ -158,7 +158,7 @@ export class RedisWorkspaceStore implements WorkspaceRegistry {
     };
   }
 
-  /** Records the workspace was active (a webhook or a delivery) at `at` (ms). */
+  /** Records the workspace was last heard from (an accepted webhook) at `at` (ms). */
   async touch(productId: string, at: number): Promise<void> {
     await this.redis.hset(this.keys.workspaceLastSeen(), productId, String(at));
   }

@@ -1,4 +1,4 @@
-import { receiveIntercomWebhook, type WebhookOutcome } from '@threadline/core';
+import { receiveIntercomWebhook, type WebhookOutcome, type Workspace } from '@threadline/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import rawBody from 'fastify-raw-body';
 import type { ApiDependencies } from '../../dependencies.js';
@@ -61,6 +61,8 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         });
       }
       const body = request.rawBody;
+      // The workspace the notification was routed to, for its last-seen time.
+      const routing: { workspace: Workspace | null } = { workspace: null };
       const outcome = await receiveIntercomWebhook(
         {
           rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body ?? ''),
@@ -71,7 +73,10 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         },
         {
           clientSecret: secret,
-          productOfApp: async (appId) => (await deps.workspaces.byAppId(appId ?? ''))?.productId ?? null,
+          productOfApp: async (appId) => {
+            routing.workspace = await deps.workspaces.byAppId(appId ?? '');
+            return routing.workspace?.productId ?? null;
+          },
           claims: deps.claims,
           enqueueLink: (linkRequest) => deps.queues.enqueueLink(linkRequest),
           now: deps.now,
@@ -83,6 +88,10 @@ export async function intercomWebhookRoute(app: FastifyInstance, options: { deps
         ...(outcome.kind === 'accepted' ? { workspace: deps.workspaceLabel.of(outcome.productId) } : {}),
       });
       if (outcome.kind === 'bad_signature') signatureFailures.record();
+      if (outcome.kind === 'accepted' && routing.workspace?.source === 'oauth')
+        await deps.workspaceActivity
+          ?.touch(outcome.productId, deps.now().getTime())
+          .catch((error: Error) => request.log.debug({ err: error }, 'workspace last-seen not written'));
       // For `threadline doctor --live`; a Redis hiccup here must not cost Intercom its answer.
       await deps.webhookLog
         .record({
