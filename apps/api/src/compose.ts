@@ -1,5 +1,5 @@
-import { startCaptureReader } from '@threadline/capture';
-import { openDeployment } from '@threadline/composition';
+import { defaultCaptureLimits, startCaptureReader } from '@threadline/capture';
+import { captureConfiguration, openDeployment } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import {
   CachedCaptureKeys,
@@ -70,12 +70,13 @@ export async function compose(config: Config, logger: Logger): Promise<ComposedA
   // Before key ids were keyed, an environment key's id was a prefix of its plain SHA-256; what was
   // recorded under those ids goes (its use is recorded again under the new id).
   await accessKeys.forgetUses(config.mcpKeys.map(({ key }) => legacyEnvironmentKeyId(key)));
+  // Proofs are checked only when something uses the answer (captureConfiguration).
+  const { keys: captureKeys, identitySecret } = captureConfiguration(
+    config,
+    defaultCaptureLimits.maxEventsPerBatch,
+  );
   const captureReader = await startCaptureReader(
-    {
-      keys: { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey },
-      // Proofs are checked only when something uses the answer.
-      identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
-    },
+    { keys: captureKeys, identitySecret },
     // A large batch is described on the thread that read it, within the request's CPU budget.
     { threads: config.capture.decodeThreads, describeBudgetMs: config.capture.cpuBudgetMs },
   );

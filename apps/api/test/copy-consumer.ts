@@ -1,4 +1,5 @@
 import { createCopyRecorder, defaultCaptureLimits, startSpoolConsumer } from '@threadline/capture';
+import { captureConfiguration } from '@threadline/composition';
 import { RedisCaptureSpool, RedisKeys } from '@threadline/redis-store';
 import type { ComposedApi } from '../src/compose.js';
 import { SlicedDescriber } from '../src/routes/capture/capture-guards.js';
@@ -11,6 +12,7 @@ export function startCopyConsumer(composed: ComposedApi) {
   const { deps } = composed;
   const { config } = deps;
   const blocking = deps.openBlockingRedis();
+  const capture = captureConfiguration(config, defaultCaptureLimits.maxEventsPerBatch);
   const record = createCopyRecorder({
     dependencies: {
       reader: deps.captureReader,
@@ -26,17 +28,11 @@ export function startCopyConsumer(composed: ComposedApi) {
       links: deps.links,
       ...(deps.identities ? { identities: deps.identities } : {}),
       requestDelivery: (conversationId) => deps.deliveries.request(conversationId),
-      settings: {
-        productId: config.productId,
-        identity: config.capture.identity,
-        maxUsersPerRequest: config.capture.maxUsersPerRequest,
-        cpuBudgetMs: config.capture.cpuBudgetMs,
-        maxEventsPerBatch: defaultCaptureLimits.maxEventsPerBatch,
-      },
+      settings: capture.settings,
       now: deps.now,
     },
-    keys: { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey },
-    identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
+    keys: capture.keys,
+    identitySecret: capture.identitySecret,
   });
   const spool = new RedisCaptureSpool(blocking, new RedisKeys(config.prefix), blocking);
   const consumer = startSpoolConsumer({ spool, record, consumer: 'test-consumer', blockMs: 200 });

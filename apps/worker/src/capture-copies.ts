@@ -8,6 +8,7 @@ import {
   startCaptureReader,
   startSpoolConsumer,
 } from '@threadline/capture';
+import { captureConfiguration } from '@threadline/composition';
 import type { Config } from '@threadline/config';
 import type {
   ActivityStore,
@@ -73,6 +74,7 @@ export async function startCaptureCopies(parts: CaptureCopiesParts): Promise<Cap
     onError: (error) => logger.debug({ err: error }, 'redis memory reading failed'),
   });
   await memory.start();
+  const capture = captureConfiguration(config, defaultCaptureLimits.maxEventsPerBatch);
   const record = createCopyRecorder({
     dependencies: {
       reader,
@@ -91,17 +93,11 @@ export async function startCaptureCopies(parts: CaptureCopiesParts): Promise<Cap
       links: parts.links,
       ...(parts.identities ? { identities: parts.identities } : {}),
       requestDelivery: (conversationId) => parts.deliveries.request(conversationId),
-      settings: {
-        productId: config.productId,
-        identity: config.capture.identity,
-        maxUsersPerRequest: config.capture.maxUsersPerRequest,
-        cpuBudgetMs: config.capture.cpuBudgetMs,
-        maxEventsPerBatch: defaultCaptureLimits.maxEventsPerBatch,
-      },
+      settings: capture.settings,
       now: () => new Date(),
     },
-    keys: { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey },
-    identitySecret: config.capture.identity === 'off' ? undefined : config.capture.identitySecret,
+    keys: capture.keys,
+    identitySecret: capture.identitySecret,
   });
   const consumer = startSpoolConsumer({
     spool: new RedisCaptureSpool(redis, keys, blocking),

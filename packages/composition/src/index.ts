@@ -1,3 +1,4 @@
+export { type CaptureConfiguration, captureConfiguration } from './capture-settings.js';
 export { deploymentWorkspaces, environmentWorkspace } from './deployment-workspaces.js';
 export {
   connectRedis,

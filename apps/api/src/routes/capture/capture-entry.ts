@@ -4,6 +4,7 @@ import {
   defaultCaptureLimits,
   presentedKeyOf,
 } from '@threadline/capture';
+import { captureConfiguration } from '@threadline/composition';
 import {
   type CapturedBatch,
   type CaptureEventsDependencies,
@@ -94,7 +95,7 @@ export function createCaptureEntry(
   deps: ApiDependencies,
   limits: CaptureLimits = defaultCaptureLimits,
 ): CaptureEntry {
-  const { config } = deps;
+  const capture = captureConfiguration(deps.config, limits.maxEventsPerBatch);
   const dependencies: CaptureEventsDependencies = {
     reader: deps.captureReader,
     quota: deps.captureQuota,
@@ -111,20 +112,14 @@ export function createCaptureEntry(
     links: deps.links,
     ...(deps.identities ? { identities: deps.identities } : {}),
     requestDelivery: (conversationId) => deps.queues.requestDelivery(conversationId),
-    settings: {
-      productId: config.productId,
-      identity: config.capture.identity,
-      maxUsersPerRequest: config.capture.maxUsersPerRequest,
-      cpuBudgetMs: config.capture.cpuBudgetMs,
-      maxEventsPerBatch: limits.maxEventsPerBatch,
-    },
+    settings: capture.settings,
     now: deps.now,
   };
   const counted = <T extends CaptureOutcome | null>(outcome: T): T => {
     if (outcome) countCaptureOutcome(deps.metrics, outcome);
     return outcome;
   };
-  const keys = { apiKey: config.capture.apiKey, serverKey: config.capture.serverKey };
+  const { keys } = capture;
   return {
     limits,
     beforeBody: (ip) => counted(refusalBeforeBody(captureClientOf(ip), dependencies)),
