@@ -8,11 +8,9 @@
  * pattern: only the runs whose name it matches, e.g. `50 users`; the goal table then shows what it can), and
  * BENCH_CPU_PROF_DIR (the API processes write a V8 CPU profile there when they stop).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import {
@@ -22,6 +20,7 @@ import {
   startCaptureApi,
 } from '../apps/api/test/capture-bench-targets.js';
 import { reportFigures } from './report.js';
+import { loadBodies, type ServeChild, spawnServeChild, stopServeChild } from './serve-child.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -141,42 +140,18 @@ function multiUserBodies(count: number): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
+type Server = ServeChild;
 
-async function spawnServer(kind: 'api' | 'api-identity' | 'bare', prefix: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(cpuProfileDir && kind !== 'bare' ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      '--serve',
-      kind,
-      prefix,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: redisUrl } },
+function spawnServer(kind: 'api' | 'api-identity' | 'bare', prefix: string): Promise<Server> {
+  return spawnServeChild(
+    import.meta.url,
+    [kind, prefix],
+    { REDIS_URL: redisUrl },
+    cpuProfileDir && kind !== 'bare' ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { url, child };
 }
 
-async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
+const stopServer = stopServeChild;
 
 interface Run {
   requestsPerSecond: number;
@@ -192,22 +167,10 @@ async function load(
   requestBodies: string[],
   options: { overallRate?: number; duration?: number } = {},
 ): Promise<Run> {
-  let next = 0;
-  const result = await autocannon({
-    url: `${url}${path}`,
+  const result = await loadBodies(url, path, requestBodies, {
     connections,
     duration: options.duration ?? durationSeconds,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          next = (next + 1) % requestBodies.length;
-          return { ...request, body: requestBodies[next] };
-        },
-      },
-    ],
   });
   return {
     requestsPerSecond: result.requests.average,

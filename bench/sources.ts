@@ -8,13 +8,11 @@
  * events as the browser SDK sends them). Options (env): BENCH_DURATION_S (default 5),
  * BENCH_CONNECTIONS (default 32).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { deletePrefix, startBareRoute, startCaptureApi } from '../apps/api/test/capture-bench-targets.js';
 import { reportFigures } from './report.js';
+import { loadBodies, type ServeChild, spawnServeChild, stopServeChild } from './serve-child.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -117,55 +115,15 @@ const sources = [
   { name: 'Amplitude /amplitude/2/httpapi', path: '/amplitude/2/httpapi', body: amplitudeBody },
 ] as const;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
+type Server = ServeChild;
 
-async function spawnServer(kind: 'api' | 'bare', prefix: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', kind, prefix],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, REDIS_URL: redisUrl },
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { url, child };
-}
+const spawnServer = (kind: 'api' | 'bare', prefix: string): Promise<Server> =>
+  spawnServeChild(import.meta.url, [kind, prefix], { REDIS_URL: redisUrl });
 
-async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
+const stopServer = stopServeChild;
 
 async function load(url: string, path: string, bodies: string[], duration = durationSeconds) {
-  let next = 0;
-  const result = await autocannon({
-    url: `${url}${path}`,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          next = (next + 1) % bodies.length;
-          return { ...request, body: bodies[next] };
-        },
-      },
-    ],
-  });
+  const result = await loadBodies(url, path, bodies, { connections, duration });
   return {
     eventsPerSecond: Math.round(result.requests.average * batchSize),
     p99: result.latency.p99,
