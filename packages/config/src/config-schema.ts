@@ -202,6 +202,7 @@ export const configSchema = z.object({
    */
   NOTE_QUEUE_SHARDS: integer(1, 1, 64),
   PRECHAT_ACTIONS: integer(30, 0, 500),
+  /** How long a user's actions are kept (s), by event time: an older event is not stored, nor read. */
   ACTIVITY_RETENTION_S: integer(86_400, 60, 90 * 86_400),
   ACTIVITY_MAX_ACTIONS: integer(200, 1, 10_000),
   /**

@@ -51,6 +51,7 @@ interface ScriptAnswer {
   kept: number[] | Record<string, never>;
   isNew: boolean;
   conversations: string[] | Record<string, never>;
+  expired: number;
 }
 
 function resultOf(answer: ScriptAnswer, requested: number): AppendResult {
@@ -61,6 +62,7 @@ function resultOf(answer: ScriptAnswer, requested: number): AppendResult {
     ...(appendedIndexes.length < requested ? { appendedIndexes } : {}),
     isNewUser: answer.isNew,
     conversations: Array.isArray(answer.conversations) ? answer.conversations : [],
+    ...(answer.expired > 0 ? { expired: answer.expired } : {}),
   };
 }
 
@@ -115,7 +117,9 @@ function feedArguments(feed: RedisProductFeed, productId: string): { key: string
  * Actions in one Redis stream per user. Stream ids order them by arrival and serve as delivery
  * cursors (readers order by event time, see `byEventTime` in core); the stream is capped by count
  * (MAXLEN; at the cap an action older by event time than the oldest kept is left out instead of
- * evicting a newer one) and by age of arrival (MINID), and the key expires with the retention.
+ * evicting a newer one) and by age: an action older by event time than the retention is not stored,
+ * nor returned once it gets that old. MINID still trims by arrival, the key expires with the
+ * retention.
  */
 export class RedisActivityStore implements ActivityStore {
   constructor(
@@ -207,6 +211,7 @@ export class RedisActivityStore implements ActivityStore {
     ];
     const args: string[] = [
       String(retention),
+      this.oldestKeptAt(retention),
       options.markIdentified ? '1' : '0',
       options.pending ? '0' : '1',
       userId,
@@ -235,6 +240,7 @@ export class RedisActivityStore implements ActivityStore {
       String(this.limits.retentionSeconds),
       String(2 * this.dedupeWindow()),
       ...(feed ? feed.args : ['', '', '']),
+      this.oldestKeptAt(this.limits.retentionSeconds),
     ];
     for (const section of sections) {
       for (const key of section.keys) keys.push(key);
@@ -244,27 +250,45 @@ export class RedisActivityStore implements ActivityStore {
     return { keys, args };
   }
 
+  /**
+   * Reads on past entries hidden by age until `limit` are found or the stream ends, so a run of
+   * expired entries never reads as the end: a delivery's cursor moves past what it hides (hidden for
+   * good, the bound only moves on) and stops before what it has not read.
+   */
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {
-    const start = afterId ? `(${afterId}` : this.oldestKeptId();
-    const entries = (await this.redis.xrange(
-      this.keys.actions(user.productId, user.userId),
-      start,
-      '+',
-      'COUNT',
-      limit,
-    )) as StreamEntries;
-    return entries.map(([id, fields]) => decode(id, fields)).filter((action) => this.isRetained(action.id));
+    const key = this.keys.actions(user.productId, user.userId);
+    const { oldestId, oldestAt } = this.ageBound();
+    const found: StoredAction[] = [];
+    let start = afterId && compareStreamIds(afterId, `${oldestId}-0`) >= 0 ? `(${afterId}` : oldestId;
+    while (found.length < limit) {
+      const entries = (await this.redis.xrange(key, start, '+', 'COUNT', limit)) as StreamEntries;
+      for (const [id, fields] of entries) {
+        const action = decode(id, fields);
+        if (action.at >= oldestAt) found.push(action);
+        if (found.length === limit) break;
+      }
+      if (entries.length < limit) break;
+      start = `(${entries.at(-1)![0]}`;
+    }
+    return found;
   }
 
   async listRecent(user: UserRef, limit: number): Promise<StoredAction[]> {
-    const entries = (await this.redis.xrevrange(
-      this.keys.actions(user.productId, user.userId),
-      '+',
-      this.oldestKeptId(),
-      'COUNT',
-      limit,
-    )) as StreamEntries;
-    return entries.map(([id, fields]) => decode(id, fields)).reverse();
+    const key = this.keys.actions(user.productId, user.userId);
+    const { oldestId, oldestAt } = this.ageBound();
+    const found: StoredAction[] = [];
+    let end = '+';
+    while (found.length < limit) {
+      const entries = (await this.redis.xrevrange(key, end, oldestId, 'COUNT', limit)) as StreamEntries;
+      for (const [id, fields] of entries) {
+        const action = decode(id, fields);
+        if (action.at >= oldestAt) found.push(action);
+        if (found.length === limit) break;
+      }
+      if (entries.length < limit) break;
+      end = `(${entries.at(-1)![0]}`;
+    }
+    return found.reverse();
   }
 
   async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
@@ -289,8 +313,10 @@ export class RedisActivityStore implements ActivityStore {
     if (claimed.outcome !== 'merged') return { kind: claimed.outcome };
     const history = entriesOf(claimed.actions);
     const pending = entriesOf(claimed.pending);
+    const { oldestAt } = this.ageBound();
     const moved = [...history, ...pending]
       .map(([id, fields]) => decode(id, fields))
+      .filter((action) => action.at >= oldestAt)
       // Two streams' ids do not interleave exactly: event time first, then arrival.
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStreamIds(a.id, b.id));
     // Not fed: a merge's copy is not new activity.
@@ -333,7 +359,18 @@ export class RedisActivityStore implements ActivityStore {
     return String(this.now().getTime() - this.limits.retentionSeconds * 1000);
   }
 
-  private isRetained(id: string): boolean {
-    return Number(id.split('-')[0]) >= Number(this.oldestKeptId());
+  /** The oldest event time kept with this retention, as stored (`toISOString`). */
+  private oldestKeptAt(retentionSeconds: number): string {
+    return new Date(this.now().getTime() - retentionSeconds * 1000).toISOString();
+  }
+
+  /**
+   * What a read returns, both inclusive: arrived within the retention (the id range, what MINID
+   * keeps) and happened within it (ISO times compare as strings). An event time is at most its
+   * arrival unless dated ahead of it (PostHog keeps up to 23 h), so trimming by arrival never takes
+   * an entry the event-time bound would still show, except such a one.
+   */
+  private ageBound(): { oldestId: string; oldestAt: string } {
+    return { oldestId: this.oldestKeptId(), oldestAt: this.oldestKeptAt(this.limits.retentionSeconds) };
   }
 }

@@ -45,6 +45,7 @@ const counts: CaptureCounts = {
   stored: 1,
   dropped: 0,
   duplicates: 0,
+  expired: 0,
   unverified: 0,
   skipped: 0,
   overBudget: 0,

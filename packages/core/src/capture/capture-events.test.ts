@@ -104,7 +104,7 @@ describe('captureEvents', () => {
     );
     expect(await capture()).toEqual({
       kind: 'accepted',
-      counts: { stored: 2, dropped: 1, duplicates: 0, unverified: 0, skipped: 1, overBudget: 0 },
+      counts: { stored: 2, dropped: 1, duplicates: 0, expired: 0, unverified: 0, skipped: 1, overBudget: 0 },
     });
     expect(quota.taken).toEqual([3]);
     expect(quota.newUsers).toEqual([2]);
@@ -219,7 +219,7 @@ describe('storeCapturedBatch (events a source decoded itself)', () => {
     );
     expect(outcome).toEqual({
       kind: 'accepted',
-      counts: { stored: 3, dropped: 0, duplicates: 0, unverified: 0, skipped: 2, overBudget: 0 },
+      counts: { stored: 3, dropped: 0, duplicates: 0, expired: 0, unverified: 0, skipped: 2, overBudget: 0 },
     });
     expect([quota.taken, quota.newUsers]).toEqual([[], []]);
     expect([...activity.users.keys()].sort()).toEqual(['ann', 'bob', 'cyd']);

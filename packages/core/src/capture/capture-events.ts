@@ -33,6 +33,8 @@ export interface CaptureCounts {
   dropped: number;
   /** Events already stored (a client's retry). */
   duplicates: number;
+  /** Events older (by event time) than the retention, not stored. */
+  expired: number;
   /** Events refused because nothing proved who sent them (`CAPTURE_IDENTITY=require`). */
   unverified: number;
   /** Events the reader left out (not an object, no distinct id, …). */
@@ -93,6 +95,7 @@ const noCounts: CaptureCounts = Object.freeze({
   stored: 0,
   dropped: 0,
   duplicates: 0,
+  expired: 0,
   unverified: 0,
   skipped: 0,
   overBudget: 0,
@@ -254,6 +257,7 @@ export async function storeCapturedBatch(
     stored: result.stored,
     dropped: result.dropped,
     duplicates: result.duplicates,
+    expired: result.expired,
     unverified: result.unverified,
     skipped: batch.skipped,
     overBudget,

@@ -248,7 +248,15 @@ describe('recordActivity and the store', () => {
       'append bob Other one, Other two',
       'appendAll ann, bob',
     ]);
-    expect(result).toEqual({ stored: 5, dropped: 0, unverified: 0, users: 2, duplicates: 0, newUsers: 2 });
+    expect(result).toEqual({
+      stored: 5,
+      dropped: 0,
+      unverified: 0,
+      users: 2,
+      duplicates: 0,
+      expired: 0,
+      newUsers: 2,
+    });
   });
 
   it('appends every user in one call, checks only the conversations it answered, and asks for the open ones', async () => {

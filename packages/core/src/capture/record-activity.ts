@@ -27,6 +27,8 @@ export interface RecordActivityResult {
   users: number;
   /** Actions left out because their event was already stored (a client's retry). */
   duplicates: number;
+  /** Actions left out because their event time is older than the retention. */
+  expired: number;
   /** Users whose first actions these were. */
   newUsers: number;
 }
@@ -256,6 +258,7 @@ export async function recordActivity(
     }),
   );
   const stored = appended.reduce((total, result) => total + result.ids.length, 0);
+  const expired = appended.reduce((total, result) => total + (result.expired ?? 0), 0);
   const described = targets.reduce((total, { entries }) => total + entries.length, 0);
   const newUsers = appended.filter((result) => result.isNewUser).length;
 
@@ -284,5 +287,13 @@ export async function recordActivity(
   await Promise.all(
     [...new Set([...open, ...mergedConversations.flat()])].map((id) => dependencies.requestDelivery(id)),
   );
-  return { stored, dropped, unverified, users: touched.size, duplicates: described - stored, newUsers };
+  return {
+    stored,
+    dropped,
+    unverified,
+    users: touched.size,
+    duplicates: described - stored - expired,
+    expired,
+    newUsers,
+  };
 }

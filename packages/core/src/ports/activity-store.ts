@@ -56,6 +56,11 @@ export interface AppendResult {
    * Which of the given actions those are (0-based, aligned with `ids`); absent: every one of them.
    */
   appendedIndexes?: number[];
+  /**
+   * How many of the given actions were left out because their event time is older than the
+   * retention (not duplicates); absent: none.
+   */
+  expired?: number;
   /** The user had no stored actions before this call. */
   isNewUser: boolean;
   /**

@@ -19,9 +19,11 @@
 -- ARGV[5]  feedMaxLength   the feed's approximate MAXLEN, or '' for no feed (and no feed key)
 -- ARGV[6]  feedOldestId    feed entries older than this id are trimmed (approximate MINID)
 -- ARGV[7]  feedTtl         the feed's expiry in seconds
--- ARGV[8…] one section per user, in KEYS order:
+-- ARGV[8]  oldestAt        now − ACTIVITY_RETENTION_S as an ISO 8601 UTC time (`toISOString`)
+-- ARGV[9…] one section per user, in KEYS order:
 --          retention       the stream's expiry in seconds; only ever raised, so an anonymous-looking
 --                          request never shortens an identified user's stream
+--          notBefore       now − retention as an ISO 8601 UTC time: the oldest event time stored
 --          markIdentified  `1` to set the identified marker
 --          isHistory       `1` for history appends: the conversations are answered and the stored
 --                          actions fed; `0` for pending ones (neither)
@@ -29,15 +31,19 @@
 --          count           how many actions follow, each as: its event-id number ("" for none), its
 --                          field count n, then n stream fields (name, value, name, value, …)
 --
--- At the cap (maxLength entries), an action whose event time (field `a`) is older than that of the
--- user's oldest entry is left out like a duplicate: trimming would take that entry first, so a late
--- old event never evicts a newer one.
+-- Retention goes by event time (field `a`): an action older than notBefore (than oldestAt when the
+-- stream is already kept longer than this section's retention: an identified user's stream sent an
+-- anonymous-looking request) is left out like a duplicate, counted apart (`expired`). At the cap
+-- (maxLength entries), an action older than the user's oldest entry is left out too: trimming would
+-- take that entry first, so a late old event never evicts a newer one. MINID still trims by arrival,
+-- which bounds memory; readers apply both bounds.
 --
 -- RETURNS  users           JSON array, one entry per user section:
---                          {ids, kept, isNew, conversations}: the ids appended (in order, duplicates
---                          left out), which actions they are (0-based positions in the section),
---                          whether the stream did not exist before and got an entry now, and the
---                          members of the user's conversations set (history appends only)
+--                          {ids, kept, isNew, conversations, expired}: the ids appended (in order,
+--                          duplicates left out), which actions they are (0-based positions in the
+--                          section), whether the stream did not exist before and got an entry now,
+--                          the members of the user's conversations set (history appends only), and
+--                          how many actions were left out as older than the retention
 local maxLength, oldestId, markerTtl, seenTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local feedMaxLength = ARGV[5]
 
@@ -81,25 +87,34 @@ end
 
 local results = {}
 local fed = {}
-local at = 8
+local oldestAt = ARGV[8]
+local at = 9
 local user = 0
 while at <= #ARGV do
   local base = user * 5
   local stream, identified, seenNow, seenBefore, conversationsKey =
     KEYS[base + 1], KEYS[base + 2], KEYS[base + 3], KEYS[base + 4], KEYS[base + 5]
-  local retention, markIdentified, isHistory, userId, count =
-    tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2] == '1', ARGV[at + 3], tonumber(ARGV[at + 4])
-  at = at + 5
+  local retention, notBefore, markIdentified, isHistory, userId, count =
+    tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3] == '1', ARGV[at + 4], tonumber(ARGV[at + 5])
+  at = at + 6
   if markIdentified == '1' then redis.call('SET', identified, '1', 'EX', markerTtl) end
   -- -2: no such key, so the stream is new; otherwise its expiry, raised below when shorter.
   local ttl = redis.call('TTL', stream)
+  if ttl > retention then notBefore = oldestAt end
 
-  -- Where each action's fields start, and the event ids to check (with the action each belongs to).
-  local starts, counts, eventIds, idOwner = {}, {}, {}, {}
+  -- Where each action's fields start, its event time, whether it is past the retention (its event
+  -- id is not remembered then), and the event ids to check (with the action each belongs to).
+  local starts, counts, eventAts, isExpired, expired = {}, {}, {}, {}, 0
+  local eventIds, idOwner = {}, {}
   for index = 1, count do
     local eventId = ARGV[at]
     starts[index], counts[index] = at + 2, tonumber(ARGV[at + 1])
-    if eventId ~= '' then
+    eventAts[index] = fieldOf(ARGV, at + 2, at + 1 + counts[index], 'a')
+    -- ISO 8601 UTC times of one format compare as strings.
+    if eventAts[index] ~= nil and eventAts[index] < notBefore then
+      isExpired[index] = true
+      expired = expired + 1
+    elseif eventId ~= '' then
       eventIds[#eventIds + 1] = eventId
       idOwner[#eventIds] = index
     end
@@ -114,23 +129,21 @@ while at <= #ARGV do
   -- The oldest entry's event time, read once per user: a trim within the call moves the oldest on by
   -- whole stream nodes at most, and the value read stays a fair bound for this call's actions.
   local keptAt = nil
-  local function olderThanKept(first, last)
+  local function olderThanKept(eventAt)
     if length < tonumber(maxLength) then return false end
     if keptAt == nil then
       local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
       keptAt = oldest and fieldOf(oldest[2], 1, #oldest[2], 'a') or false
     end
-    local eventAt = fieldOf(ARGV, first, last, 'a')
-    -- ISO 8601 UTC times of one format compare as strings.
     return keptAt ~= false and eventAt ~= nil and eventAt < keptAt
   end
 
   local ids, kept = {}, {}
   for index = 1, count do
     local first = starts[index]
-    if not isDuplicate[index] and not olderThanKept(first, first + counts[index] - 1) then
-      ids[#ids + 1] = redis.call('XADD', stream, 'MAXLEN', '~', maxLength, '*',
-        unpack(ARGV, first, first + counts[index] - 1))
+    local last = first + counts[index] - 1
+    if not isExpired[index] and not isDuplicate[index] and not olderThanKept(eventAts[index]) then
+      ids[#ids + 1] = redis.call('XADD', stream, 'MAXLEN', '~', maxLength, '*', unpack(ARGV, first, last))
       kept[#kept + 1] = index - 1
       length = length + 1
       if isHistory and feedMaxLength ~= '' then fed[#fed + 1] = { userId, first, counts[index] } end
@@ -144,7 +157,9 @@ while at <= #ARGV do
   if isHistory then conversations = redis.call('SMEMBERS', conversationsKey) end
   user = user + 1
   -- cjson writes an empty Lua table as `{}`; the caller reads either as no entries.
-  results[user] = { ids = ids, kept = kept, isNew = ttl == -2 and #ids > 0, conversations = conversations }
+  results[user] = {
+    ids = ids, kept = kept, isNew = ttl == -2 and #ids > 0, conversations = conversations, expired = expired,
+  }
 end
 
 -- The feed after every user's stream: a reader of the feed always finds the action in its user's

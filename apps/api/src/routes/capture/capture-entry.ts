@@ -82,6 +82,7 @@ export function countCaptureOutcome(
   if (counts.stored > 0) metrics.eventsAccepted.inc(counts.stored);
   if (counts.unverified > 0) metrics.eventsRefused.inc({ reason: 'unverified' }, counts.unverified);
   if (counts.duplicates > 0) metrics.eventsRefused.inc({ reason: 'duplicate' }, counts.duplicates);
+  if (counts.expired > 0) metrics.eventsRefused.inc({ reason: 'expired' }, counts.expired);
   if (counts.skipped > 0) metrics.eventsRefused.inc({ reason: 'skipped' }, counts.skipped);
 }
 

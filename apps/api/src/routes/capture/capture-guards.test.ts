@@ -81,6 +81,18 @@ describe('capture: retried events are stored once', () => {
     expect(await descriptions(api, user)).toHaveLength(4);
   });
 
+  it('an event older than the retention (a very late retry) is answered 200, not stored, counted expired', async () => {
+    const user = newUser('expired');
+    const tooOld = new Date(Date.now() - (api.config.activity.retentionSeconds + 60) * 1000).toISOString();
+    const duplicatesBefore = await refusedCount(api, 'duplicate');
+    const expiredBefore = await refusedCount(api, 'expired');
+    const events = [{ ...click(user, 'Pay now'), timestamp: tooOld }, click(user, 'Cancel')];
+    expect((await send(api, batchOf(events))).statusCode).toBe(200);
+    expect(await descriptions(api, user)).toEqual(['Clicked "Cancel" button on /billing']);
+    expect(await refusedCount(api, 'expired')).toBe(expiredBefore + 1);
+    expect(await refusedCount(api, 'duplicate')).toBe(duplicatesBefore);
+  });
+
   it('events without a uuid are all kept (nothing to tell a retry from a repeat)', async () => {
     const user = newUser('no-uuid');
     const { uuid: _uuid, ...event } = click(user, 'Refresh');
