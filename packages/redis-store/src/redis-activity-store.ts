@@ -250,45 +250,47 @@ export class RedisActivityStore implements ActivityStore {
     return { keys, args };
   }
 
-  /**
-   * Reads on past entries hidden by age until `limit` are found or the stream ends, so a run of
-   * expired entries never reads as the end: a delivery's cursor moves past what it hides (hidden for
-   * good, the bound only moves on) and stops before what it has not read.
-   */
   async listAfter(user: UserRef, afterId: string | null, limit: number): Promise<StoredAction[]> {
     const key = this.keys.actions(user.productId, user.userId);
-    const { oldestId, oldestAt } = this.ageBound();
-    const found: StoredAction[] = [];
-    let start = afterId && compareStreamIds(afterId, `${oldestId}-0`) >= 0 ? `(${afterId}` : oldestId;
-    while (found.length < limit) {
-      const entries = (await this.redis.xrange(key, start, '+', 'COUNT', limit)) as StreamEntries;
-      for (const [id, fields] of entries) {
-        const action = decode(id, fields);
-        if (action.at >= oldestAt) found.push(action);
-        if (found.length === limit) break;
-      }
-      if (entries.length < limit) break;
-      start = `(${entries.at(-1)![0]}`;
-    }
-    return found;
+    const { oldestId } = this.ageBound();
+    const start = afterId && compareStreamIds(afterId, `${oldestId}-0`) >= 0 ? `(${afterId}` : oldestId;
+    return this.readRetained(start, limit, (from) => this.redis.xrange(key, from, '+', 'COUNT', limit));
   }
 
   async listRecent(user: UserRef, limit: number): Promise<StoredAction[]> {
     const key = this.keys.actions(user.productId, user.userId);
-    const { oldestId, oldestAt } = this.ageBound();
+    const { oldestId } = this.ageBound();
+    const newestFirst = await this.readRetained('+', limit, (from) =>
+      this.redis.xrevrange(key, from, oldestId, 'COUNT', limit),
+    );
+    return newestFirst.reverse();
+  }
+
+  /**
+   * Pages of `limit` entries from `start` (each next page after the last entry read), the ones
+   * hidden by age left out, until `limit` are found or the stream ends: a run of expired entries never
+   * reads as the end, so a delivery's cursor moves past what it hides (hidden for good, the bound only
+   * moves on) and stops before what it has not read.
+   */
+  private async readRetained(
+    start: string,
+    limit: number,
+    readPage: (from: string) => Promise<unknown>,
+  ): Promise<StoredAction[]> {
+    const { oldestAt } = this.ageBound();
     const found: StoredAction[] = [];
-    let end = '+';
+    let from = start;
     while (found.length < limit) {
-      const entries = (await this.redis.xrevrange(key, end, oldestId, 'COUNT', limit)) as StreamEntries;
+      const entries = (await readPage(from)) as StreamEntries;
       for (const [id, fields] of entries) {
         const action = decode(id, fields);
         if (action.at >= oldestAt) found.push(action);
         if (found.length === limit) break;
       }
       if (entries.length < limit) break;
-      end = `(${entries.at(-1)![0]}`;
+      from = `(${entries.at(-1)![0]}`;
     }
-    return found.reverse();
+    return found;
   }
 
   async merge(from: UserRef, into: UserRef): Promise<MergeOutcome> {
